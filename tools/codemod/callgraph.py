@@ -1,0 +1,588 @@
+"""Facts before transforms: which functions of the snapshot do I/O, and in which colour.
+
+Every function and class of the pruned snapshot is indexed by a qualified name built from
+its module and its enclosing classes and functions (``django.db.models.query.QuerySet.get``;
+a class made inside a function reads ``...create_forward_many_to_many_manager.ManyRelatedManager``).
+
+Colours:
+
+* ``coroutine``: becomes ``async def``; its call sites get ``await``.
+* ``aiter``: a generator that does I/O; becomes an async generator, consumed with ``async for``.
+
+The colouring starts from the I/O seeds of ``tables/colouring.toml`` and from the colours of
+the hand-written overrides, then spreads to callers until nothing changes. A call is resolved
+to its possible targets by :class:`Resolver` (receiver typing, class-hierarchy dispatch,
+imports); the rules in ``rules/`` use the same resolver, so the facts and the rewrite agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+COROUTINE = "coroutine"
+AITER = "aiter"
+
+# Builtins that drain an iterable: over an async iterable they become comprehensions.
+CONSUMERS = {"list", "tuple", "set", "frozenset", "sorted", "dict"}
+
+PROPERTY_DECORATORS = {"property", "cached_property", "classproperty"}
+CONTEXTMANAGER_DECORATORS = {"contextmanager"}
+
+
+@dataclass
+class Func:
+    qualname: str
+    module: str
+    cls: str | None
+    name: str
+    node: cst.FunctionDef
+    parent_func: str | None
+    is_generator: bool = False
+    is_property: bool = False
+    is_contextmanager: bool = False
+    is_static: bool = False
+    calls: list = field(default_factory=list)  # (call expr node, scope)
+    iterates: list = field(default_factory=list)  # expressions consumed by for / yield from
+    withs: list = field(default_factory=list)  # with-item expressions
+
+
+@dataclass
+class Klass:
+    qualname: str
+    module: str
+    name: str
+    base_exprs: list
+    bases: list = field(default_factory=list)  # resolved qualnames
+    methods: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a node sits: its module, enclosing class and enclosing function (qualnames)."""
+
+    module: str
+    cls: str | None
+    func: str | None
+
+
+def dotted(expr) -> str | None:
+    """``a.b.c`` for a chain of names and attributes, else None."""
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        head = dotted(expr.value)
+        return f"{head}.{expr.attr.value}" if head else None
+    return None
+
+
+def decorator_names(node: cst.FunctionDef) -> set[str]:
+    names = set()
+    for dec in node.decorators:
+        expr = dec.decorator
+        if isinstance(expr, cst.Call):
+            expr = expr.func
+        name = dotted(expr)
+        if name:
+            names.add(name.rsplit(".", 1)[-1])
+    return names
+
+
+class _Indexer(cst.CSTVisitor):
+    """Collect the functions, classes, imports and call sites of one module."""
+
+    def __init__(self, graph: "CallGraph", module: str, is_package: bool):
+        self.graph = graph
+        self.module = module
+        self.is_package = is_package
+        self.stack: list[tuple[str, object]] = []  # ("class", Klass) | ("func", Func)
+        self.imports: dict[str, str] = {}
+        graph.imports[module] = self.imports
+        graph.module_defs.setdefault(module, {})
+
+    # -- naming
+    def _prefix(self) -> str:
+        if not self.stack:
+            return self.module
+        return self.stack[-1][1].qualname
+
+    def _func(self) -> Func | None:
+        for kind, obj in reversed(self.stack):
+            if kind == "func":
+                return obj
+        return None
+
+    def _cls(self) -> Klass | None:
+        return self.stack[-1][1] if self.stack and self.stack[-1][0] == "class" else None
+
+    def scope(self) -> Scope:
+        func = self._func()
+        cls = None
+        for kind, obj in reversed(self.stack):
+            if kind == "class":
+                cls = obj.qualname
+                break
+        return Scope(self.module, cls, func.qualname if func else None)
+
+    # -- imports
+    def _resolve_relative(self, level: int, module: str | None) -> str:
+        parts = self.module.split(".")
+        if not self.is_package:
+            parts = parts[:-1]
+        if level > 1:
+            parts = parts[: len(parts) - (level - 1)]
+        return ".".join(parts + ([module] if module else []))
+
+    def visit_Import(self, node: cst.Import) -> None:
+        if self.stack:
+            return
+        for alias in node.names:
+            name = dotted(alias.name)
+            if alias.asname:
+                self.imports[alias.asname.name.value] = name
+            else:
+                self.imports[name.split(".")[0]] = name.split(".")[0]
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if self.stack and self._func() is not None:
+            return
+        base = dotted(node.module) if node.module else None
+        level = len(node.relative)
+        target = self._resolve_relative(level, base) if level else base
+        if isinstance(node.names, cst.ImportStar):
+            self.graph.star_imports.setdefault(self.module, []).append(target)
+            return
+        for alias in node.names:
+            local = alias.asname.name.value if alias.asname else alias.name.value
+            self.imports[local] = f"{target}.{alias.name.value}"
+
+    # -- definitions
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        qual = f"{self._prefix()}.{node.name.value}"
+        klass = Klass(qual, self.module, node.name.value, [a.value for a in node.bases])
+        self.graph.classes[qual] = klass
+        self.graph.class_nodes[id(node)] = qual
+        if not self.stack:
+            self.graph.module_defs[self.module][node.name.value] = qual
+        self.stack.append(("class", klass))
+
+    def leave_ClassDef(self, node: cst.ClassDef) -> None:
+        self.stack.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        cls = self._cls()
+        parent = self._func()
+        qual = f"{self._prefix()}.{node.name.value}"
+        decos = decorator_names(node)
+        func = Func(
+            qualname=qual,
+            module=self.module,
+            cls=cls.qualname if cls else None,
+            name=node.name.value,
+            node=node,
+            parent_func=parent.qualname if parent else None,
+            is_property=bool(decos & PROPERTY_DECORATORS),
+            is_contextmanager=bool(decos & CONTEXTMANAGER_DECORATORS),
+            is_static="staticmethod" in decos,
+        )
+        if qual in self.graph.funcs:
+            # A second definition of the same name (``if`` branches, property setters):
+            # keep both under distinct keys, the later one shadows for dispatch.
+            qual = f"{qual}#{id(node)}"
+            func.qualname = qual
+        self.graph.funcs[qual] = func
+        self.graph.func_nodes[id(node)] = qual
+        if cls is not None:
+            cls.methods.setdefault(node.name.value, []).append(qual)
+        elif parent is None:
+            self.graph.module_defs[self.module][node.name.value] = qual
+        else:
+            self.graph.local_defs.setdefault(parent.qualname, {})[node.name.value] = qual
+        self.stack.append(("func", func))
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.stack.pop()
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        # Calls inside a lambda run later, in a sync context: record them separately.
+        self.graph.lambda_calls.append((node, self.scope()))
+        return True
+
+    # -- uses
+    def visit_Call(self, node: cst.Call) -> None:
+        func = self._func()
+        if func is not None:
+            func.calls.append((node, self.scope()))
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        func = self._func()
+        if func is not None:
+            func.is_generator = True
+            if isinstance(node.value, cst.From):
+                func.iterates.append((node.value.item, self.scope()))
+
+    def visit_For(self, node: cst.For) -> None:
+        func = self._func()
+        if func is not None:
+            func.iterates.append((node.iter, self.scope()))
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        func = self._func()
+        if func is not None:
+            func.iterates.append((node.iter, self.scope()))
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        func = self._func()
+        if func is not None:
+            func.withs.append((node.item, self.scope()))
+
+
+class CallGraph:
+    """The index of the snapshot plus the colouring computed over it."""
+
+    def __init__(self, tables: dict):
+        self.tables = tables
+        self.funcs: dict[str, Func] = {}
+        self.classes: dict[str, Klass] = {}
+        self.imports: dict[str, dict[str, str]] = {}
+        self.star_imports: dict[str, list[str]] = {}
+        self.module_defs: dict[str, dict[str, str]] = {}
+        self.local_defs: dict[str, dict[str, str]] = {}
+        self.func_nodes: dict[int, str] = {}
+        self.class_nodes: dict[int, str] = {}
+        self.lambda_calls: list = []
+        self.subclasses: dict[str, set[str]] = {}
+        self.colour: dict[str, str] = {}
+        self.fixed: dict[str, str | None] = {}  # overrides: qualname -> colour or None (sync)
+        self.reasons: dict[str, str] = {}
+        self.used_entries: set[tuple[str, str]] = set()
+        typing = tables.get("receiver_types", {})
+        self.receiver_types: dict[str, list[str]] = {k: list(v) for k, v in typing.items()}
+        self.ambiguous = set(tables.get("ambiguous_method_names", []))
+        self.keep_sync = set(tables.get("keep_sync", []))
+        self.driver_calls: dict[str, dict[str, list[str]]] = tables.get("driver_calls", {})
+
+    # ------------------------------------------------------------------ indexing
+    def add_module(self, module: str, tree: cst.Module, is_package: bool) -> None:
+        tree.visit(_Indexer(self, module, is_package))
+
+    def link(self) -> None:
+        for klass in self.classes.values():
+            klass.bases = [q for q in (self.resolve_class_expr(e, klass.module) for e in klass.base_exprs) if q]
+            for base in klass.bases:
+                self.subclasses.setdefault(base, set()).add(klass.qualname)
+
+    def resolve_symbol(self, module: str, name: str, depth: int = 0) -> str | None:
+        """Qualified name of ``name`` as seen from ``module`` (follows re-exports)."""
+        if depth > 10:
+            return None
+        head, _, rest = name.partition(".")
+        target = self.module_defs.get(module, {}).get(head)
+        if target is None:
+            imported = self.imports.get(module, {}).get(head)
+            if imported is None:
+                for star in self.star_imports.get(module, []):
+                    found = self.resolve_symbol(star, head, depth + 1)
+                    if found:
+                        target = found
+                        break
+                else:
+                    return None
+            elif imported in self.module_defs:
+                target = imported
+            else:
+                mod, _, attr = imported.rpartition(".")
+                target = self.resolve_symbol(mod, attr, depth + 1) if mod in self.module_defs else imported
+                if target is None:
+                    target = imported
+        if not rest:
+            return target
+        if target in self.module_defs:
+            return self.resolve_symbol(target, rest, depth + 1) or f"{target}.{rest}"
+        return f"{target}.{rest}"
+
+    def resolve_class_expr(self, expr, module: str) -> str | None:
+        name = dotted(expr)
+        if not name:
+            return None
+        qual = self.resolve_symbol(module, name)
+        return qual if qual in self.classes else None
+
+    # ------------------------------------------------------------------ hierarchy
+    def mro(self, cls: str) -> list[str]:
+        seen: list[str] = []
+        todo = [cls]
+        while todo:
+            c = todo.pop(0)
+            if c in seen or c not in self.classes:
+                continue
+            seen.append(c)
+            todo.extend(self.classes[c].bases)
+        return seen
+
+    def all_subclasses(self, cls: str) -> set[str]:
+        out: set[str] = set()
+        todo = [cls]
+        while todo:
+            for sub in self.subclasses.get(todo.pop(), ()):
+                if sub not in out:
+                    out.add(sub)
+                    todo.append(sub)
+        return out
+
+    def lookup(self, cls: str, name: str) -> list[str]:
+        for c in self.mro(cls):
+            quals = self.classes[c].methods.get(name)
+            if quals:
+                return quals
+        return []
+
+    def dispatch(self, cls: str, name: str, include_subclasses: bool = True) -> set[str]:
+        """Every method a call ``obj.name()`` may reach when obj is a ``cls``."""
+        out = set(self.lookup(cls, name))
+        if include_subclasses:
+            for sub in self.all_subclasses(cls):
+                out.update(self.classes[sub].methods.get(name, ()))
+        return out
+
+    def family(self, root: str) -> set[str]:
+        """Receiver-type roots may be a short class name: find every class of that name."""
+        if root in self.classes:
+            return {root}
+        return {q for q, k in self.classes.items() if k.name == root}
+
+    # ------------------------------------------------------------------ resolution
+    def receiver_key(self, expr) -> str | None:
+        """A name for the receiver of a method call, for the receiver-typing table."""
+        if isinstance(expr, cst.Name):
+            return expr.value
+        if isinstance(expr, cst.Attribute):
+            return expr.attr.value
+        if isinstance(expr, cst.Subscript):
+            inner = self.receiver_key(expr.value)
+            return f"{inner}[]" if inner else None
+        if isinstance(expr, cst.Call):
+            inner = self.receiver_key(expr.func)
+            return f"{inner}()" if inner else None
+        return None
+
+    def resolve_call(self, func_expr, scope: Scope) -> set[str]:
+        """Qualified names of the functions a call to ``func_expr`` may run."""
+        if isinstance(func_expr, cst.Name):
+            name = func_expr.value
+            fn = scope.func
+            while fn:
+                local = self.local_defs.get(fn, {}).get(name)
+                if local:
+                    return {local}
+                fn = self.funcs[fn].parent_func if fn in self.funcs else None
+            qual = self.resolve_symbol(scope.module, name)
+            if qual in self.funcs:
+                return {qual}
+            return set()
+        if not isinstance(func_expr, cst.Attribute):
+            return set()
+        name = func_expr.attr.value
+        recv = func_expr.value
+        if isinstance(recv, cst.Name) and recv.value in ("self", "cls") and scope.cls:
+            return self.dispatch(scope.cls, name)
+        if isinstance(recv, cst.Call) and dotted(recv.func) == "super" and scope.cls:
+            out: set[str] = set()
+            for base in self.classes[scope.cls].bases:
+                out.update(self.lookup(base, name))
+            return out
+        path = dotted(recv)
+        if path and isinstance(recv, cst.Name | cst.Attribute):
+            qual = self.resolve_symbol(scope.module, path) if path.split(".")[0] not in ("self", "cls") else None
+            if qual in self.module_defs:
+                target = self.resolve_symbol(qual, name)
+                return {target} if target in self.funcs else set()
+            if qual in self.classes:
+                return set(self.lookup(qual, name))
+        key = self.receiver_key(recv)
+        if key in self.receiver_types:
+            self.used_entries.add(("receiver_types", key))
+            out = set()
+            for root in self.receiver_types[key]:
+                for cls in self.family(root):
+                    out |= self.dispatch(cls, name)
+            return out
+        if name in self.ambiguous:
+            return set()
+        return set(self.by_name(name))
+
+    def by_name(self, name: str):
+        index = getattr(self, "_by_name", None)
+        if index is None:
+            index = {}
+            for qual, f in self.funcs.items():
+                if f.cls and not f.is_property:
+                    index.setdefault(f.name, []).append(qual)
+            self._by_name = index
+        return index.get(name, [])
+
+    def driver_call_colour(self, func_expr, scope: Scope) -> str | None:
+        """A raw driver call inside the backend layer (``self.connection.commit()``)."""
+        if not isinstance(func_expr, cst.Attribute) or scope.cls is None:
+            return None
+        recv = dotted(func_expr.value)
+        for entry, spec in self.driver_calls.items():
+            if recv in spec["receivers"] and func_expr.attr.value in spec["methods"]:
+                family = set()
+                for root in spec["classes"]:
+                    for cls in self.family(root):
+                        family.add(cls)
+                        family |= self.all_subclasses(cls)
+                if scope.cls in family:
+                    self.used_entries.add(("driver_calls", entry))
+                    return COROUTINE
+        return None
+
+    def call_colour(self, call: cst.Call, scope: Scope) -> str | None:
+        """The colour of what a call returns: coroutine (await it), aiter, or None."""
+        driver = self.driver_call_colour(call.func, scope)
+        if driver:
+            return driver
+        colours = {self.colour.get(t) for t in self.resolve_call(call.func, scope)} - {None}
+        if not colours:
+            return None
+        if len(colours) > 1:
+            # Targets disagree (one is a generator): awaiting is the safe reading for I/O.
+            return COROUTINE if COROUTINE in colours else AITER
+        return colours.pop()
+
+    def class_of_call(self, call: cst.Call, scope: Scope) -> str | None:
+        name = dotted(call.func)
+        if not name:
+            return None
+        qual = self.resolve_symbol(scope.module, name)
+        return qual if qual in self.classes else None
+
+    def is_async_cm_class(self, cls: str) -> bool:
+        return any(self.colour.get(q) for q in self.lookup(cls, "__enter__") + self.lookup(cls, "__exit__"))
+
+    def is_async_iter_class(self, cls: str) -> bool:
+        return any(self.colour.get(q) for q in self.lookup(cls, "__iter__"))
+
+    # ------------------------------------------------------------------ colouring
+    def colour_of_func(self, func: Func) -> str:
+        return AITER if func.is_generator and not func.is_contextmanager else COROUTINE
+
+    def _mark(self, qual: str, reason: str) -> bool:
+        if qual in self.colour or qual in self.keep_sync_quals or qual in self.fixed:
+            return False
+        func = self.funcs[qual]
+        if func.is_property:
+            self.problems.append(f"{qual}: property would do I/O ({reason})")
+            return False
+        self.colour[qual] = self.colour_of_func(func)
+        self.reasons[qual] = reason
+        return True
+
+    def compute(self) -> None:
+        self.problems: list[str] = []
+        self.keep_sync_quals = set()
+        for name in self.keep_sync:
+            matches = [q for q in self.funcs if q == name or q.startswith(name + "#")]
+            if not matches:
+                raise KeyError(f"keep_sync entry {name!r} names no function of the snapshot")
+            self.keep_sync_quals.update(matches)
+        for qual, colour in self.fixed.items():
+            if colour:
+                self.colour[qual] = colour
+                self.reasons[qual] = "override"
+        for seed in self.tables.get("seeds", []):
+            matches = [q for q in self.funcs if q == seed]
+            if not matches:
+                raise KeyError(f"seed {seed!r} names no function of the snapshot")
+            for q in matches:
+                self._mark(q, "seed")
+        changed = True
+        while changed:
+            changed = False
+            for qual, func in self.funcs.items():
+                if qual in self.colour or qual in self.fixed or qual in self.keep_sync_quals:
+                    continue
+                reason = self._io_reason(func)
+                if reason and self._mark(qual, reason):
+                    changed = True
+            changed |= self._spread_over_hierarchy()
+        self._find_sync_callers()
+
+    def _io_reason(self, func: Func) -> str | None:
+        for call, scope in func.calls:
+            if scope.func != func.qualname:
+                continue
+            if self.driver_call_colour(call.func, scope):
+                return f"driver call {dotted(call.func)}"
+            for target in self.resolve_call(call.func, scope):
+                if target in self.colour:
+                    return f"calls {target}"
+            cls = self.class_of_call(call, scope)
+            if cls and self.is_async_cm_class(cls) and self._is_with_item(func, call):
+                return f"enters {cls}"
+        for expr, scope in func.iterates:
+            if scope.func != func.qualname:
+                continue
+            if self.iter_colour(expr, scope):
+                return f"iterates {dotted(expr) or dotted(getattr(expr, 'func', None))}"
+        for call, scope in func.calls:
+            if scope.func != func.qualname:
+                continue
+            if dotted(call.func) in CONSUMERS and call.args and self.iter_colour(call.args[0].value, scope):
+                return f"{dotted(call.func)}() over an async iterable"
+        return None
+
+    def iter_colour(self, expr, scope: Scope) -> str | None:
+        """AITER when iterating ``expr`` needs ``async for``."""
+        if isinstance(expr, cst.Call) and self.call_colour(expr, scope) == AITER:
+            return AITER
+        if isinstance(expr, cst.Subscript):  # a slice of a queryset is a queryset
+            return self.iter_colour(expr.value, scope)
+        if isinstance(expr, cst.IfExp):
+            return self.iter_colour(expr.body, scope)
+        key = self.receiver_key(expr)
+        if isinstance(expr, cst.Name) and expr.value == "self" and scope.cls:
+            roots = {scope.cls}
+        elif key in self.receiver_types:
+            self.used_entries.add(("receiver_types", key))
+            roots = {c for r in self.receiver_types[key] for c in self.family(r)}
+        else:
+            return None
+        for cls in roots:
+            if any(self.colour.get(q) for q in self.dispatch(cls, "__iter__")):
+                return AITER
+        return None
+
+    def _is_with_item(self, func: Func, call) -> bool:
+        return any(item is call for item, _ in func.withs)
+
+    def _spread_over_hierarchy(self) -> bool:
+        """An override of a coloured method must have the same colour (callers dispatch)."""
+        changed = False
+        for qual in list(self.colour):
+            func = self.funcs.get(qual)
+            if func is None or func.cls is None or func.name.startswith("__"):
+                continue
+            related = set(self.lookup(func.cls, func.name))
+            for sub in self.all_subclasses(func.cls):
+                related.update(self.classes[sub].methods.get(func.name, ()))
+            for base in self.classes[func.cls].bases:
+                related.update(self.lookup(base, func.name))
+            for other in related:
+                if other not in self.colour and self._mark(other, f"same method as {qual}"):
+                    changed = True
+        return changed
+
+    def _find_sync_callers(self) -> None:
+        """Call sites of coloured functions in code that stays sync: the rewrite cannot fix them."""
+        for qual, func in self.funcs.items():
+            if qual in self.colour or qual in self.fixed:
+                continue
+            for call, scope in func.calls:
+                if scope.func != qual:
+                    continue
+                colour = self.call_colour(call, scope)
+                if colour:
+                    self.problems.append(f"{qual}: sync code calls {dotted(call.func)} ({colour})")

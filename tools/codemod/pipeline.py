@@ -1,0 +1,178 @@
+"""Generate the fork: prune, colour, rewrite, override, rename, stamp, write.
+
+Rules run in this order, for these reasons:
+
+1. ``cut_imports``, ``drop_functions``: shape the snapshot before facts are gathered.
+2. (facts) the call graph is built on the cut trees, with overrides' colours fixed.
+3. ``async_aliases`` before ``await_io_calls``: twins are rewritten from their upstream shape.
+4. ``signal_asend`` before ``await_io_calls``: both wrap calls; sends are not graph calls.
+5. ``async_with``, ``async_for``, ``await_io_calls``, ``async_def``: read the colouring by
+   qualified name, so they must run while upstream names (``__iter__``, ``django``) hold.
+6. ``dunder_map``: renames ``__iter__`` and friends last among the colour rules.
+7. ``apply_overrides``: overrides are written in final form and taken verbatim.
+8. ``rename_package``, ``stamp_header``: on everything, last.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import tomllib
+from pathlib import Path
+
+import libcst as cst
+
+from .callgraph import CallGraph
+from .closure import import_closure, module_path
+from .pin import Pin
+from .rules._base import Context
+from .rules.apply_overrides import ApplyOverrides
+from .rules.async_aliases import AsyncAliases
+from .rules.async_def import AsyncDef
+from .rules.async_for import AsyncFor
+from .rules.async_with import AsyncWith
+from .rules.await_io_calls import AwaitIoCalls
+from .rules.cut_imports import CutImports
+from .rules.drop_functions import DropFunctions
+from .rules.dunder_map import DunderMap
+from .rules.rename_package import RenamePackage
+from .rules.signal_asend import SignalAsend
+from .rules.stamp_header import MARKER, StampHeader
+
+TABLES = Path(__file__).resolve().parent / "tables"
+
+PRE_RULES = [CutImports, DropFunctions]
+COLOUR_RULES = [AsyncAliases, SignalAsend, AsyncWith, AsyncFor, AwaitIoCalls, AsyncDef, DunderMap]
+POST_RULES = [RenamePackage, StampHeader]
+
+
+class GenerationError(RuntimeError):
+    """A rule, table entry or override did not apply cleanly; nothing was written."""
+
+
+def load_tables(pin: Pin) -> dict:
+    tables = {p.stem: tomllib.loads(p.read_text()) for p in sorted(TABLES.glob("*.toml"))}
+    tables["pin"] = pin
+    return tables
+
+
+def generate(source_root: Path, out_dir: Path, pin: Pin) -> dict:
+    """Write the generated modules of the fork below ``out_dir`` (the ``teapot`` package
+    folder) and return the report. Raises GenerationError on any unused rule or entry."""
+    started = time.monotonic()
+    tables = load_tables(pin)
+    ctx = Context(tables=tables)
+    closure = tables["closure"]
+    modules = import_closure(source_root, closure["seeds"], {tuple(c) for c in closure["cut_imports"]})
+    hand_written = set(closure["hand_written"])
+    paths = {m: module_path(source_root, m) for m in modules}
+    packages = {m for m, p in paths.items() if p.name == "__init__.py"}
+    pristine = {m: cst.parse_module(paths[m].read_text()) for m in modules}
+
+    trees = dict(pristine)
+    pre = [rule(ctx) for rule in PRE_RULES]
+    for rule in pre:
+        trees = {m: rule.transform(m, t, m in packages) for m, t in trees.items()}
+
+    overrides = ApplyOverrides(ctx)
+    overrides.load(pristine)
+    if overrides.drift:
+        raise GenerationError("upstream changed code under an override; review it:\n  " + "\n  ".join(overrides.drift))
+
+    graph = CallGraph(tables["colouring"])
+    for m, t in trees.items():
+        graph.add_module(m, t, m in packages)
+    graph.link()
+    graph.fixed = overrides.fixed_colours()
+    graph.compute()
+    ctx.graph = graph
+
+    # Only modules that define a coloured function have anything for the colour rules to do.
+    coloured = {graph.funcs[q].module for q in graph.colour if q in graph.funcs}
+    colour_rules = [rule(ctx) for rule in COLOUR_RULES]
+    for rule in colour_rules:
+        trees = {m: rule.transform(m, t, m in packages) if m in coloured else t for m, t in trees.items()}
+    trees = {m: overrides.transform(m, t, m in packages) for m, t in trees.items()}
+    post = [rule(ctx) for rule in POST_RULES]
+    for rule in post:
+        trees = {m: rule.transform(m, t, m in packages) for m, t in trees.items() if m not in hand_written}
+
+    unused = [u for rule in pre + colour_rules + [overrides] + post for u in rule.unused()]
+    unused += graph_unused(graph, tables["colouring"])
+    if unused:
+        raise GenerationError("rules or table entries matched nothing:\n  " + "\n  ".join(unused))
+
+    problems = [p for p in graph.problems if not _overridden(p, overrides)]
+    written = write_tree(trees, packages, out_dir, hand_written)
+    colours = [graph.colour[q] for q in graph.colour if q not in graph.fixed]
+    report = {
+        "django": pin.version,
+        "files": len(written),
+        "functions coloured": len(graph.colour),
+        "coroutines": colours.count("coroutine"),
+        "async generators": colours.count("aiter"),
+        "overrides": len(overrides.overrides),
+        "keep sync": len(graph.keep_sync_quals),
+        "counts": dict(sorted(ctx.counts.items())),
+        "warnings": ctx.warnings,
+        "unresolved sync callers": problems,
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    return report
+
+
+def graph_unused(graph: CallGraph, table: dict) -> list[str]:
+    out = []
+    for key in table.get("receiver_types", {}):
+        if ("receiver_types", key) not in graph.used_entries:
+            out.append(f"receiver_types {key}")
+    for key in table.get("driver_calls", {}):
+        if ("driver_calls", key) not in graph.used_entries:
+            out.append(f"driver_calls {key}")
+    return out
+
+
+def _overridden(problem: str, overrides: ApplyOverrides) -> bool:
+    qual = problem.split(":", 1)[0]
+    return any(qual == ov.qualname for ov in overrides.overrides)
+
+
+def generated_paths(out_dir: Path) -> list[Path]:
+    """Files below ``out_dir`` that carry the generated-file marker."""
+    found = []
+    for path in sorted(out_dir.rglob("*.py")):
+        with open(path) as f:
+            if MARKER in f.readline():
+                found.append(path)
+    return found
+
+
+def write_tree(trees, packages, out_dir: Path, hand_written) -> list[Path]:
+    """Replace every generated file below ``out_dir``; hand-written files are left alone."""
+    for old in generated_paths(out_dir):
+        old.unlink()
+    written = []
+    for module, tree in sorted(trees.items()):
+        if module in hand_written:
+            continue
+        parts = module.split(".")[1:]
+        target = out_dir.joinpath(*parts, "__init__.py") if module in packages else out_dir.joinpath(*parts).with_suffix(".py")
+        if target.exists():
+            raise GenerationError(f"{target} exists and is not generated: refusing to overwrite it")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(tree.code)
+        written.append(target)
+    _remove_empty_dirs(out_dir)
+    return written
+
+
+def _remove_empty_dirs(root: Path) -> None:
+    for folder in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
+        leftovers = [p for p in folder.iterdir() if p.name != "__pycache__"]
+        if not leftovers:
+            shutil.rmtree(folder)
+
+
+def write_report(report: dict, path: Path) -> None:
+    path.write_text(json.dumps(report, indent=2, sort_keys=False) + "\n")

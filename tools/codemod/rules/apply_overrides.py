@@ -1,0 +1,226 @@
+"""Swap hand-written overrides (``overrides/``) into the generated modules by qualified name.
+
+Loading happens before colouring (an override fixes its function's colour for the call
+graph); the swap happens after the async rules, so overrides are taken verbatim.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+
+from ..callgraph import AITER, COROUTINE, dotted
+from ._base import Rule
+
+OVERRIDES_DIR = Path(__file__).resolve().parent.parent / "overrides"
+MARKER_MODULES = {"codemod.overrides", "tools.codemod.overrides"}
+
+
+def code_hash(node: cst.CSTNode) -> str:
+    code = cst.Module(body=[]).code_for_node(node).strip()
+    return hashlib.sha256(code.encode()).hexdigest()[:12]
+
+
+def find_def(tree: cst.Module, path: list[str]):
+    """The FunctionDef/ClassDef at ``path`` (names of nested classes/functions), or None."""
+    body = tree.body
+    node = None
+    for i, name in enumerate(path):
+        found = None
+        for stmt in _flatten(body):
+            if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) and stmt.name.value == name:
+                found = stmt
+        if found is None:
+            return None
+        node = found
+        body = found.body.body if i < len(path) - 1 else None
+    return node
+
+
+def _flatten(body):
+    for stmt in body:
+        if isinstance(stmt, cst.If):  # methods defined in if-blocks of class bodies
+            yield from _flatten(stmt.body.body)
+            orelse = stmt.orelse
+            while orelse is not None:
+                yield from _flatten(orelse.body.body)
+                orelse = getattr(orelse, "orelse", None)
+        else:
+            yield stmt
+
+
+@dataclass
+class Override:
+    module: str  # upstream module name
+    target: str  # path inside the module, e.g. "QuerySet.__len__"
+    node: cst.FunctionDef | cst.ClassDef
+    upstream: str | None
+    new: bool
+    colour: str | None
+    source: str
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.module}.{self.target}"
+
+
+def _kwarg(call: cst.Call, name: str):
+    for arg in call.args:
+        if arg.keyword and arg.keyword.value == name:
+            return arg.value
+    return None
+
+
+def _literal(expr):
+    if expr is None:
+        return None
+    if isinstance(expr, cst.SimpleString):
+        return expr.evaluated_value
+    if isinstance(expr, cst.Name) and expr.value in ("True", "False", "None"):
+        return {"True": True, "False": False, "None": None}[expr.value]
+    raise ValueError(f"override arguments must be literals, got {cst.Module([]).code_for_node(expr)}")
+
+
+def _natural_colour(node) -> str | None:
+    if not isinstance(node, cst.FunctionDef) or node.asynchronous is None:
+        return None
+
+    class FindYield(cst.CSTVisitor):
+        found = False
+
+        def visit_FunctionDef(self, inner):
+            return inner is node
+
+        def visit_Yield(self, _):
+            self.found = True
+
+    finder = FindYield()
+    node.visit(finder)
+    return AITER if finder.found else COROUTINE
+
+
+class ApplyOverrides(Rule):
+    NAME = "apply_overrides"
+    DESCRIPTION = "replace upstream functions with hand-written overrides"
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.overrides: list[Override] = []
+        self.imports: dict[str, list[cst.CSTNode]] = {}
+        self.applied: set[str] = set()
+        self.drift: list[str] = []
+
+    # -- loading
+    def load(self, pristine: dict[str, cst.Module]) -> None:
+        for path in sorted(OVERRIDES_DIR.rglob("*.py")):
+            if path.name == "__init__.py" and path.parent == OVERRIDES_DIR:
+                continue
+            rel = path.relative_to(OVERRIDES_DIR).with_suffix("")
+            parts = list(rel.parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            module = ".".join(["django"] + parts)
+            tree = cst.parse_module(path.read_text())
+            self._load_file(module, tree, str(path.relative_to(OVERRIDES_DIR.parent.parent.parent)), pristine)
+
+    def _load_file(self, module, tree, source, pristine):
+        if module not in pristine:
+            raise ValueError(f"{source}: {module} is not a module of the fork")
+        for stmt in tree.body:
+            if isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], (cst.Import, cst.ImportFrom)):
+                imp = stmt.body[0]
+                if isinstance(imp, cst.ImportFrom) and imp.module and dotted(imp.module) in MARKER_MODULES:
+                    continue
+                self.imports.setdefault(module, []).append(stmt)
+                continue
+            if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+                continue
+            marks = [d for d in stmt.decorators if isinstance(d.decorator, cst.Call) and dotted(d.decorator.func) == "override"]
+            if not marks:
+                continue
+            call = marks[0].decorator
+            target = _literal(call.args[0].value)
+            node = stmt.with_changes(decorators=[d for d in stmt.decorators if d not in marks])
+            if node.name.value != target.rsplit(".", 1)[-1]:
+                raise ValueError(f"{source}: {node.name.value} does not match its target {target}")
+            ov = Override(
+                module=module,
+                target=target,
+                node=node,
+                upstream=_literal(_kwarg(call, "upstream")),
+                new=bool(_literal(_kwarg(call, "new"))),
+                colour=_literal(_kwarg(call, "colour")),
+                source=source,
+            )
+            upstream_node = find_def(pristine[module], target.split("."))
+            if ov.new:
+                if upstream_node is not None:
+                    raise ValueError(f"{source}: {target} is marked new but upstream defines it")
+            else:
+                if upstream_node is None:
+                    raise ValueError(f"{source}: override target {ov.qualname} is not in the snapshot")
+                found = code_hash(upstream_node)
+                if found != ov.upstream:
+                    self.drift.append(f"{ov.qualname}: upstream hash is {found}, the override records {ov.upstream}")
+            self.overrides.append(ov)
+
+    def fixed_colours(self) -> dict[str, str | None]:
+        return {ov.qualname: ov.colour or _natural_colour(ov.node) for ov in self.overrides}
+
+    # -- applying
+    def transform(self, module, tree, is_package):
+        mine = [ov for ov in self.overrides if ov.module == module]
+        if not mine:
+            return tree
+        for ov in mine:
+            tree = self._swap(tree, ov)
+            self.applied.add(ov.qualname)
+            self.ctx.counts["overrides applied"] += 1
+        extra = self.imports.get(module, [])
+        if extra:
+            body = list(tree.body)
+            last_import = 0
+            for i, stmt in enumerate(body):
+                if isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], (cst.Import, cst.ImportFrom)):
+                    last_import = i + 1
+            tree = tree.with_changes(body=body[:last_import] + extra + body[last_import:])
+        return tree
+
+    def _swap(self, tree, ov: Override):
+        path = ov.target.split(".")
+
+        def replace_in(body, depth):
+            out = []
+            replaced = False
+            for stmt in body:
+                if isinstance(stmt, cst.If) and depth == len(path) - 1 and not ov.new:
+                    new_body, hit = replace_in(stmt.body.body, depth)
+                    if hit:
+                        stmt = stmt.with_changes(body=stmt.body.with_changes(body=new_body))
+                        replaced = True
+                if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) and stmt.name.value == path[depth]:
+                    if depth == len(path) - 1:
+                        if not ov.new:
+                            stmt = ov.node.with_changes(leading_lines=stmt.leading_lines)
+                            replaced = True
+                    else:
+                        inner, hit = replace_in(stmt.body.body, depth + 1)
+                        if hit:
+                            stmt = stmt.with_changes(body=stmt.body.with_changes(body=inner))
+                            replaced = True
+                out.append(stmt)
+            if ov.new and depth == len(path) - 1:
+                out.append(ov.node.with_changes(leading_lines=[cst.EmptyLine()]))
+                replaced = True
+            return out, replaced
+
+        body, hit = replace_in(list(tree.body), 0)
+        if not hit:
+            raise ValueError(f"{ov.source}: could not place override {ov.qualname}")
+        return tree.with_changes(body=body)
+
+    def unused(self):
+        return [f"override {ov.qualname}" for ov in self.overrides if ov.qualname not in self.applied]

@@ -1,0 +1,72 @@
+"""Iteration over async iterables: ``for`` becomes ``async for``, ``yield from`` a loop, and
+``list()``/``tuple()``/... over one an async comprehension."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..callgraph import CONSUMERS, dotted
+from ._base import Rule, ScopedTransformer
+
+
+class AsyncFor(Rule):
+    NAME = "async_for"
+    DESCRIPTION = "iterate async iterables with async for"
+
+    def transform(self, module, tree, is_package):
+        ctx = self.ctx
+
+        class For(ScopedTransformer):
+            def _is_async(self, expr) -> bool:
+                return self.in_async_func() and bool(self.graph.iter_colour(expr, self.scope()))
+
+            def leave_For(self, original_node, updated_node):
+                if updated_node.asynchronous is None and self._is_async(original_node.iter):
+                    ctx.counts["async for"] += 1
+                    return updated_node.with_changes(asynchronous=cst.Asynchronous())
+                return updated_node
+
+            def leave_CompFor(self, original_node, updated_node):
+                if updated_node.asynchronous is None and self._is_async(original_node.iter):
+                    ctx.counts["async for"] += 1
+                    return updated_node.with_changes(asynchronous=cst.Asynchronous())
+                return updated_node
+
+            def leave_Call(self, original_node, updated_node):
+                name = dotted(original_node.func)
+                if name not in CONSUMERS or len(original_node.args) != 1:
+                    return updated_node
+                arg = original_node.args[0]
+                if arg.star or not self._is_async(arg.value):
+                    return updated_node
+                ctx.counts["async comprehensions"] += 1
+                item = cst.Name("item")
+                comp = cst.CompFor(
+                    target=item, iter=updated_node.args[0].value, asynchronous=cst.Asynchronous()
+                )
+                listcomp = cst.ListComp(elt=item, for_in=comp)
+                if name == "list":
+                    return listcomp
+                return updated_node.with_changes(args=[cst.Arg(listcomp)])
+
+            def leave_SimpleStatementLine(self, original_node, updated_node):
+                stmt = original_node.body[0]
+                if (
+                    len(original_node.body) == 1
+                    and isinstance(stmt, cst.Expr)
+                    and isinstance(stmt.value, cst.Yield)
+                    and isinstance(stmt.value.value, cst.From)
+                    and self._is_async(stmt.value.value.item)
+                ):
+                    ctx.counts["yield from made async for"] += 1
+                    item = cst.Name("item")
+                    return cst.For(
+                        target=item,
+                        iter=updated_node.body[0].value.value.item,
+                        body=cst.IndentedBlock([cst.SimpleStatementLine([cst.Expr(cst.Yield(item))])]),
+                        asynchronous=cst.Asynchronous(),
+                        leading_lines=updated_node.leading_lines,
+                    )
+                return updated_node
+
+        return tree.visit(For(ctx, module))

@@ -1,0 +1,37 @@
+"""Coloured sync-protocol dunders become their async twins (``__iter__`` -> ``__aiter__``)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ._base import Rule, ScopedTransformer
+
+
+class DunderMap(Rule):
+    NAME = "dunder_map"
+    DESCRIPTION = "rename coloured __iter__/__enter__/__exit__ to their async protocol names"
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.mapping = dict(ctx.tables["rules"]["dunder_map"])
+        self.hit: set[str] = set()
+
+    def transform(self, module, tree, is_package):
+        rule = self
+        ctx = self.ctx
+
+        class Rename(ScopedTransformer):
+            def leave_FunctionDef(self, original_node, updated_node):
+                qual = self.current_func()
+                super().leave_FunctionDef(original_node, updated_node)
+                name = updated_node.name.value
+                if name in rule.mapping and self.graph.colour.get(qual) and qual not in self.graph.fixed:
+                    rule.hit.add(name)
+                    ctx.counts["dunders renamed"] += 1
+                    return updated_node.with_changes(name=cst.Name(rule.mapping[name]))
+                return updated_node
+
+        return tree.visit(Rename(ctx, module))
+
+    def unused(self):
+        return [f"dunder_map {k}" for k in self.mapping if k not in self.hit]

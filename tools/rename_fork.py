@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Generate the async ``teapot`` package from the pinned Django sdist.
+
+    python tools/rename_fork.py                  # generate into ./teapot
+    python tools/rename_fork.py --check          # regenerate in a temp folder, compare, exit 0 if identical
+    python tools/rename_fork.py --report r.json  # also write the report as JSON
+    python tools/rename_fork.py --source PATH    # a Django sdist (.tar.gz), or a folder holding django/
+
+The pin lives in upstream.lock; the rules in tools/codemod/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+from codemod.pin import Pin, PinError, check_tools, open_source  # noqa: E402
+from codemod.pipeline import GenerationError, generate, generated_paths, write_report  # noqa: E402
+
+DEFAULT_OUT = ROOT / "teapot"
+
+
+def print_report(report: dict, out=sys.stdout) -> None:
+    print(f"teapot fork from Django {report['django']} in {report['seconds']} s", file=out)
+    for key in ("files", "functions coloured", "coroutines", "async generators", "overrides", "keep sync"):
+        print(f"  {key:<40} {report[key]}", file=out)
+    for key, value in report["counts"].items():
+        print(f"  {key:<40} {value}", file=out)
+    for warning in report["warnings"]:
+        print(f"  warning: {warning}", file=out)
+    if report["unresolved sync callers"]:
+        print(f"  {len(report['unresolved sync callers'])} sync callers of async code (need an override):", file=out)
+        for line in report["unresolved sync callers"]:
+            print(f"    {line}", file=out)
+
+
+def compare(expected_dir: Path, actual_dir: Path) -> list[str]:
+    """Differences between two generated trees, as short lines."""
+    expected = {p.relative_to(expected_dir): p for p in generated_paths(expected_dir)}
+    actual = {p.relative_to(actual_dir): p for p in generated_paths(actual_dir)} if actual_dir.exists() else {}
+    lines = []
+    for rel in sorted(set(expected) - set(actual)):
+        lines.append(f"missing: {rel}")
+    for rel in sorted(set(actual) - set(expected)):
+        lines.append(f"stale (not generated any more): {rel}")
+    for rel in sorted(set(expected) & set(actual)):
+        a, b = expected[rel].read_text(), actual[rel].read_text()
+        if a != b:
+            diff = list(difflib.unified_diff(b.splitlines(), a.splitlines(), lineterm="", n=0))
+            changed = sum(1 for d in diff if d[:1] in "+-" and not d.startswith(("+++", "---")))
+            lines.append(f"differs: {rel} ({changed} lines)")
+    return lines
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--source", type=Path, help="Django sdist or source folder (default: the pinned sdist)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the teapot package folder to write or check")
+    parser.add_argument("--check", action="store_true", help="regenerate into a temp folder and compare with --out")
+    parser.add_argument("--report", type=Path, help="write the report as JSON here")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+
+    pin = Pin.load()
+    try:
+        check_tools(pin)
+        with tempfile.TemporaryDirectory() as work:
+            source_root = open_source(pin, args.source, Path(work) / "src")
+            if args.check:
+                fresh = Path(work) / "teapot"
+                fresh.mkdir()
+                report = generate(source_root, fresh, pin)
+                differences = compare(fresh, args.out)
+            else:
+                report = generate(source_root, args.out, pin)
+                differences = None
+    except (PinError, GenerationError, ValueError, KeyError) as exc:
+        print(f"rename_fork: {exc}", file=sys.stderr)
+        return 2
+    if args.report:
+        write_report(report, args.report)
+    if not args.quiet:
+        print_report(report)
+    if differences is not None:
+        if differences:
+            print(f"rename_fork --check: {args.out} differs from a fresh generation:", file=sys.stderr)
+            for line in differences[:50]:
+                print(f"  {line}", file=sys.stderr)
+            print("  regenerate with: python tools/rename_fork.py", file=sys.stderr)
+            return 1
+        print(f"rename_fork --check: {args.out} is identical to a fresh generation")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
