@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import html
+import json
 import importlib.metadata
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
 import tomllib
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,18 +70,45 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _pip_command() -> list[str]:
-    # Inside an isolated PEP 517 build, pip is a build requirement of ours; outside, use the
-    # interpreter's own pip, or the one on PATH.
+def _index_urls() -> list[str]:
+    """The package indexes pip is configured with (PIP_INDEX_URL, pip config), PyPI last."""
+    urls = [os.environ.get("PIP_INDEX_URL", "")]
     try:
-        import pip  # noqa: F401
+        proc = subprocess.run(
+            [sys.executable, "-m", "pip", "config", "get", "global.index-url"],
+            capture_output=True, text=True, timeout=60,
+        )
+        urls.append(proc.stdout.strip() if proc.returncode == 0 else "")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    urls.append("https://pypi.org/simple")
+    return [u.rstrip("/") for u in dict.fromkeys(urls) if u.startswith(("http://", "https://"))]
 
-        return [sys.executable, "-m", "pip"]
-    except ImportError:
-        found = shutil.which("pip") or shutil.which("pip3")
-        if not found:
-            raise PinError("pip is needed to fetch the pinned Django sdist")
-        return [found]
+
+def _download_from_index(pin: Pin, dest: Path) -> str:
+    """Fetch the sdist file itself from a simple index (PEP 691 JSON) without building it."""
+    errors = []
+    for index in _index_urls():
+        try:
+            request = urllib.request.Request(
+                f"{index}/django/", headers={"Accept": "application/vnd.pypi.simple.v1+json"}
+            )
+            with urllib.request.urlopen(request, timeout=120) as response:
+                body = response.read().decode()
+            try:
+                url = next(f["url"] for f in json.loads(body)["files"] if f["filename"] == pin.sdist)
+            except ValueError:  # an HTML simple index (PEP 503)
+                found = re.search(r'href="([^"]*/%s(?:#[^"]*)?)"' % re.escape(pin.sdist), body)
+                if not found:
+                    raise KeyError(pin.sdist)
+                url = html.unescape(found.group(1))
+            url = urllib.parse.urljoin(f"{index}/django/", url).split("#")[0]
+            with urllib.request.urlopen(url, timeout=300) as response, open(dest, "wb") as out:
+                shutil.copyfileobj(response, out)
+            return index
+        except (OSError, ValueError, KeyError, StopIteration) as exc:
+            errors.append(f"{index}: {exc!r}")
+    raise PinError(f"could not download {pin.sdist}: " + "; ".join(errors))
 
 
 def fetch_sdist(pin: Pin) -> Path:
@@ -86,14 +118,8 @@ def fetch_sdist(pin: Pin) -> Path:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = _pip_command() + [
-            "download", "--no-deps", "--no-binary", ":all:", "--no-build-isolation",
-            f"django=={pin.version}", "-d", tmp,
-        ]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
         downloaded = Path(tmp) / pin.sdist
-        if proc.returncode != 0 or not downloaded.exists():
-            raise PinError(f"could not download {pin.sdist}:\n{proc.stdout}\n{proc.stderr}")
+        _download_from_index(pin, downloaded)
         got = sha256_of(downloaded)
         if got != pin.sha256:
             raise PinError(f"{pin.sdist} has sha256 {got}, upstream.lock expects {pin.sha256}")

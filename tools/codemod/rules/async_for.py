@@ -56,16 +56,18 @@ class AsyncFor(Rule):
                     and isinstance(stmt, cst.Expr)
                     and isinstance(stmt.value, cst.Yield)
                     and isinstance(stmt.value.value, cst.From)
-                    and self._is_async(stmt.value.value.item)
+                    and self.in_async_func()
                 ):
-                    ctx.counts["yield from made async for"] += 1
+                    # No ``yield from`` in an async generator: loop, asynchronously if needed.
+                    is_async = self._is_async(stmt.value.value.item)
+                    ctx.counts["yield from made a loop"] += 1
                     item = cst.Name("item")
                     return cst.For(
                         target=item,
                         iter=updated_node.body[0].value.value.item,
                         body=cst.IndentedBlock([cst.SimpleStatementLine([cst.Expr(cst.Yield(item))])]),
-                        asynchronous=cst.Asynchronous(),
                         leading_lines=updated_node.leading_lines,
+                        asynchronous=cst.Asynchronous() if is_async else None,
                     )
                 return updated_node
 
