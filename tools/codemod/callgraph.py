@@ -400,6 +400,9 @@ class CallGraph:
                 return {target} if target in self.funcs else set()
             if qual in self.classes:
                 return set(self.lookup(qual, name))
+            head = path.split(".")[0]
+            if head in self.imports.get(scope.module, {}) and qual is not None and not qual.startswith("django"):
+                return set()  # a module or object from outside the snapshot (re, json, ...)
         key = self.receiver_key(recv)
         if key in self.receiver_types:
             self.used_entries.add(("receiver_types", key))

@@ -31,6 +31,20 @@ class DunderMap(Rule):
                     return updated_node.with_changes(name=cst.Name(rule.mapping[name]))
                 return updated_node
 
+            def leave_Call(self, original_node, updated_node):
+                # super().__enter__() inside a coloured __enter__ calls the async twin too.
+                func = original_node.func
+                if (
+                    isinstance(func, cst.Attribute)
+                    and func.attr.value in rule.mapping
+                    and self.graph.call_colour(original_node, self.scope())
+                ):
+                    ctx.counts["dunder calls renamed"] += 1
+                    return updated_node.with_changes(
+                        func=updated_node.func.with_changes(attr=cst.Name(rule.mapping[func.attr.value]))
+                    )
+                return updated_node
+
         return tree.visit(Rename(ctx, module))
 
     def unused(self):

@@ -1,0 +1,1 @@
+"""Hand-written database backends on native async drivers (ENGINE = "teapot.backends.<name>")."""

@@ -1,0 +1,1 @@
+"""SQLite on aiosqlite: ENGINE = "teapot.backends.aiosqlite"."""

@@ -1,0 +1,182 @@
+"""SQLite backend on aiosqlite.
+
+It subclasses the generated SQLite backend and replaces only what touches the driver:
+connecting, cursors, autocommit, and the PRAGMA-based constraint helpers whose upstream
+code chains calls on sqlite3's synchronous cursor. SQL generation is upstream's.
+
+aiosqlite runs each connection's sqlite3 calls on a thread of its own; ``_on_thread`` runs a
+plain function there, so Django's sqlite3 setup code (functions, PRAGMAs) runs unchanged.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import aiosqlite
+
+from teapot.db.backends.sqlite3 import base as sqlite3_base
+from teapot.db.backends.sqlite3._functions import register as register_functions
+
+Database = sqlite3
+
+
+async def _on_thread(conn: aiosqlite.Connection, fn, *args):
+    return await conn._execute(fn, *args)
+
+
+class AsyncCursor:
+    """A sqlite3 cursor (upstream's SQLiteCursorWrapper, which converts %s to ?) whose calls
+    run on the connection's thread and are awaited."""
+
+    __slots__ = ("_conn", "_cursor")
+
+    def __init__(self, conn: aiosqlite.Connection, cursor: sqlite3.Cursor):
+        self._conn = conn
+        self._cursor = cursor
+
+    async def execute(self, query, params=None):
+        await _on_thread(self._conn, self._cursor.execute, query, params)
+        return self
+
+    async def executemany(self, query, param_list):
+        await _on_thread(self._conn, self._cursor.executemany, query, list(param_list))
+        return self
+
+    async def fetchone(self):
+        return await _on_thread(self._conn, self._cursor.fetchone)
+
+    async def fetchmany(self, size=None):
+        return await _on_thread(self._conn, self._cursor.fetchmany, size or self._cursor.arraysize)
+
+    async def fetchall(self):
+        return await _on_thread(self._conn, self._cursor.fetchall)
+
+    async def close(self):
+        await _on_thread(self._conn, self._cursor.close)
+
+    @property
+    def rowcount(self):
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self):
+        return self._cursor.lastrowid
+
+    @property
+    def description(self):
+        return self._cursor.description
+
+
+class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
+    display_name = "SQLite (aiosqlite)"
+
+    def _prepare_connection(self, raw: sqlite3.Connection) -> None:
+        """Upstream's connection setup, run on the driver's thread."""
+        register_functions(raw)
+        raw.execute("PRAGMA foreign_keys = ON")
+        # The macOS bundled SQLite defaults legacy_alter_table ON, which
+        # prevents atomic table renames.
+        raw.execute("PRAGMA legacy_alter_table = OFF")
+        for init_command in self.init_commands:
+            if init_command := init_command.strip():
+                raw.execute(init_command)
+        raw.isolation_level = None  # autocommit until set_autocommit says otherwise
+
+    def _read_server_facts(self, raw: sqlite3.Connection) -> dict:
+        try:
+            raw.execute('SELECT JSON(\'{"a": "b"}\')')
+            json_ok = True
+        except sqlite3.OperationalError:
+            json_ok = False
+        return {"supports_json_field": json_ok, "supports_transactions": True}
+
+    async def get_new_connection(self, conn_params):
+        conn = await aiosqlite.connect(**conn_params)
+        try:
+            await _on_thread(conn, self._prepare_connection, conn._conn)
+            self.server_facts.update(await _on_thread(conn, self._read_server_facts, conn._conn))
+        except BaseException:
+            await conn.close()
+            raise
+        return conn
+
+    def get_connection_params(self):
+        params = super().get_connection_params()
+        if params["database"] == ":memory:":
+            # Every connection of this alias must see the same in-memory database.
+            params["database"] = f"file:teapot_memory_{self.alias}?mode=memory&cache=shared"
+        return params
+
+    async def create_cursor(self, name=None):
+        raw = await _on_thread(self.connection, self.connection._conn.cursor, sqlite3_base.SQLiteCursorWrapper)
+        return AsyncCursor(self.connection, raw)
+
+    async def _set_autocommit(self, autocommit):
+        # sqlite3's internal default is ''. It's different from None.
+        level = None if autocommit else ""
+        with self.wrap_database_errors:
+            await _on_thread(self.connection, setattr, self.connection._conn, "isolation_level", level)
+
+    async def is_usable(self):
+        return self.connection is not None
+
+    def is_in_memory_db(self):
+        return self.creation.is_in_memory_db(self.settings_dict["NAME"])
+
+    async def _pragma(self, sql):
+        async with self.cursor() as cursor:
+            await cursor.execute(sql)
+            return await cursor.fetchall()
+
+    async def disable_constraint_checking(self):
+        await self._pragma("PRAGMA foreign_keys = OFF")
+        # Foreign key constraints cannot be turned off while in a multi-
+        # statement transaction: report whether they are effectively off.
+        return not (await self._pragma("PRAGMA foreign_keys"))[0][0]
+
+    async def enable_constraint_checking(self):
+        await self._pragma("PRAGMA foreign_keys = ON")
+
+    async def check_constraints(self, table_names=None):
+        """Raise IntegrityError for any row that breaks a foreign key (upstream's check)."""
+        from teapot.db import IntegrityError
+
+        if table_names is None:
+            violations = await self._pragma("PRAGMA foreign_key_check")
+        else:
+            violations = []
+            for table_name in table_names:
+                violations += await self._pragma(
+                    "PRAGMA foreign_key_check(%s)" % self.ops.quote_name(table_name)
+                )
+        for table_name, rowid, referenced_table_name, foreign_key_index in violations:
+            fk = (await self._pragma("PRAGMA foreign_key_list(%s)" % self.ops.quote_name(table_name)))[foreign_key_index]
+            column_name, referenced_column_name = fk[3:5]
+            async with self.cursor() as cursor:
+                pk = await self.introspection.get_primary_key_column(cursor, table_name)
+                await cursor.execute(
+                    "SELECT %s, %s FROM %s WHERE rowid = %%s"
+                    % (self.ops.quote_name(pk), self.ops.quote_name(column_name), self.ops.quote_name(table_name)),
+                    (rowid,),
+                )
+                primary_key_value, bad_value = await cursor.fetchone()
+            raise IntegrityError(
+                "The row in table '%s' with primary key '%s' has an "
+                "invalid foreign key: %s.%s contains a value '%s' that "
+                "does not have a corresponding value in %s.%s."
+                % (
+                    table_name,
+                    primary_key_value,
+                    table_name,
+                    column_name,
+                    bad_value,
+                    referenced_table_name,
+                    referenced_column_name,
+                )
+            )
+
+    async def shutdown(self):
+        """Close the connection even for an in-memory database (close() keeps those open)."""
+        if self.connection is not None:
+            await sqlite3_base.BaseDatabaseWrapper._close(self)
+            self.connection = None

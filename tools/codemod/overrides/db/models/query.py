@@ -1,0 +1,266 @@
+"""Overrides of django.db.models.query: the queryset protocols and the row pipeline.
+
+Evaluation is explicit: ``await qs`` and ``async for`` fill the result cache; the sync
+protocols (len, bool, iter, indexing, repr) work on a filled cache and otherwise raise
+AwaitRequired naming the awaitable to use.
+"""
+
+from teapot.errors import AwaitRequired
+
+from codemod.overrides import override
+
+
+@override("BaseIterable.__aiter__", upstream="9b10e9cf05da")
+def __aiter__(self):
+    raise NotImplementedError("subclasses of BaseIterable must provide __aiter__()")
+
+
+@override("BaseIterable._async_generator", upstream="ad19390fd2fb")
+def _async_generator(self):
+    raise NotImplementedError("teapot iterables are natively async")
+
+
+@override("QuerySet.__repr__", upstream="b04c5b03c954")
+def __repr__(self):
+    if self._result_cache is None:
+        return "<%s (unevaluated) %s>" % (self.__class__.__name__, self.model._meta.label)
+    data = list(self._result_cache[: REPR_OUTPUT_SIZE + 1])
+    if len(data) > REPR_OUTPUT_SIZE:
+        data[-1] = "...(remaining elements truncated)..."
+    return "<%s %r>" % (self.__class__.__name__, data)
+
+
+@override("QuerySet.__getstate__", upstream="4e23101b4577")
+def __getstate__(self):
+    self._require_cache("pickle")
+    return {**self.__dict__, DJANGO_VERSION_PICKLE_KEY: teapot.__version__}
+
+
+@override("QuerySet._require_cache", new=True)
+def _require_cache(self, what, hint="`await qs` or `async for obj in qs`"):
+    if self._result_cache is None or (self._prefetch_related_lookups and not self._prefetch_done):
+        raise AwaitRequired(
+            f"{what} on an unevaluated {self.__class__.__name__} would run a query; "
+            f"evaluate it first with {hint}."
+        )
+
+
+@override("QuerySet.__len__", upstream="fdba994b5098")
+def __len__(self):
+    self._require_cache("len()", "`await qs` (then len), or `await qs.count()`")
+    return len(self._result_cache)
+
+
+@override("QuerySet.__iter__", upstream="e4ade286382f")
+def __iter__(self):
+    self._require_cache("iteration", "`async for obj in qs` or `for obj in await qs`")
+    return iter(self._result_cache)
+
+
+@override("QuerySet.__aiter__", upstream="315b5d26c106")
+async def __aiter__(self):
+    await self._fetch_all()
+    for item in self._result_cache:
+        yield item
+
+
+@override("QuerySet.__await__", new=True)
+def __await__(self):
+    return self._evaluate().__await__()
+
+
+@override("QuerySet._evaluate", new=True)
+async def _evaluate(self):
+    await self._fetch_all()
+    return self._result_cache
+
+
+@override("QuerySet.__bool__", upstream="ea999ef6bde9")
+def __bool__(self):
+    self._require_cache("bool()", "`await qs.exists()` or `await qs`")
+    return bool(self._result_cache)
+
+
+@override("QuerySet.__getitem__", upstream="72610b322fff")
+def __getitem__(self, k):
+    """Retrieve an item or slice from the set of results."""
+    if not isinstance(k, (int, slice)):
+        raise TypeError(
+            "QuerySet indices must be integers or slices, not %s." % type(k).__name__
+        )
+    if (isinstance(k, int) and k < 0) or (
+        isinstance(k, slice)
+        and (
+            (k.start is not None and k.start < 0)
+            or (k.stop is not None and k.stop < 0)
+        )
+    ):
+        raise ValueError("Negative indexing is not supported.")
+
+    if self._result_cache is not None:
+        return self._result_cache[k]
+
+    if isinstance(k, slice):
+        if k.step:
+            self._require_cache("a slice with a step", "`(await qs[start:stop])[::step]`")
+        qs = self._chain()
+        start = int(k.start) if k.start is not None else None
+        stop = int(k.stop) if k.stop is not None else None
+        qs.query.set_limits(start, stop)
+        return qs
+
+    self._require_cache("qs[%d]" % k, "`await qs[%d:%d].aget()` or `(await qs)[%d]`" % (k, k + 1, k))
+
+
+@override("QuerySet._iterator", upstream="472219cfe9c7")
+async def _iterator(self, use_chunked_fetch, chunk_size):
+    iterable = self._iterable_class(
+        self,
+        chunked_fetch=use_chunked_fetch,
+        chunk_size=chunk_size or 2000,
+    )
+    if not self._prefetch_related_lookups or chunk_size is None:
+        async for item in iterable:
+            yield item
+        return
+    results = []
+    async for item in iterable:
+        results.append(item)
+        if len(results) >= chunk_size:
+            await prefetch_related_objects(results, *self._prefetch_related_lookups)
+            for result in results:
+                yield result
+            results = []
+    if results:
+        await prefetch_related_objects(results, *self._prefetch_related_lookups)
+        for result in results:
+            yield result
+
+
+@override("QuerySet.iterator", upstream="770496ff31ed", colour="aiter")
+def iterator(self, chunk_size=None):
+    """
+    An async iterator over the results, streamed from the database in chunks and not
+    cached. chunk_size must be provided for QuerySets that prefetch related objects.
+    """
+    if chunk_size is None:
+        if self._prefetch_related_lookups:
+            raise ValueError(
+                "chunk_size must be provided when using QuerySet.iterator() after "
+                "prefetch_related()."
+            )
+    elif chunk_size <= 0:
+        raise ValueError("Chunk size must be strictly positive.")
+    use_chunked_fetch = not connections[self.db].settings_dict.get(
+        "DISABLE_SERVER_SIDE_CURSORS"
+    )
+    return self._iterator(use_chunked_fetch, chunk_size)
+
+
+@override("QuerySet.aiterator", upstream="483b282149c6", colour="aiter")
+def aiterator(self, chunk_size=2000):
+    """Django's async name for iterator()."""
+    if chunk_size <= 0:
+        raise ValueError("Chunk size must be strictly positive.")
+    return self.iterator(chunk_size=chunk_size)
+
+
+@override("QuerySet.get", upstream="52c139f42fbb")
+async def get(self, *args, **kwargs):
+    """Perform the query and return a single object matching the given keyword arguments."""
+    if self.query.combinator and (args or kwargs):
+        raise NotSupportedError(
+            "Calling QuerySet.get(...) with filters after %s() is not "
+            "supported." % self.query.combinator
+        )
+    clone = self._chain() if self.query.combinator else self.filter(*args, **kwargs)
+    if self.query.can_filter() and not self.query.distinct_fields:
+        clone = clone.order_by()
+    limit = None
+    if (
+        not clone.query.select_for_update
+        or connections[clone.db].features.supports_select_for_update_with_limit
+    ):
+        limit = MAX_GET_RESULTS
+        clone.query.set_limits(high=limit)
+    await clone._fetch_all()
+    num = len(clone._result_cache)
+    if num == 1:
+        return clone._result_cache[0]
+    if not num:
+        raise self.model.DoesNotExist(
+            "%s matching query does not exist." % self.model._meta.object_name
+        )
+    raise self.model.MultipleObjectsReturned(
+        "get() returned more than one %s -- it returned %s!"
+        % (
+            self.model._meta.object_name,
+            num if not limit or num < limit else "more than %s" % (limit - 1),
+        )
+    )
+
+
+@override("QuerySet._fetch_all", upstream="de74ab97cc37")
+async def _fetch_all(self):
+    if self._result_cache is None:
+        self._result_cache = [item async for item in self._iterable_class(self)]
+    if self._prefetch_related_lookups and not self._prefetch_done:
+        await self._prefetch_related_objects()
+
+
+@override("RawQuerySet.__len__", upstream="fdba994b5098")
+def __len__(self):
+    self._require_cache("len()", "`await raw_qs`")
+    return len(self._result_cache)
+
+
+@override("RawQuerySet.__bool__", upstream="ea999ef6bde9")
+def __bool__(self):
+    self._require_cache("bool()", "`await raw_qs`")
+    return bool(self._result_cache)
+
+
+@override("RawQuerySet._require_cache", new=True)
+def _require_cache(self, what, hint="`await raw_qs` or `async for obj in raw_qs`"):
+    if self._result_cache is None or (self._prefetch_related_lookups and not self._prefetch_done):
+        raise AwaitRequired(
+            f"{what} on an unevaluated RawQuerySet would run a query; evaluate it first with {hint}."
+        )
+
+
+@override("RawQuerySet.__iter__", upstream="9d9c8ca9ef8d")
+def __iter__(self):
+    self._require_cache("iteration", "`async for obj in raw_qs`")
+    return iter(self._result_cache)
+
+
+@override("RawQuerySet.__aiter__", upstream="315b5d26c106")
+async def __aiter__(self):
+    await self._fetch_all()
+    for item in self._result_cache:
+        yield item
+
+
+@override("RawQuerySet.__await__", new=True)
+def __await__(self):
+    return self._evaluate().__await__()
+
+
+@override("RawQuerySet._evaluate", new=True)
+async def _evaluate(self):
+    await self._fetch_all()
+    return self._result_cache
+
+
+@override("RawQuerySet.__getitem__", upstream="3a5a0e3b9fd2")
+def __getitem__(self, k):
+    self._require_cache("raw_qs[...]", "`(await raw_qs)[k]`")
+    return self._result_cache[k]
+
+
+@override("RawQuerySet._fetch_all", upstream="4cbf382838f5")
+async def _fetch_all(self):
+    if self._result_cache is None:
+        self._result_cache = [item async for item in self.iterator()]
+    if self._prefetch_related_lookups and not self._prefetch_done:
+        await self._prefetch_related_objects()
