@@ -17,7 +17,7 @@ import pytest
 from codemod.callgraph import COROUTINE, CallGraph, Scope
 from codemod.closure import import_closure, module_path
 from codemod.pin import Pin, fetch_sdist
-from codemod.pipeline import COLOUR_RULES, POST_RULES, PRE_RULES, load_tables
+from codemod.pipeline import COLOUR_RULES, POST_RULES, PRE_RULES, build_graph, load_tables
 from codemod.rules._base import Context
 from codemod.rules.apply_overrides import ApplyOverrides, find_def
 from codemod.rules.async_aliases import TWIN
@@ -73,12 +73,7 @@ def snap(tmp_path_factory) -> Snapshot:
         trees = {m: rule.transform(m, t, m in packages) if _may_match(rule, t) else t for m, t in trees.items()}
     overrides = ApplyOverrides(ctx)
     overrides.load(pristine)
-    graph = CallGraph(tables["colouring"])
-    for m, t in trees.items():
-        graph.add_module(m, t, m in packages)
-    graph.link()
-    graph.fixed = overrides.fixed_colours()
-    graph.compute()
+    graph = build_graph(trees, packages, tables["colouring"], overrides.fixed_colours())
     ctx.graph = graph
 
     checked = {m: trees[m] for m in CHECKED_MODULES}

@@ -80,12 +80,7 @@ def generate(source_root: Path, out_dir: Path, pin: Pin) -> dict:
     if overrides.drift:
         raise GenerationError("upstream changed code under an override; review it:\n  " + "\n  ".join(overrides.drift))
 
-    graph = CallGraph(tables["colouring"])
-    for m, t in trees.items():
-        graph.add_module(m, t, m in packages)
-    graph.link()
-    graph.fixed = overrides.fixed_colours()
-    graph.compute()
+    graph = build_graph(trees, packages, tables["colouring"], overrides.fixed_colours())
     ctx.graph = graph
 
     # Only modules that define a coloured function have anything for the colour rules to do.
@@ -120,6 +115,17 @@ def generate(source_root: Path, out_dir: Path, pin: Pin) -> dict:
         "seconds": round(time.monotonic() - started, 1),
     }
     return report
+
+
+def build_graph(trees, packages, colouring: dict, fixed: dict) -> CallGraph:
+    """Index the (cut) snapshot and colour it, with the overrides' colours fixed."""
+    graph = CallGraph(colouring)
+    for module, tree in trees.items():
+        graph.add_module(module, tree, module in packages)
+    graph.link()
+    graph.fixed = fixed
+    graph.compute()
+    return graph
 
 
 def graph_unused(graph: CallGraph, table: dict) -> list[str]:

@@ -36,13 +36,19 @@ def __getstate__(self):
     return {**self.__dict__, DJANGO_VERSION_PICKLE_KEY: teapot.__version__}
 
 
-@override("QuerySet._require_cache", new=True)
-def _require_cache(self, what, hint="`await qs` or `async for obj in qs`"):
-    if self._result_cache is None or (self._prefetch_related_lookups and not self._prefetch_done):
+@override("require_result_cache", new=True)
+def require_result_cache(qs, what, hint):
+    """Raise AwaitRequired unless ``qs`` (a QuerySet or RawQuerySet) is fully evaluated."""
+    if qs._result_cache is None or (qs._prefetch_related_lookups and not qs._prefetch_done):
         raise AwaitRequired(
-            f"{what} on an unevaluated {self.__class__.__name__} would run a query; "
+            f"{what} on an unevaluated {qs.__class__.__name__} would run a query; "
             f"evaluate it first with {hint}."
         )
+
+
+@override("QuerySet._require_cache", new=True)
+def _require_cache(self, what, hint="`await qs` or `async for obj in qs`"):
+    require_result_cache(self, what, hint)
 
 
 @override("QuerySet.__len__", upstream="fdba994b5098")
@@ -222,10 +228,7 @@ def __bool__(self):
 
 @override("RawQuerySet._require_cache", new=True)
 def _require_cache(self, what, hint="`await raw_qs` or `async for obj in raw_qs`"):
-    if self._result_cache is None or (self._prefetch_related_lookups and not self._prefetch_done):
-        raise AwaitRequired(
-            f"{what} on an unevaluated RawQuerySet would run a query; evaluate it first with {hint}."
-        )
+    require_result_cache(self, what, hint)
 
 
 @override("RawQuerySet.__iter__", upstream="9d9c8ca9ef8d")
