@@ -112,6 +112,8 @@ def generate(source_root: Path, out_dir: Path, pin: Pin) -> dict:
         "counts": dict(sorted(ctx.counts.items())),
         "warnings": ctx.warnings,
         "unresolved sync callers": problems,
+        # Every coloured function with the first reason found: diff two reports to review a rule change.
+        "coloured": {q: f"{graph.colour[q]}: {graph.reasons.get(q, '')}" for q in sorted(graph.colour)},
         "seconds": round(time.monotonic() - started, 1),
     }
     return report
