@@ -73,7 +73,7 @@ def snap(tmp_path_factory) -> Snapshot:
         trees = {m: rule.transform(m, t, m in packages) if _may_match(rule, t) else t for m, t in trees.items()}
     overrides = ApplyOverrides(ctx)
     overrides.load(pristine)
-    graph = build_graph(trees, packages, tables["colouring"], overrides.fixed_colours())
+    graph = build_graph(trees, packages, tables["colouring"], overrides.fixed_colours(), overrides.new_methods())
     ctx.graph = graph
 
     checked = {m: trees[m] for m in CHECKED_MODULES}

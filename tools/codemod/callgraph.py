@@ -17,6 +17,7 @@ imports); the rules in ``rules/`` use the same resolver, so the facts and the re
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -26,6 +27,8 @@ AITER = "aiter"
 
 # Builtins that drain an iterable: over an async iterable they become comprehensions.
 CONSUMERS = {"list", "tuple", "set", "frozenset", "sorted", "dict"}
+
+BUILTIN_NAMES = frozenset(dir(builtins))
 
 PROPERTY_DECORATORS = {"property", "cached_property", "classproperty"}
 CONTEXTMANAGER_DECORATORS = {"contextmanager"}
@@ -46,6 +49,8 @@ class Func:
     calls: list = field(default_factory=list)  # (call expr node, scope)
     iterates: list = field(default_factory=list)  # expressions consumed by for / yield from
     withs: list = field(default_factory=list)  # with-item expressions
+    assigns: dict = field(default_factory=dict)  # local name -> values assigned to it
+    returned: dict = field(default_factory=dict)  # id -> expression after each ``return``
 
 
 @dataclass
@@ -237,6 +242,16 @@ class _Indexer(cst.CSTVisitor):
         if func is not None:
             func.withs.append((node.item, self.scope()))
 
+    def visit_Assign(self, node: cst.Assign) -> None:
+        func = self._func()
+        if func is not None and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            func.assigns.setdefault(node.targets[0].target.value, []).append(node.value)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        func = self._func()
+        if func is not None and node.value is not None:
+            func.returned[id(node.value)] = node.value
+
 
 class CallGraph:
     """The index of the snapshot plus the colouring computed over it."""
@@ -266,6 +281,15 @@ class CallGraph:
     # ------------------------------------------------------------------ indexing
     def add_module(self, module: str, tree: cst.Module, is_package: bool) -> None:
         tree.visit(_Indexer(self, module, is_package))
+
+    def add_new_method(self, qual: str, node: cst.FunctionDef) -> None:
+        """A method an override adds (``CursorWrapper.fetchone``): dispatch must find it."""
+        cls_qual, _, name = qual.rpartition(".")
+        klass = self.classes.get(cls_qual)
+        if klass is None or not isinstance(node, cst.FunctionDef):
+            return
+        self.funcs[qual] = Func(qual, klass.module, cls_qual, name, node, None)
+        klass.methods.setdefault(name, []).append(qual)
 
     def link(self) -> None:
         for klass in self.classes.values():
@@ -363,9 +387,62 @@ class CallGraph:
             inner = self.receiver_key(expr.value)
             return f"{inner}[]" if inner else None
         if isinstance(expr, cst.Call):
+            if isinstance(expr.func, cst.Name) and expr.func.value in BUILTIN_NAMES:
+                return None  # filter(None, ...) is not QuerySet.filter()
             inner = self.receiver_key(expr.func)
             return f"{inner}()" if inner else None
         return None
+
+    def receiver_classes(self, expr, scope: Scope, depth: int = 0) -> set[str] | None:
+        """The classes an expression may hold, from the receiver-typing table, from what a
+        local name was assigned (``obj = self.model(...)``) or from a constructor call; None
+        when nothing is known."""
+        if depth > 8:
+            return None
+        if self._is_self_call(expr, scope):
+            # ``self.all()`` returns what this class's all() returns, whatever the name suggests.
+            targets = self.dispatch(scope.cls, expr.func.attr.value)
+            if targets:
+                known = set()
+                for target in targets:
+                    func = self.funcs[target]
+                    inner = Scope(func.module, func.cls, func.qualname)
+                    for value in func.returned.values():
+                        known |= self.receiver_classes(value, inner, depth + 1) or set()
+                return known or None
+        if isinstance(expr, cst.Name) and scope.func in self.funcs:
+            # What the function assigned to the name says more than the name itself.
+            known = set()
+            for value in self.funcs[scope.func].assigns.get(expr.value, ()):
+                known |= self.receiver_classes(value, scope, depth + 1) or set()
+            if known:
+                return known
+        key = self.receiver_key(expr)
+        if key in self.receiver_types:
+            self.used_entries.add(("receiver_types", key))
+            return {cls for root in self.receiver_types[key] for cls in self.family(root)}
+        if isinstance(expr, cst.Call):
+            if dotted(expr.func) in ("cls", "self.__class__", "type(self)") and scope.cls:
+                return {scope.cls}
+            cls = self.class_of_call(expr, scope)
+            return {cls} if cls else None
+        if isinstance(expr, cst.IfExp):
+            found = [self.receiver_classes(e, scope, depth + 1) for e in (expr.body, expr.orelse)]
+            known = [f for f in found if f]
+            return set().union(*known) if known else None
+        if isinstance(expr, cst.Name) and expr.value in ("self", "cls") and scope.cls:
+            return {scope.cls}
+        return None
+
+    @staticmethod
+    def _is_self_call(expr, scope: Scope) -> bool:
+        return (
+            isinstance(expr, cst.Call)
+            and isinstance(expr.func, cst.Attribute)
+            and isinstance(expr.func.value, cst.Name)
+            and expr.func.value.value in ("self", "cls")
+            and scope.cls is not None
+        )
 
     def resolve_call(self, func_expr, scope: Scope) -> set[str]:
         """Qualified names of the functions a call to ``func_expr`` may run."""
@@ -403,14 +480,14 @@ class CallGraph:
             head = path.split(".")[0]
             if head in self.imports.get(scope.module, {}) and qual is not None and not qual.startswith("django"):
                 return set()  # a module or object from outside the snapshot (re, json, ...)
-        key = self.receiver_key(recv)
-        if key in self.receiver_types:
-            self.used_entries.add(("receiver_types", key))
+        classes = self.receiver_classes(recv, scope)
+        if classes is not None:
             out = set()
-            for root in self.receiver_types[key]:
-                for cls in self.family(root):
-                    out |= self.dispatch(cls, name)
-            return out
+            for cls in classes:
+                out |= self.dispatch(cls, name)
+            if out:
+                return out
+            # A type that has no such method was a wrong guess (``obj.__class__ = ...``).
         if name in self.ambiguous:
             return set()
         return set(self.by_name(name))
@@ -470,7 +547,34 @@ class CallGraph:
 
     # ------------------------------------------------------------------ colouring
     def colour_of_func(self, func: Func) -> str:
-        return AITER if func.is_generator and not func.is_contextmanager else COROUTINE
+        if func.is_generator and not func.is_contextmanager:
+            return AITER
+        if self._only_returns_aiter(func):
+            self.sync_aiter.add(func.qualname)
+            return AITER
+        return COROUTINE
+
+    def is_async_def(self, qual: str | None) -> bool:
+        """Coloured and rewritten to ``async def`` (a function that only returns an async
+        iterator stays a plain ``def``: ``__aiter__`` must not be a coroutine)."""
+        return bool(qual and self.colour.get(qual) and qual not in self.sync_aiter)
+
+    def _only_returns_aiter(self, func: Func) -> bool:
+        """No I/O of its own: every coloured call it makes is an async iterator it returns."""
+        returns = False
+        for call, scope in func.calls:
+            if scope.func != func.qualname:
+                continue
+            colour = self.driver_call_colour(call.func, scope) or self.call_colour(call, scope)
+            if colour == COROUTINE or (colour == AITER and id(call) not in func.returned):
+                return False
+            returns |= colour == AITER
+            cls = self.class_of_call(call, scope)
+            if cls and self.is_async_cm_class(cls) and self._is_with_item(func, call):
+                return False
+        if any(self.iter_colour(e, s) for e, s in func.iterates if s.func == func.qualname):
+            return False
+        return returns
 
     def _mark(self, qual: str, reason: str) -> bool:
         if qual in self.colour or qual in self.keep_sync_quals or qual in self.fixed:
@@ -486,6 +590,7 @@ class CallGraph:
     def compute(self) -> None:
         self.problems: list[str] = []
         self.keep_sync_quals = set()
+        self.sync_aiter: set[str] = set()
         for name in self.keep_sync:
             matches = [q for q in self.funcs if q == name or q.startswith(name + "#")]
             if not matches:
@@ -511,6 +616,13 @@ class CallGraph:
                 if reason and self._mark(qual, reason):
                     changed = True
             changed |= self._spread_over_hierarchy()
+            # A function judged to only return an async iterator may since have gained a
+            # coroutine call: it becomes a coroutine after all.
+            for qual in sorted(self.sync_aiter):
+                if not self._only_returns_aiter(self.funcs[qual]):
+                    self.sync_aiter.discard(qual)
+                    self.colour[qual] = COROUTINE
+                    changed = True
         self._find_sync_callers()
 
     def _io_reason(self, func: Func) -> str | None:
@@ -545,16 +657,13 @@ class CallGraph:
             return self.iter_colour(expr.value, scope)
         if isinstance(expr, cst.IfExp):
             return self.iter_colour(expr.body, scope)
-        key = self.receiver_key(expr)
         if isinstance(expr, cst.Name) and expr.value == "self" and scope.cls:
             roots = {scope.cls}
-        elif key in self.receiver_types:
-            self.used_entries.add(("receiver_types", key))
-            roots = {c for r in self.receiver_types[key] for c in self.family(r)}
         else:
-            return None
+            roots = self.receiver_classes(expr, scope) or set()
         for cls in roots:
-            if any(self.colour.get(q) for q in self.dispatch(cls, "__iter__")):
+            # An override may define __aiter__ beside a sync __iter__ that refuses to run.
+            if any(self.colour.get(q) for q in self.dispatch(cls, "__iter__") | self.dispatch(cls, "__aiter__")):
                 return AITER
         return None
 

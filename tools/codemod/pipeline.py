@@ -80,7 +80,7 @@ def generate(source_root: Path, out_dir: Path, pin: Pin) -> dict:
     if overrides.drift:
         raise GenerationError("upstream changed code under an override; review it:\n  " + "\n  ".join(overrides.drift))
 
-    graph = build_graph(trees, packages, tables["colouring"], overrides.fixed_colours())
+    graph = build_graph(trees, packages, tables["colouring"], overrides.fixed_colours(), overrides.new_methods())
     ctx.graph = graph
 
     # Only modules that define a coloured function have anything for the colour rules to do.
@@ -119,11 +119,14 @@ def generate(source_root: Path, out_dir: Path, pin: Pin) -> dict:
     return report
 
 
-def build_graph(trees, packages, colouring: dict, fixed: dict) -> CallGraph:
-    """Index the (cut) snapshot and colour it, with the overrides' colours fixed."""
+def build_graph(trees, packages, colouring: dict, fixed: dict, new_methods: dict | None = None) -> CallGraph:
+    """Index the (cut) snapshot and colour it, with the overrides' colours fixed and the
+    methods they add indexed."""
     graph = CallGraph(colouring)
     for module, tree in trees.items():
         graph.add_module(module, tree, module in packages)
+    for qual, node in (new_methods or {}).items():
+        graph.add_new_method(qual, node)
     graph.link()
     graph.fixed = fixed
     graph.compute()

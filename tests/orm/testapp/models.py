@@ -19,3 +19,23 @@ class Book(models.Model):
 
 class Tag(models.Model):
     name = models.CharField(max_length=50)
+
+
+class Profile(models.Model):
+    author = models.OneToOneField(Author, models.CASCADE, related_name="profile")
+    bio = models.TextField(default="")
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=50)
+    parent = models.ForeignKey("self", models.CASCADE, null=True, related_name="children")
+
+
+class Event(models.Model):
+    name = models.CharField(max_length=50)
+    day = models.DateField()
+    at = models.DateTimeField()
+
+    class Meta:
+        get_latest_by = "day"
+        constraints = [models.UniqueConstraint(fields=["name", "day"], name="unique_event_per_day")]

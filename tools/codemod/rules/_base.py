@@ -66,8 +66,7 @@ class ScopedTransformer(cst.CSTTransformer):
         return None
 
     def in_async_func(self) -> bool:
-        func = self.current_func()
-        return bool(func and self.graph.colour.get(func) and self.kinds[-1] == "func")
+        return self.graph.is_async_def(self.current_func()) and self.kinds[-1] == "func"
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.names.append(node.name.value)

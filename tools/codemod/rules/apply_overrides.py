@@ -170,6 +170,9 @@ class ApplyOverrides(Rule):
     def fixed_colours(self) -> dict[str, str | None]:
         return {ov.qualname: ov.colour or _natural_colour(ov.node) for ov in self.overrides}
 
+    def new_methods(self) -> dict[str, cst.FunctionDef]:
+        return {ov.qualname: ov.node for ov in self.overrides if ov.new}
+
     # -- applying
     def transform(self, module, tree, is_package):
         mine = [ov for ov in self.overrides if ov.module == module]

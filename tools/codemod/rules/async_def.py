@@ -19,7 +19,7 @@ class AsyncDef(Rule):
             def leave_FunctionDef(self, original_node, updated_node):
                 qual = self.current_func()
                 super().leave_FunctionDef(original_node, updated_node)
-                if not self.graph.colour.get(qual) or qual in self.graph.fixed:
+                if not self.graph.is_async_def(qual) or qual in self.graph.fixed:
                     return updated_node
                 if updated_node.asynchronous is not None:
                     return updated_node
