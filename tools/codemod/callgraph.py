@@ -247,6 +247,11 @@ class _Indexer(cst.CSTVisitor):
         if func is not None and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
             func.assigns.setdefault(node.targets[0].target.value, []).append(node.value)
 
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        func = self._func()
+        if func is not None and isinstance(node.target, cst.Name):
+            func.assigns.setdefault(node.target.value, []).append(node.value)
+
     def visit_Return(self, node: cst.Return) -> None:
         func = self._func()
         if func is not None and node.value is not None:
@@ -277,6 +282,9 @@ class CallGraph:
         self.ambiguous = set(tables.get("ambiguous_method_names", []))
         self.keep_sync = set(tables.get("keep_sync", []))
         self.driver_calls: dict[str, dict[str, list[str]]] = tables.get("driver_calls", {})
+        self.dynamic_bases: dict[str, list[str]] = tables.get("dynamic_bases", {})
+        self._types: dict = {}
+        self.protocols = set(tables.get("protocol_methods", []))
 
     # ------------------------------------------------------------------ indexing
     def add_module(self, module: str, tree: cst.Module, is_package: bool) -> None:
@@ -294,6 +302,9 @@ class CallGraph:
     def link(self) -> None:
         for klass in self.classes.values():
             klass.bases = [q for q in (self.resolve_class_expr(e, klass.module) for e in klass.base_exprs) if q]
+            if klass.qualname in self.dynamic_bases:
+                self.used_entries.add(("dynamic_bases", klass.qualname))
+                klass.bases += [b for b in self.dynamic_bases[klass.qualname] if b in self.classes]
             for base in klass.bases:
                 self.subclasses.setdefault(base, set()).add(klass.qualname)
 
@@ -394,14 +405,33 @@ class CallGraph:
         return None
 
     def receiver_classes(self, expr, scope: Scope, depth: int = 0) -> set[str] | None:
-        """The classes an expression may hold, from the receiver-typing table, from what a
-        local name was assigned (``obj = self.model(...)``) or from a constructor call; None
-        when nothing is known."""
+        """The classes an expression may hold, or None when nothing is known. In order: what
+        the function assigned to a local name (``obj = self.model(...)``); what a method or
+        property of a typed receiver returns (``self.using(db)``); the receiver-typing table;
+        a constructor call. The answer depends on the snapshot only, so it is cached."""
+        key = (id(expr), scope)
+        if key not in self._types:
+            self._types[key] = None  # a cycle of returns reads as unknown
+            self._types[key] = self._receiver_classes(expr, scope, depth)
+        return self._types[key]
+
+    def _receiver_classes(self, expr, scope: Scope, depth: int) -> set[str] | None:
         if depth > 8:
             return None
-        if self._is_self_call(expr, scope):
-            # ``self.all()`` returns what this class's all() returns, whatever the name suggests.
-            targets = self.dispatch(scope.cls, expr.func.attr.value)
+        if isinstance(expr, cst.Name) and expr.value in ("self", "cls") and scope.cls:
+            return {scope.cls}
+        if isinstance(expr, cst.Name) and scope.func in self.funcs:
+            known = set()
+            for value in self.funcs[scope.func].assigns.get(expr.value, ()):
+                known |= self.receiver_classes(value, scope, depth + 1) or set()
+            if known:
+                return known
+        member = expr.func if isinstance(expr, cst.Call) else expr
+        if isinstance(member, cst.Attribute):
+            owners = self.receiver_classes(member.value, scope, depth + 1)
+            targets = {t for owner in owners or () for t in self.dispatch(owner, member.attr.value)}
+            # A call reads what a method returns; an attribute what a property returns.
+            targets = {t for t in targets if self.funcs[t].is_property != isinstance(expr, cst.Call)}
             if targets:
                 known = set()
                 for target in targets:
@@ -409,18 +439,14 @@ class CallGraph:
                     inner = Scope(func.module, func.cls, func.qualname)
                     for value in func.returned.values():
                         known |= self.receiver_classes(value, inner, depth + 1) or set()
-                return known or None
-        if isinstance(expr, cst.Name) and scope.func in self.funcs:
-            # What the function assigned to the name says more than the name itself.
-            known = set()
-            for value in self.funcs[scope.func].assigns.get(expr.value, ()):
-                known |= self.receiver_classes(value, scope, depth + 1) or set()
-            if known:
-                return known
-        key = self.receiver_key(expr)
-        if key in self.receiver_types:
-            self.used_entries.add(("receiver_types", key))
-            return {cls for root in self.receiver_types[key] for cls in self.family(root)}
+                if known or self._is_self_call(expr, scope):
+                    # ``self.all()`` returns what this class's all() returns, whatever the
+                    # name suggests.
+                    return known or None
+        name = self.receiver_key(expr)
+        if name in self.receiver_types:
+            self.used_entries.add(("receiver_types", name))
+            return {cls for root in self.receiver_types[name] for cls in self.family(root)}
         if isinstance(expr, cst.Call):
             if dotted(expr.func) in ("cls", "self.__class__", "type(self)") and scope.cls:
                 return {scope.cls}
@@ -430,8 +456,6 @@ class CallGraph:
             found = [self.receiver_classes(e, scope, depth + 1) for e in (expr.body, expr.orelse)]
             known = [f for f in found if f]
             return set().union(*known) if known else None
-        if isinstance(expr, cst.Name) and expr.value in ("self", "cls") and scope.cls:
-            return {scope.cls}
         return None
 
     @staticmethod
@@ -679,9 +703,12 @@ class CallGraph:
                 continue
             related = set(self.lookup(func.cls, func.name))
             for sub in self.all_subclasses(func.cls):
-                related.update(self.classes[sub].methods.get(func.name, ()))
+                # What the subclass runs may come from a mixin outside the hierarchy.
+                related.update(self.lookup(sub, func.name))
             for base in self.classes[func.cls].bases:
                 related.update(self.lookup(base, func.name))
+            if func.name in self.protocols:
+                related.update(self.by_name(func.name))
             for other in related:
                 if other not in self.colour and self._mark(other, f"same method as {qual}"):
                     changed = True

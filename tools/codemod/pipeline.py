@@ -138,6 +138,9 @@ def graph_unused(graph: CallGraph, table: dict) -> list[str]:
     for key in table.get("receiver_types", {}):
         if ("receiver_types", key) not in graph.used_entries:
             out.append(f"receiver_types {key}")
+    for key in table.get("dynamic_bases", {}):
+        if ("dynamic_bases", key) not in graph.used_entries:
+            out.append(f"dynamic_bases {key}")
     for key in table.get("driver_calls", {}):
         if ("driver_calls", key) not in graph.used_entries:
             out.append(f"driver_calls {key}")

@@ -267,3 +267,42 @@ async def _fetch_all(self):
         self._result_cache = [item async for item in self.iterator()]
     if self._prefetch_related_lookups and not self._prefetch_done:
         await self._prefetch_related_objects()
+
+
+@override("RawModelIterable.__iter__", upstream="43ec939ba468")
+def __iter__(self):
+    raise AwaitRequired("a raw queryset runs its query when iterated: use `async for obj in qs`.")
+
+
+@override("RawModelIterable.__aiter__", new=True)
+async def __aiter__(self):
+    db = self.queryset.db
+    query = self.queryset.query
+    connection = connections[db]
+    compiler = connection.ops.compiler("SQLCompiler")(query, connection, db)
+    # The columns (and so the model init order) are known once the query ran.
+    await query._execute_query()
+    try:
+        model_init_names, model_init_pos, annotation_fields = self.queryset.resolve_model_init_order()
+        model_cls = self.queryset.model
+        if model_cls._meta.pk.attname not in model_init_names:
+            raise exceptions.FieldDoesNotExist("Raw query must include the primary key")
+        fields = [self.queryset.model_fields.get(c) for c in self.queryset.columns]
+        cols = [f.get_col(f.model._meta.db_table) if f else None for f in fields]
+        converters = compiler.get_converters(cols)
+        composite = compiler.has_composite_fields(cols)
+        async for values in query.cursor:
+            # Upstream's converters are sync generators over rows: feed them one row.
+            if converters:
+                values = next(compiler.apply_converters([values], converters))
+            if composite:
+                values = next(compiler.composite_fields_to_tuples([values], cols))
+            model_init_values = [values[pos] for pos in model_init_pos]
+            instance = model_cls.from_db(db, model_init_names, model_init_values)
+            if annotation_fields:
+                for column, pos in annotation_fields:
+                    setattr(instance, column, values[pos])
+            yield instance
+    finally:
+        if getattr(query, "cursor", None):
+            await query.cursor.close()

@@ -1,0 +1,85 @@
+"""Overrides of django.db.models.fields.related_descriptors: relation access never queries.
+
+A related object is read from what select_related, prefetch_related or an assignment left
+in the instance's cache. When it is not there, teapot raises AwaitRequired instead of
+running a query behind the caller's back.
+"""
+
+from teapot.errors import AwaitRequired
+
+from codemod.overrides import override
+
+
+@override("not_loaded", new=True)
+def not_loaded(instance, name):
+    return AwaitRequired(
+        f"{instance.__class__.__name__}.{name} is not loaded and reading it would run a query: "
+        f"use select_related({name!r}) or prefetch_related({name!r}) on the queryset, or "
+        f"`await aprefetch_related_objects([obj], {name!r})`."
+    )
+
+
+@override("ForwardManyToOneDescriptor.__get__", upstream="2675957a63f8")
+def __get__(self, instance, cls=None):
+    if instance is None:
+        return self
+    try:
+        rel_obj = self.field.get_cached_value(instance)
+    except KeyError:
+        has_value = None not in self.field.get_local_related_value(instance)
+        ancestor_link = instance._meta.get_ancestor_link(self.field.model) if has_value else None
+        if ancestor_link and ancestor_link.is_cached(instance):
+            # Cached on a multi-table inheritance parent walked down from.
+            ancestor = ancestor_link.get_cached_value(instance)
+            rel_obj = self.field.get_cached_value(ancestor, default=None)
+        else:
+            rel_obj = None
+        if rel_obj is None and has_value:
+            rel_obj = self.object_without_query(instance)
+            if rel_obj is None:
+                raise not_loaded(instance, self.field.name)
+            if not self.field.remote_field.multiple:
+                self.field.remote_field.set_cached_value(rel_obj, instance)
+        self.field.set_cached_value(instance, rel_obj)
+    if rel_obj is None and not self.field.null:
+        raise self.RelatedObjectDoesNotExist("%s has no %s." % (self.field.model.__name__, self.field.name))
+    return rel_obj
+
+
+@override("ReverseOneToOneDescriptor.__get__", upstream="c74ac00573d9")
+def __get__(self, instance, cls=None):
+    if instance is None:
+        return self
+    try:
+        rel_obj = self.related.get_cached_value(instance)
+    except KeyError:
+        if instance._is_pk_set():
+            raise not_loaded(instance, self.related.accessor_name)
+        rel_obj = None
+        self.related.set_cached_value(instance, rel_obj)
+    if rel_obj is None:
+        raise self.RelatedObjectDoesNotExist(
+            "%s has no %s." % (instance.__class__.__name__, self.related.accessor_name)
+        )
+    return rel_obj
+
+
+@override("ForwardManyToOneDescriptor.object_without_query", new=True)
+def object_without_query(self, instance):
+    """The related object when it can be built from the instance's own fields, else None."""
+    return None
+
+
+@override("ForwardOneToOneDescriptor.object_without_query", new=True)
+def object_without_query(self, instance):
+    # A parent link: every field of the parent is loaded on the child.
+    if self.field.remote_field.parent_link:
+        deferred = instance.get_deferred_fields()
+        rel_model = self.field.remote_field.model
+        fields = [field.attname for field in rel_model._meta.concrete_fields]
+        if not any(field in fields for field in deferred):
+            obj = rel_model(**{field: getattr(instance, field) for field in fields})
+            obj._state.adding = instance._state.adding
+            obj._state.db = instance._state.db
+            return obj
+    return None
