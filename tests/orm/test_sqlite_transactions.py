@@ -1,5 +1,7 @@
 """Transactions: async atomic blocks, savepoints, the decorator form, durable blocks, on_commit."""
 
+import asyncio
+
 import pytest
 
 from teapot.db import IntegrityError, connection, transaction
@@ -143,3 +145,22 @@ async def test_on_commit_outside_transaction_runs_immediately():
     calls = []
     transaction.on_commit(lambda: calls.append("now"))
     assert calls == ["now"]
+
+
+async def test_async_on_commit_outside_transaction_runs_as_a_task():
+    done = asyncio.Event()
+
+    async def notify():
+        done.set()
+
+    transaction.on_commit(notify)
+    await asyncio.wait_for(done.wait(), timeout=5)
+    assert done.is_set()
+
+
+def test_atomic_refuses_to_decorate_a_sync_function():
+    with pytest.raises(TypeError, match="async def"):
+
+        @transaction.atomic
+        def sync_writer():
+            pass

@@ -3,7 +3,13 @@
 ``connection.cursor()`` returns an object that is both awaitable and an async context
 manager, so ``cur = await connection.cursor()`` and ``async with connection.cursor() as cur``
 both work, as upstream's cursor works bare and in ``with``.
+
+on_commit callbacks may be sync or async: after a commit an async one is awaited; outside a
+transaction (run at once, from sync code) it is started as a task of the running loop.
 """
+
+import asyncio
+import inspect
 
 from codemod.overrides import override
 
@@ -57,3 +63,60 @@ def get_autocommit(self):
 def server_facts(self):
     """Server facts the backend reads once during the async connect (versions, features)."""
     return self.__dict__.setdefault("_server_facts", {})
+
+
+@override("BaseDatabaseWrapper.on_commit", upstream="2fa099822b8c")
+def on_commit(self, func, robust=False):
+    if not callable(func):
+        raise TypeError("on_commit()'s callback must be a callable.")
+    if self.in_atomic_block:
+        # Transaction in progress; save for execution on commit.
+        self.run_on_commit.append((set(self.savepoint_ids), func, robust))
+    elif not self.get_autocommit():
+        raise TransactionManagementError("on_commit() cannot be used in manual transaction management")
+    else:
+        # No transaction in progress and in autocommit mode: run it now.
+        outcome = self._call_commit_hook(func, robust, "in on_commit()")
+        if inspect.isawaitable(outcome):
+            task = asyncio.get_running_loop().create_task(self._await_commit_hook(outcome, func, robust))
+            self._commit_hook_tasks.add(task)
+            task.add_done_callback(self._commit_hook_tasks.discard)
+
+
+@override("BaseDatabaseWrapper._commit_hook_tasks", new=True)
+@cached_property
+def _commit_hook_tasks(self):
+    """Tasks of async on_commit callbacks started outside a transaction (kept referenced)."""
+    return set()
+
+
+@override("BaseDatabaseWrapper._call_commit_hook", new=True)
+def _call_commit_hook(self, func, robust, where):
+    if not robust:
+        return func()
+    try:
+        return func()
+    except Exception as e:
+        logger.error(f"Error calling {func.__qualname__} {where} (%s).", e, exc_info=True)
+
+
+@override("BaseDatabaseWrapper._await_commit_hook", new=True)
+async def _await_commit_hook(self, outcome, func, robust):
+    if not robust:
+        return await outcome
+    try:
+        return await outcome
+    except Exception as e:
+        logger.error(f"Error calling {func.__qualname__} in on_commit() (%s).", e, exc_info=True)
+
+
+@override("BaseDatabaseWrapper.run_and_clear_commit_hooks", upstream="253f6ae34cdb")
+async def run_and_clear_commit_hooks(self):
+    self.validate_no_atomic_block()
+    current_run_on_commit = self.run_on_commit
+    self.run_on_commit = []
+    while current_run_on_commit:
+        _, func, robust = current_run_on_commit.pop(0)
+        outcome = self._call_commit_hook(func, robust, "in on_commit() during transaction")
+        if inspect.isawaitable(outcome):
+            await self._await_commit_hook(outcome, func, robust)
