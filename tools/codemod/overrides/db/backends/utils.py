@@ -5,8 +5,6 @@ The driver cursor (see teapot/backends/*) has awaitable execute/executemany/fetc
 
 import inspect
 
-from teapot.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE
-
 from codemod.overrides import override
 
 
@@ -17,6 +15,9 @@ def __iter__(self):
 
 @override("CursorWrapper.__aiter__", new=True)
 async def __aiter__(self):
+    # Imported here: teapot.db.models imports this module.
+    from teapot.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE
+
     while True:
         with self.db.wrap_database_errors:
             rows = await self.cursor.fetchmany(GET_ITERATOR_CHUNK_SIZE)
