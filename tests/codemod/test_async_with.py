@@ -128,6 +128,27 @@ CASES = [
             """),
         id="several-items-and-nesting",
     ),
+    pytest.param(
+        dd("""
+            def save_base(parents):
+                if parents:
+                    manager = atomic()
+                else:
+                    manager = open("log")
+                with manager:
+                    execute("INSERT")
+            """),
+        dd("""
+            def save_base(parents):
+                if parents:
+                    manager = atomic()
+                else:
+                    manager = open("log")
+                async with manager:
+                    execute("INSERT")
+            """),
+        id="name-assigned-an-async-manager-in-a-branch",
+    ),
 ]
 
 

@@ -605,7 +605,9 @@ class CallGraph:
             return False
         func = self.funcs[qual]
         if func.is_property:
-            self.problems.append(f"{qual}: property would do I/O ({reason})")
+            problem = f"{qual}: property would do I/O ({reason})"
+            if problem not in self.problems:
+                self.problems.append(problem)
             return False
         self.colour[qual] = self.colour_of_func(func)
         self.reasons[qual] = reason

@@ -39,3 +39,13 @@ class Event(models.Model):
     class Meta:
         get_latest_by = "day"
         constraints = [models.UniqueConstraint(fields=["name", "day"], name="unique_event_per_day")]
+
+
+class Place(models.Model):
+    name = models.CharField(max_length=50)
+
+
+class Restaurant(Place):
+    """Multi-table inheritance: a Restaurant row joins its Place row."""
+
+    serves_pizza = models.BooleanField(default=False)

@@ -23,6 +23,11 @@ class AsyncWith(Rule):
         self.hit: set[str] = set()
 
     def is_async_item(self, expr, scope, graph) -> bool:
+        if isinstance(expr, cst.Name) and scope.func in graph.funcs:
+            # ``with context_manager:`` after ``context_manager = atomic(...)`` in a branch:
+            # the other branches' managers must support ``async with`` too.
+            values = graph.funcs[scope.func].assigns.get(expr.value, ())
+            return any(self.is_async_item(v, scope, graph) for v in values)
         if not isinstance(expr, cst.Call):
             return False
         if graph.call_colour(expr, scope):

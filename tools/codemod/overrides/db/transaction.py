@@ -21,3 +21,43 @@ def __call__(self, func):
             return await func(*args, **kwargs)
 
     return inner
+
+
+@override("MarkForRollbackOnError", new=True)
+class MarkForRollbackOnError:
+    """Mark the transaction as needing a rollback when the block raises. Enters with ``with``
+    and ``async with`` alike: Model.save_base picks it or an atomic block for one
+    ``async with``."""
+
+    __slots__ = ("using",)
+
+    def __init__(self, using):
+        self.using = using
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, exc_type, exc, tb):
+        if isinstance(exc, Exception):
+            connection = get_connection(self.using)
+            if connection.in_atomic_block:
+                connection.needs_rollback = True
+                connection.rollback_exc = exc
+        return False
+
+    async def __aenter__(self):
+        return None
+
+    async def __aexit__(self, exc_type, exc, tb):
+        return self.__exit__(exc_type, exc, tb)
+
+
+@override("mark_for_rollback_on_error", upstream="833269fbe04c")
+def mark_for_rollback_on_error(using=None):
+    """
+    Internal low-level utility to mark a transaction as "needs rollback" when an exception
+    is raised while not enforcing the enclosed block to be in a transaction. This is needed
+    by Model.save() and friends to avoid starting a transaction when in autocommit mode and
+    a single query is executed.
+    """
+    return MarkForRollbackOnError(using)

@@ -131,3 +131,100 @@ async def explain_query(self):
             else:
                 lines.append(value)
     return lines
+
+
+@override("SQLUpdateCompiler.pre_select_query", new=True)
+def pre_select_query(self):
+    """The SELECT of the pks an UPDATE needs first, with the index of each related update's
+    ids in its rows; (None, []) when the update filters in a single query. Builds on
+    ``self.query`` (ensures its base table, sets up this compiler); issues no query."""
+    self.query.get_initial_alias()
+    count = self.query.count_active_tables()
+    if not self.query.related_updates and count == 1:
+        return None, []
+    query = self.query.chain(klass=Query)
+    query.select_related = False
+    query.clear_ordering(force=True)
+    query.extra = {}
+    query.select = []
+    meta = query.get_meta()
+    fields = [meta.pk.name]
+    related_ids_index = []
+    for related in self.query.related_updates:
+        if all(path.join_field.primary_key for path in meta.get_path_to_parent(related)):
+            # A primary key chain reaches the related update: meta.pk is its id.
+            related_ids_index.append((related, 0))
+        else:
+            # Updating a field of an MTI ancestor outside the primary key chain.
+            related_ids_index.append((related, len(fields)))
+            fields.append(related._meta.pk.name)
+    query.add_fields(fields)
+    SQLCompiler.pre_sql_setup(self)
+    return query, related_ids_index
+
+
+@override("SQLUpdateCompiler.must_pre_select", new=True)
+def must_pre_select(self):
+    """Whether the pks are read before the UPDATE: for related updates (ids must not move
+    between the statements) or where the server cannot select from the updated table."""
+    self.query.get_initial_alias()
+    count = self.query.count_active_tables()
+    return bool(self.query.related_updates) or (
+        count > 1 and not self.connection.features.update_can_self_select
+    )
+
+
+@override("SQLUpdateCompiler.pre_sql_setup", upstream="ec547aec667b")
+def pre_sql_setup(self):
+    """
+    If the update depends on results from other tables, munge the "where" conditions to
+    match the format required for (portable) SQL updates. Pks that must be read first were
+    read by execute_sql (``self.pre_selected_rows``): this method does no I/O.
+    """
+    refcounts_before = self.query.alias_refcount.copy()
+    query, related_ids_index = self.pre_select_query()
+    if query is None:
+        return
+    is_composite_pk = query.get_meta().is_composite_pk
+    must_pre_select = self.must_pre_select()
+    # Reset the where clause and drop the tables the sub-select holds.
+    self.query.clear_where()
+    if must_pre_select:
+        idents = []
+        related_ids = collections.defaultdict(list)
+        pre_selected = getattr(self, "pre_selected_rows", None)
+        if pre_selected is None:
+            raise RuntimeError("this UPDATE reads its pks first: run it with `await compiler.execute_sql(...)`")
+        for rows in pre_selected:
+            idents.extend(row if is_composite_pk else row[0] for row in rows)
+            for parent, index in related_ids_index:
+                related_ids[parent].extend(r[index] for r in rows)
+        self.query.add_filter("pk__in", idents)
+        self.query.related_ids = related_ids
+    else:
+        # The fast path. Filters and updates in one query.
+        self.query.add_filter("pk__in", query)
+    self.query.reset_refcounts(refcounts_before)
+
+
+@override("SQLUpdateCompiler.execute_sql", upstream="d9c19c14b9cc")
+async def execute_sql(self, result_type):
+    """
+    Execute the specified update. Return the number of rows affected by the primary update
+    query (the first non-empty one); row counts of related updates are not available.
+    """
+    if self.must_pre_select():
+        refcounts_before = self.query.alias_refcount.copy()
+        query, _ = self.pre_select_query()
+        self.pre_selected_rows = await query.get_compiler(self.using).execute_sql(MULTI)
+        self.query.reset_refcounts(refcounts_before)
+    row_count = await super().execute_sql(result_type)
+    is_empty = row_count is None
+    row_count = row_count or 0
+    for query in self.query.get_related_updates():
+        # With result_type NO_RESULTS the aux row count is None.
+        aux_row_count = await query.get_compiler(self.using).execute_sql(result_type)
+        if is_empty and aux_row_count:
+            row_count = aux_row_count
+            is_empty = False
+    return row_count
