@@ -10,25 +10,34 @@ import teapot  # noqa: E402
 
 teapot.setup(os.environ.get("TEAPOT_DATABASE_URL", "sqlite://:memory:"), installed_apps=["examples.demo_app"])
 
-from teapot.db import connection  # noqa: E402
-from teapot.db.models import Avg  # noqa: E402
+from teapot.db import connection, transaction  # noqa: E402
+from teapot.db.models import Avg, Count  # noqa: E402
 
-from examples.demo_app.models import Author  # noqa: E402
+from examples.demo_app.models import Author, Book  # noqa: E402
 
 
 async def main():
     async with connection.schema_editor() as editor:
         await editor.create_model(Author)
-    async with connection.cursor() as cur:
-        for name, age in [("Ann", 34), ("Bob", 27), ("Cid", 45)]:
-            await cur.execute("INSERT INTO demo_app_author (name, age) VALUES (%s, %s)", [name, age])
+        await editor.create_model(Book)
+    ann = await Author.objects.create(name="Ann", age=34)
+    await Author.objects.bulk_create([Author(name="Bob", age=27), Author(name="Cid", age=45)])
+    async with transaction.atomic():
+        await ann.books.create(title="Dune")
+        await ann.books.create(title="Emma")
     print("authors:", await Author.objects.count())
     print("over 30:", [a.name async for a in Author.objects.filter(age__gt=30).order_by("name")])
     print("average age:", (await Author.objects.aggregate(avg=Avg("age")))["avg"])
     bob = await Author.objects.get(name="Bob")
-    print("got:", bob.name, bob.age)
-    await Author.objects.filter(pk=bob.pk).update(age=28)
-    print("names:", await Author.objects.order_by("-age").values_list("name", flat=True))
+    bob.age = 28
+    await bob.save()
+    print("got:", bob.name, (await Author.objects.get(pk=bob.pk)).age)
+    books = await Book.objects.select_related("author").order_by("title")
+    print("books:", [(b.title, b.author.name) for b in books])
+    counts = Author.objects.annotate(n=Count("books")).order_by("name").values_list("name", "n")
+    print("books per author:", await counts)
+    deleted, _ = await ann.delete()
+    print("deleted with cascade:", deleted, "rows; books left:", await Book.objects.count())
 
 
 async def run():
