@@ -7,9 +7,9 @@ import teapot
 teapot.setup("sqlite://:memory:", installed_apps=["tests.orm.testapp"])
 
 from teapot.db import connection  # noqa: E402
-from tests.orm.testapp.models import Author, Book, Category, Event, Place, Profile, Restaurant, Tag  # noqa: E402
+from tests.orm.testapp.models import Author, Book, Category, Event, Measure, Place, Profile, Restaurant, Tag  # noqa: E402
 
-MODELS = (Author, Tag, Book, Profile, Category, Event, Place, Restaurant)
+MODELS = (Author, Tag, Book, Profile, Category, Event, Place, Restaurant, Measure)
 
 
 @pytest.fixture

@@ -49,3 +49,11 @@ class Restaurant(Place):
     """Multi-table inheritance: a Restaurant row joins its Place row."""
 
     serves_pizza = models.BooleanField(default=False)
+
+
+class Measure(models.Model):
+    """Decimal, float and timestamp values for the functions the backend registers."""
+
+    value = models.DecimalField(max_digits=10, decimal_places=3)
+    ratio = models.FloatField(default=0.0)
+    at = models.DateTimeField(null=True)
