@@ -224,10 +224,6 @@ def test_generator_expression_over_async_iterable():
         """)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="yield from becomes `for item in ...`, which overwrites a local named item",
-)
 def test_yield_from_loop_does_not_clobber_locals():
     before = dd("""
         class Page(Results):

@@ -243,10 +243,6 @@ def test_call_on_awaited_result_is_parenthesized():
         """)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a call that is already awaited in an async def gets a second await",
-)
 def test_existing_await_is_not_doubled():
     before = dd("""
         class Page(Store):

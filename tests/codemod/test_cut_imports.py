@@ -115,11 +115,6 @@ def test_cuts_are_counted():
     assert r.ctx.counts["imports cut"] == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cut_imports deletes a whole from-import when one of its names is cut, "
-    "dropping the other names with it",
-)
 def test_cut_keeps_other_names_of_the_statement():
     before = dd("""
         from django import db, forms

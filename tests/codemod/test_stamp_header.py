@@ -31,11 +31,6 @@ CASES = [
         STAMPED,
         None,  # no change
         id="already-stamped",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="stamp_header is not idempotent: a module that already carries the header "
-            "gets a second one (so it has no input it leaves unchanged)",
-        ),
     ),
     pytest.param(
         "x = 1\n",

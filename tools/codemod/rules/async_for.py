@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import libcst as cst
+import libcst.matchers
 
 from ..callgraph import CONSUMERS, dotted
 from ._base import Rule, ScopedTransformer
@@ -17,6 +18,16 @@ class AsyncFor(Rule):
         ctx = self.ctx
 
         class For(ScopedTransformer):
+            def _unused_name(self, base: str) -> str:
+                """``base``, or ``base_1``...: a loop variable that no name of the function uses."""
+                func = self.graph.funcs.get(self.current_func())
+                taken = {n.value for n in cst.matchers.findall(func.node, cst.matchers.Name())} if func else set()
+                name, n = base, 0
+                while name in taken:
+                    n += 1
+                    name = f"{base}_{n}"
+                return name
+
             def _is_async(self, expr) -> bool:
                 return self.in_async_func() and bool(self.graph.iter_colour(expr, self.scope()))
 
@@ -61,7 +72,7 @@ class AsyncFor(Rule):
                     # No ``yield from`` in an async generator: loop, asynchronously if needed.
                     is_async = self._is_async(stmt.value.value.item)
                     ctx.counts["yield from made a loop"] += 1
-                    item = cst.Name("item")
+                    item = cst.Name(self._unused_name("item"))
                     return cst.For(
                         target=item,
                         iter=updated_node.body[0].value.value.item,

@@ -26,11 +26,14 @@ class AwaitIoCalls(Rule):
         class Await(ScopedTransformer):
             def __init__(self, *a):
                 super().__init__(*a)
-                self.with_items: set[int] = set()
+                self.with_items: set[int] = set()  # calls that must not get an await
                 self.genexp_awaits: list[int] = []
 
             def visit_WithItem(self, node):
                 self.with_items.add(id(node.item))
+
+            def visit_Await(self, node):
+                self.with_items.add(id(node.expression))  # awaited already, by upstream
 
             def visit_GeneratorExp(self, node):
                 self.genexp_awaits.append(0)

@@ -26,23 +26,30 @@ class CutImports(Rule):
         class Cut(cst.CSTTransformer):
             def leave_SimpleStatementLine(self, original_node, updated_node):
                 stmt = updated_node.body[0]
-                targets = set()
+                if len(updated_node.body) != 1:
+                    return updated_node
                 if isinstance(stmt, cst.Import):
-                    targets = {dotted(a.name) for a in stmt.names}
+                    keep = [a for a in stmt.names if dotted(a.name) not in wanted]
+                    cut = {dotted(a.name) for a in stmt.names} & wanted
                 elif isinstance(stmt, cst.ImportFrom) and not stmt.relative and stmt.module:
                     base = dotted(stmt.module)
-                    targets = {base} | (
-                        {f"{base}.{a.name.value}" for a in stmt.names}
-                        if not isinstance(stmt.names, cst.ImportStar)
-                        else set()
-                    )
-                matched = targets & wanted
-                if matched and len(updated_node.body) == 1:
-                    for imported in matched:
-                        rule.hit.add((module, imported))
-                    rule.ctx.counts["imports cut"] += 1
+                    if base in wanted or isinstance(stmt.names, cst.ImportStar):
+                        keep, cut = [], {base} & wanted
+                    else:
+                        keep = [a for a in stmt.names if f"{base}.{a.name.value}" not in wanted]
+                        cut = {f"{base}.{a.name.value}" for a in stmt.names} & wanted
+                else:
+                    return updated_node
+                if not cut:
+                    return updated_node
+                for imported in cut:
+                    rule.hit.add((module, imported))
+                rule.ctx.counts["imports cut"] += 1
+                if not keep:
                     return cst.RemoveFromParent()
-                return updated_node
+                # The other names of the statement stay; the last one loses its comma.
+                keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                return updated_node.with_changes(body=[stmt.with_changes(names=keep)])
 
         return tree.visit(Cut())
 

@@ -26,5 +26,8 @@ class StampHeader(Rule):
         path = module.replace(".", "/") + ("/__init__.py" if is_package else ".py")
         lines = header_lines(path, self.ctx.tables["pin"].version)
         comments = [cst.EmptyLine(comment=cst.Comment(line)) for line in lines]
+        existing = [e.comment.value if e.comment else None for e in tree.header[: len(lines)]]
+        if existing == lines:
+            return tree  # stamped already: the rule is idempotent
         self.ctx.counts["files stamped"] += 1
         return tree.with_changes(header=comments + [cst.EmptyLine()] + list(tree.header))
