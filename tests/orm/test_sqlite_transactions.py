@@ -164,3 +164,11 @@ def test_atomic_refuses_to_decorate_a_sync_function():
         @transaction.atomic
         def sync_writer():
             pass
+
+
+def test_async_on_commit_without_an_event_loop_is_a_clear_error():
+    async def notify():
+        pass
+
+    with pytest.raises(RuntimeError, match="running event loop"):
+        transaction.on_commit(notify)

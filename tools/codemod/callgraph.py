@@ -284,7 +284,7 @@ class CallGraph:
         self.driver_calls: dict[str, dict[str, list[str]]] = tables.get("driver_calls", {})
         self.dynamic_bases: dict[str, list[str]] = tables.get("dynamic_bases", {})
         self._types: dict = {}
-        self.protocols = set(tables.get("protocol_methods", []))
+        self.protocol_methods = set(tables.get("protocol_methods", []))
 
     # ------------------------------------------------------------------ indexing
     def add_module(self, module: str, tree: cst.Module, is_package: bool) -> None:
@@ -683,11 +683,7 @@ class CallGraph:
             return self.iter_colour(expr.value, scope)
         if isinstance(expr, cst.IfExp):
             return self.iter_colour(expr.body, scope)
-        if isinstance(expr, cst.Name) and expr.value == "self" and scope.cls:
-            roots = {scope.cls}
-        else:
-            roots = self.receiver_classes(expr, scope) or set()
-        for cls in roots:
+        for cls in self.receiver_classes(expr, scope) or ():
             # An override may define __aiter__ beside a sync __iter__ that refuses to run.
             if any(self.colour.get(q) for q in self.dispatch(cls, "__iter__") | self.dispatch(cls, "__aiter__")):
                 return AITER
@@ -709,7 +705,7 @@ class CallGraph:
                 related.update(self.lookup(sub, func.name))
             for base in self.classes[func.cls].bases:
                 related.update(self.lookup(base, func.name))
-            if func.name in self.protocols:
+            if func.name in self.protocol_methods:
                 related.update(self.by_name(func.name))
             for other in related:
                 if other not in self.colour and self._mark(other, f"same method as {qual}"):

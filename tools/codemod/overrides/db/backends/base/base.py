@@ -78,7 +78,16 @@ def on_commit(self, func, robust=False):
         # No transaction in progress and in autocommit mode: run it now.
         outcome = self._call_commit_hook(func, robust, "in on_commit()")
         if inspect.isawaitable(outcome):
-            task = asyncio.get_running_loop().create_task(self._await_commit_hook(outcome, func, robust))
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                if inspect.iscoroutine(outcome):
+                    outcome.close()  # never started: no "was never awaited" warning
+                raise RuntimeError(
+                    f"on_commit({func.__qualname__}) outside a transaction runs it at once, and an "
+                    "async callback needs a running event loop: call on_commit from async code."
+                ) from None
+            task = loop.create_task(self._await_commit_hook(outcome, func, robust))
             self._commit_hook_tasks.add(task)
             task.add_done_callback(self._commit_hook_tasks.discard)
 
