@@ -1,5 +1,9 @@
 #!/usr/bin/env python3
-"""Print the upstream hash an override must record: python tools/override_hash.py django.db.models.query QuerySet.get"""
+"""Print the upstream hashes that overrides and drop_statements entries record.
+
+    python tools/override_hash.py django.db.models.query QuerySet.get   # an override's target
+    python tools/override_hash.py django.db.backends.postgresql.base    # every top-level statement
+"""
 
 import sys
 from pathlib import Path
@@ -14,6 +18,7 @@ import libcst as cst  # noqa: E402
 from codemod.closure import module_path  # noqa: E402
 from codemod.pin import Pin, open_source  # noqa: E402
 from codemod.rules.apply_overrides import code_hash, find_def  # noqa: E402
+from codemod.rules.drop_statements import statement_hash  # noqa: E402
 
 
 def main(argv):
@@ -21,6 +26,10 @@ def main(argv):
     with tempfile.TemporaryDirectory() as work:
         root = open_source(Pin.load(), None, Path(work))
         tree = cst.parse_module(module_path(root, module).read_text())
+        if not targets:
+            for stmt in tree.body:
+                code = cst.Module(body=[]).code_for_node(stmt.with_changes(leading_lines=[])).strip()
+                print(statement_hash(stmt), code.splitlines()[0])
         for target in targets:
             node = find_def(tree, target.split("."))
             print(f"{target} {code_hash(node) if node else 'NOT FOUND'}")

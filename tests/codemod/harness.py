@@ -45,6 +45,7 @@ def default_tables() -> dict:
         },
         "rules": {
             "drop_functions": [],
+            "drop_statements": [],
             "dunder_map": [["__iter__", "__aiter__"], ["__enter__", "__aenter__"], ["__exit__", "__aexit__"]],
             "async_context_factories": [],
             "async_signals": [],

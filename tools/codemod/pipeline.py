@@ -2,7 +2,7 @@
 
 Rules run in this order, for these reasons:
 
-1. ``cut_imports``, ``drop_functions``: shape the snapshot before facts are gathered.
+1. ``cut_imports``, ``drop_statements``, ``drop_functions``: shape the snapshot before facts are gathered.
 2. (facts) the call graph is built on the cut trees, with overrides' colours fixed.
 3. ``async_aliases`` before ``await_io_calls``: twins are rewritten from their upstream shape.
 4. ``signal_asend`` before ``await_io_calls``: both wrap calls; sends are not graph calls.
@@ -35,6 +35,7 @@ from .rules.async_with import AsyncWith
 from .rules.await_io_calls import AwaitIoCalls
 from .rules.cut_imports import CutImports
 from .rules.drop_functions import DropFunctions
+from .rules.drop_statements import DropStatements
 from .rules.dunder_map import DunderMap
 from .rules.rename_package import RenamePackage
 from .rules.signal_asend import SignalAsend
@@ -42,7 +43,7 @@ from .rules.stamp_header import MARKER, StampHeader
 
 TABLES = Path(__file__).resolve().parent / "tables"
 
-PRE_RULES = [CutImports, DropFunctions]
+PRE_RULES = [CutImports, DropStatements, DropFunctions]
 COLOUR_RULES = [AsyncAliases, SignalAsend, AsyncWith, AsyncFor, AwaitIoCalls, AsyncDef, DunderMap]
 POST_RULES = [RenamePackage, StampHeader]
 

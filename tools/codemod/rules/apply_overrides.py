@@ -176,7 +176,7 @@ class ApplyOverrides(Rule):
     # -- applying
     def transform(self, module, tree, is_package):
         mine = [ov for ov in self.overrides if ov.module == module]
-        if not mine:
+        if not mine and module not in self.imports:
             return tree
         for ov in mine:
             tree = self._swap(tree, ov)
@@ -194,6 +194,12 @@ class ApplyOverrides(Rule):
 
     def _swap(self, tree, ov: Override):
         path = ov.target.split(".")
+        node = ov.node
+        async_name = dict(self.ctx.tables["rules"].get("dunder_map", [])).get(path[-1])
+        if async_name and isinstance(node, cst.FunctionDef) and node.asynchronous is not None:
+            # dunder_map leaves overridden methods alone: an async override of __enter__ or
+            # __iter__ takes the async protocol name itself.
+            node = node.with_changes(name=cst.Name(async_name))
 
         def replace_in(body, depth):
             out = []
@@ -207,7 +213,7 @@ class ApplyOverrides(Rule):
                 if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) and stmt.name.value == path[depth]:
                     if depth == len(path) - 1:
                         if not ov.new:
-                            stmt = ov.node.with_changes(leading_lines=stmt.leading_lines)
+                            stmt = node.with_changes(leading_lines=stmt.leading_lines)
                             replaced = True
                     else:
                         inner, hit = replace_in(stmt.body.body, depth + 1)
@@ -216,7 +222,7 @@ class ApplyOverrides(Rule):
                             replaced = True
                 out.append(stmt)
             if ov.new and depth == len(path) - 1:
-                out.append(ov.node.with_changes(leading_lines=[cst.EmptyLine()]))
+                out.append(node.with_changes(leading_lines=[cst.EmptyLine()]))
                 replaced = True
             return out, replaced
 

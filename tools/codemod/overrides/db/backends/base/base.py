@@ -65,6 +65,19 @@ def server_facts(self):
     return self.__dict__.setdefault("_server_facts", {})
 
 
+@override("BaseDatabaseWrapper.server_fact", new=True)
+def server_fact(self, name):
+    """One server fact; the backend reads them during the async connect, so code that needs one
+    (SQL compilation, feature flags) never queries."""
+    try:
+        return self.server_facts[name]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"{self.display_name} server facts ({name}) are read when teapot connects; this needs "
+            f"a connection to {self.alias!r} first: await connection.ensure_connection()."
+        ) from None
+
+
 @override("BaseDatabaseWrapper.on_commit", upstream="2fa099822b8c")
 def on_commit(self, func, robust=False):
     if not callable(func):

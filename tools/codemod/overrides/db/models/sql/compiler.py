@@ -65,6 +65,8 @@ async def execute_sql(
     the open cursor, which the caller closes.
     """
     result_type = result_type or NO_RESULTS
+    # Connect before compiling: the SQL may depend on server facts read at connect time.
+    await self.connection.ensure_connection()
     try:
         sql, params = self.as_sql()
         if not sql:

@@ -1,0 +1,1 @@
+"""MySQL and MariaDB backend on asyncmy (ENGINE ``teapot.backends.asyncmy``)."""

@@ -1,0 +1,21 @@
+"""The DB-API 2.0 face of asyncmy that Django's MySQL backend code expects of MySQLdb:
+asyncmy's exception classes already follow DB-API names."""
+
+from __future__ import annotations
+
+from asyncmy.errors import (  # noqa: F401
+    DatabaseError,
+    DataError,
+    Error,
+    IntegrityError,
+    InterfaceError,
+    InternalError,
+    NotSupportedError,
+    OperationalError,
+    ProgrammingError,
+    Warning,
+)
+from asyncmy.version import __version__  # noqa: F401
+
+apilevel = "2.0"
+paramstyle = "format"

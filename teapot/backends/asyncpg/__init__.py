@@ -1,0 +1,1 @@
+"""PostgreSQL backend on asyncpg (ENGINE ``teapot.backends.asyncpg``)."""

@@ -1,0 +1,175 @@
+"""Django's ``%s`` placeholders as PostgreSQL's ``$n``.
+
+Django writes SQL with pyformat placeholders (``%s``, ``%(name)s`` in ``raw()``) and ``%%`` for
+a literal percent sign (also inside its string literals: ``LIKE '%%' || ...``); asyncpg speaks
+the server's ``$1, $2, ...``. The scan skips string literals (``'...'``, ``E'...'``), quoted
+identifiers, dollar-quoted strings and comments: a ``%s`` there is text, not a placeholder.
+Translations are cached per SQL text.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+from .dbapi import ProgrammingError
+
+# PostgreSQL's limit on the number of parameters of one statement (a 16-bit count).
+MAX_PARAMETERS = 32767
+
+_DOLLAR_TAG = re.compile(r"\$([A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$")
+_NAMED = re.compile(r"%\(([^)]*)\)s")
+
+
+class PlaceholderError(ProgrammingError):
+    """The SQL's placeholders are malformed or do not match the parameters."""
+
+
+class Translation(NamedTuple):
+    text: str  # the SQL with $n placeholders
+    pieces: tuple[str, ...]  # the SQL between placeholders (one more than ``numbers``)
+    numbers: tuple[int, ...]  # the parameter number of each placeholder, from 1
+    shape: tuple[str, ...] | int  # the placeholder count for %s; the names for %(name)s
+
+    def join(self, literals: list[str]) -> str:
+        """The SQL with each placeholder replaced by the literal of its parameter."""
+        out = [self.pieces[0]]
+        for number, piece in zip(self.numbers, self.pieces[1:]):
+            out.append(literals[number - 1])
+            out.append(piece)
+        return "".join(out)
+
+
+@lru_cache(maxsize=2048)
+def translate(sql: str) -> Translation:
+    """Scan ``sql`` once; the result is cached per SQL text."""
+    out: list[str] = []
+    pieces: list[str] = []
+    numbers: list[int] = []
+    positional = 0
+    names: dict[str, int] = {}
+    i = 0
+    n = len(sql)
+    start = 0
+    while i < n:
+        c = sql[i]
+        if c == "%":
+            nxt = sql[i + 1 : i + 2]
+            if nxt == "%":
+                out.append(sql[start:i + 1])
+                i += 2
+                start = i
+                continue
+            if nxt == "s":
+                if names:
+                    raise PlaceholderError("SQL mixes %s and %(name)s placeholders")
+                positional += 1
+                out.append(sql[start:i])
+                pieces.append("".join(out))
+                numbers.append(positional)
+                out = []
+                i += 2
+                start = i
+                continue
+            named = _NAMED.match(sql, i)
+            if named:
+                if positional:
+                    raise PlaceholderError("SQL mixes %s and %(name)s placeholders")
+                number = names.setdefault(named.group(1), len(names) + 1)
+                out.append(sql[start:i])
+                pieces.append("".join(out))
+                numbers.append(number)
+                out = []
+                i = named.end()
+                start = i
+                continue
+            raise PlaceholderError(f"unsupported format character {sql[i:i + 2]!r} at index {i}: write %% for a literal %")
+        if c == "'":
+            # E'...' strings take backslash escapes; plain ones only double quotes.
+            backslashes = i > 0 and sql[i - 1] in "eE" and (i == 1 or not (sql[i - 2].isalnum() or sql[i - 2] == "_"))
+            end = _skip_quoted(sql, i, "'", backslashes)
+        elif c == '"':
+            end = _skip_quoted(sql, i, '"', False)
+        elif c == "-" and sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = n if end < 0 else end + 1
+        elif c == "/" and sql.startswith("/*", i):
+            end = _skip_block_comment(sql, i)
+        elif c == "$" and (tag := _DOLLAR_TAG.match(sql, i)) and not (i > 0 and (sql[i - 1].isalnum() or sql[i - 1] == "_")):
+            close = sql.find(tag.group(0), tag.end())
+            if close < 0:
+                raise PlaceholderError(f"unterminated dollar-quoted string at index {i}")
+            end = close + len(tag.group(0))
+        else:
+            i += 1
+            continue
+        # Text, not placeholders; but %% still means % there, as it does for psycopg.
+        out.append(sql[start:i])
+        out.append(sql[i:end].replace("%%", "%"))
+        i = start = end
+    out.append(sql[start:])
+    pieces.append("".join(out))
+    text = pieces[0] + "".join(f"${number}{piece}" for number, piece in zip(numbers, pieces[1:]))
+    return Translation(text, tuple(pieces), tuple(numbers), tuple(names) if names else positional)
+
+
+def _skip_quoted(sql: str, i: int, quote: str, backslashes: bool) -> int:
+    j = i + 1
+    n = len(sql)
+    while j < n:
+        c = sql[j]
+        if backslashes and c == "\\":
+            j += 2
+            continue
+        if c == quote:
+            if sql[j + 1 : j + 2] == quote:  # doubled quote
+                j += 2
+                continue
+            return j + 1
+        j += 1
+    raise PlaceholderError(f"unterminated {'string' if quote == chr(39) else 'identifier'} starting at index {i}")
+
+
+def _skip_block_comment(sql: str, i: int) -> int:
+    depth = 0
+    j = i
+    n = len(sql)
+    while j < n:
+        if sql.startswith("/*", j):
+            depth += 1
+            j += 2
+        elif sql.startswith("*/", j):
+            depth -= 1
+            j += 2
+            if depth == 0:
+                return j
+        else:
+            j += 1
+    raise PlaceholderError(f"unterminated comment starting at index {i}")
+
+
+def bind(sql: str, params) -> tuple[Translation | None, list]:
+    """Translate ``sql`` and order ``params`` (a sequence, or a mapping for ``%(name)s``) to
+    match. ``params=None`` means no interpolation at all (``%`` is literal): no translation."""
+    if params is None:
+        return None, []
+    translation = translate(sql)
+    shape = translation.shape
+    if isinstance(shape, tuple):
+        if not hasattr(params, "keys"):
+            raise PlaceholderError("SQL uses %(name)s placeholders: pass the parameters as a mapping")
+        missing = [name for name in shape if name not in params]
+        if missing:
+            raise PlaceholderError(f"no parameter for %({missing[0]})s")
+        args = [params[name] for name in shape]
+    else:
+        if hasattr(params, "keys"):
+            if shape:
+                raise PlaceholderError("SQL uses %s placeholders: pass the parameters as a sequence")
+            args = []
+        else:
+            args = list(params)
+            if len(args) != shape:
+                raise PlaceholderError(f"the SQL has {shape} placeholders but {len(args)} parameters were given")
+    return translation, args
