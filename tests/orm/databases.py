@@ -1,0 +1,53 @@
+"""Which database the ORM tests run on: one per pytest run, chosen by ``--db`` or by the
+``TEAPOT_TEST_DATABASE`` environment variable (sqlite, postgresql or mysql; default sqlite).
+
+The server URLs default to the local servers and can be changed with
+``TEAPOT_TEST_POSTGRESQL_URL`` / ``TEAPOT_TEST_MYSQL_URL``. The test database is created when
+it does not exist.
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.parse
+
+DATABASES = ("sqlite", "postgresql", "mysql")
+
+URLS = {
+    "sqlite": "sqlite://:memory:",
+    "postgresql": os.environ.get("TEAPOT_TEST_POSTGRESQL_URL", "postgresql://postgres@127.0.0.1:5432/teapot_test"),
+    "mysql": os.environ.get("TEAPOT_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/teapot_test"),
+}
+
+
+def chosen(option: str | None) -> str:
+    name = option or os.environ.get("TEAPOT_TEST_DATABASE") or "sqlite"
+    if name not in DATABASES:
+        raise SystemExit(f"unknown test database {name!r}: choose one of {', '.join(DATABASES)}")
+    return name
+
+
+async def create_database(name: str) -> None:
+    """Create the server's test database if it is missing, with the driver itself."""
+    url = urllib.parse.urlsplit(URLS[name])
+    dbname = url.path.lstrip("/")
+    if name == "postgresql":
+        import asyncpg
+
+        conn = await asyncpg.connect(URLS[name].rsplit("/", 1)[0] + "/postgres")
+        try:
+            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", dbname):
+                await conn.execute(f'CREATE DATABASE "{dbname}"')
+        finally:
+            await conn.close()
+    elif name == "mysql":
+        import asyncmy
+
+        conn = await asyncmy.connect(
+            host=url.hostname, port=url.port or 3306, user=url.username or "root", password=url.password or ""
+        )
+        try:
+            async with conn.cursor() as cur:
+                await cur.execute(f"CREATE DATABASE IF NOT EXISTS `{dbname}` CHARACTER SET utf8mb4")
+        finally:
+            conn.close()
