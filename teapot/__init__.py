@@ -21,4 +21,6 @@ async def close():
     from teapot.db import connections
 
     for conn in connections.all(initialized_only=True):
-        await conn.shutdown()
+        # SQLite's close() keeps an in-memory database open; shutdown() closes it too.
+        shutdown = getattr(conn, "shutdown", None)
+        await (shutdown() if shutdown else conn.close())

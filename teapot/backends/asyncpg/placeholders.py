@@ -31,6 +31,7 @@ class Translation(NamedTuple):
     pieces: tuple[str, ...]  # the SQL between placeholders (one more than ``numbers``)
     numbers: tuple[int, ...]  # the parameter number of each placeholder, from 1
     shape: tuple[str, ...] | int  # the placeholder count for %s; the names for %(name)s
+    several: bool  # more than one statement (a ';' outside quotes with SQL after it)
 
     def join(self, literals: list[str]) -> str:
         """The SQL with each placeholder replaced by the literal of its parameter."""
@@ -42,19 +43,21 @@ class Translation(NamedTuple):
 
 
 @lru_cache(maxsize=2048)
-def translate(sql: str) -> Translation:
-    """Scan ``sql`` once; the result is cached per SQL text."""
+def translate(sql: str, placeholders: bool = True) -> Translation:
+    """Scan ``sql`` once; the result is cached per SQL text. With ``placeholders=False`` (no
+    parameters: upstream does no interpolation) every ``%`` is literal text."""
     out: list[str] = []
     pieces: list[str] = []
     numbers: list[int] = []
     positional = 0
     names: dict[str, int] = {}
+    last_semicolon = -1
     i = 0
     n = len(sql)
     start = 0
     while i < n:
         c = sql[i]
-        if c == "%":
+        if c == "%" and placeholders:
             nxt = sql[i + 1 : i + 2]
             if nxt == "%":
                 out.append(sql[start:i + 1])
@@ -102,6 +105,8 @@ def translate(sql: str) -> Translation:
                 raise PlaceholderError(f"unterminated dollar-quoted string at index {i}")
             end = close + len(tag.group(0))
         else:
+            if c == ";":
+                last_semicolon = i
             i += 1
             continue
         # Text, not placeholders; but %% still means % there, as it does for psycopg.
@@ -111,7 +116,8 @@ def translate(sql: str) -> Translation:
     out.append(sql[start:])
     pieces.append("".join(out))
     text = pieces[0] + "".join(f"${number}{piece}" for number, piece in zip(numbers, pieces[1:]))
-    return Translation(text, tuple(pieces), tuple(numbers), tuple(names) if names else positional)
+    several = last_semicolon >= 0 and bool(sql[last_semicolon + 1 :].strip())
+    return Translation(text, tuple(pieces), tuple(numbers), tuple(names) if names else positional, several)
 
 
 def _skip_quoted(sql: str, i: int, quote: str, backslashes: bool) -> int:

@@ -1,0 +1,320 @@
+"""PostgreSQL backend on asyncpg.
+
+It subclasses the generated PostgreSQL backend and replaces only what touches the driver:
+connecting, cursors, transactions and server facts. SQL generation is upstream's.
+
+asyncpg has no DB-API cursor and no autocommit switch, so ``Connection`` keeps psycopg's
+behaviour: with autocommit off, the first statement opens a transaction (``BEGIN`` with the
+configured isolation level), and ``commit()``/``rollback()`` end it. Statements are prepared
+(and cached by asyncpg, unless OPTIONS["statement_cache_size"] is 0, as PgBouncer's
+transaction mode needs), so the parameters can be adapted to the types the server inferred.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+
+from teapot.conf import settings
+from teapot.core.exceptions import ImproperlyConfigured
+from teapot.db.backends import utils as backend_utils
+from teapot.db.backends.base.base import BaseDatabaseWrapper
+from teapot.db.backends.postgresql import base as postgresql_base
+from teapot.db.backends.postgresql.psycopg_any import IsolationLevel
+
+from . import codecs, dbapi
+from .literals import quote
+from .placeholders import MAX_PARAMETERS, bind, translate
+
+# OPTIONS that are teapot's or upstream's, not asyncpg.connect() arguments.
+_NOT_CONNECT_ARGUMENTS = ("isolation_level", "assume_role", "server_side_binding", "prepare_threshold")
+
+
+class Connection:
+    """An asyncpg connection with psycopg's transaction behaviour."""
+
+    __slots__ = ("raw", "autocommit", "in_transaction", "begin_sql", "_coercers", "timestamps")
+
+    def __init__(self, raw: asyncpg.Connection, begin_sql: str, timestamps: codecs.TimestampCoercer):
+        self.raw = raw
+        self.autocommit = True
+        self.in_transaction = False
+        self.begin_sql = begin_sql
+        self.timestamps = timestamps
+        self._coercers: dict[str, tuple] = {}
+
+    async def begin_if_needed(self):
+        if not self.autocommit and not self.in_transaction:
+            await self.raw.execute(self.begin_sql)
+            self.in_transaction = True
+
+    async def commit(self):
+        if self.in_transaction:
+            self.in_transaction = False
+            await _driver(self.raw.execute("COMMIT"))
+
+    async def rollback(self):
+        if self.in_transaction:
+            self.in_transaction = False
+            await _driver(self.raw.execute("ROLLBACK"))
+
+    async def close(self):
+        await _driver(self.raw.close())
+
+    def coercers_for(self, text: str, statement) -> tuple:
+        found = self._coercers.get(text)
+        if found is None:
+            if len(self._coercers) > 4096:
+                self._coercers.clear()
+            found = self._coercers[text] = codecs.coercers(statement.get_parameters(), self.timestamps)
+        return found
+
+
+async def _driver(awaitable):
+    """Await a driver call, raising DB-API exceptions for asyncpg's."""
+    try:
+        return await awaitable
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.exceptions.DataError, OSError) as exc:
+        raise dbapi.translate(exc) from exc
+
+
+class Description(tuple):
+    """A DB-API column description: (name, type_code, display_size, internal_size, precision,
+    scale, null_ok), with ``name`` and ``type_code`` attributes as psycopg's has."""
+
+    name = property(lambda self: self[0])
+    type_code = property(lambda self: self[1])
+    display_size = property(lambda self: self[2])
+    internal_size = property(lambda self: self[3])
+    precision = property(lambda self: self[4])
+    scale = property(lambda self: self[5])
+    null_ok = property(lambda self: self[6])
+
+
+class AsyncCursor:
+    """A DB-API-like async cursor over one connection: rows are fetched by execute()."""
+
+    arraysize = 100
+
+    def __init__(self, wrapper, connection: Connection):
+        self.wrapper = wrapper
+        self.connection = connection
+        self.rowcount = -1
+        self.description = None
+        self.query = None  # the last SQL sent, as bytes (psycopg2's cursor.query)
+        self._rows: list = []
+        self._pos = 0
+
+    async def execute(self, sql, params=None):
+        translation, args = bind(sql, params)
+        if translation is None:
+            text, several = sql, translate(sql, placeholders=False).several
+        elif len(args) > MAX_PARAMETERS:
+            # Past the protocol's limit (a long __in list): bind on the client, as psycopg does.
+            text, args, several = translation.join([quote(a) for a in args]), [], translation.several
+        else:
+            text, several = translation.text, translation.several
+        self.query = text.encode()
+        await self._run(text, args, several)
+        return self
+
+    async def executemany(self, sql, param_list):
+        rowcount = 0
+        for params in param_list:
+            await self.execute(sql, params)
+            rowcount += max(self.rowcount, 0)
+        self.rowcount = rowcount
+        return self
+
+    async def _run(self, text, args, several):
+        conn = self.connection
+        try:
+            await conn.begin_if_needed()
+            if several and not args:
+                # Several statements: only the simple query protocol takes them (no rows back).
+                status = await conn.raw.execute(text)
+                rows, attributes = [], None
+            else:
+                statement = await conn.raw._prepare(text, use_cache=True)
+                if args:
+                    args = codecs.coerce(args, conn.coercers_for(text, statement))
+                rows = await statement.fetch(*args)
+                status = statement.get_statusmsg()
+                attributes = statement.get_attributes()
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.exceptions.DataError, OSError) as exc:
+            raise dbapi.translate(exc) from exc
+        except (asyncio.CancelledError, Exception) as exc:
+            if isinstance(exc, asyncio.CancelledError):
+                # The server may still be working on the statement: never reuse this connection.
+                self.wrapper.discard_connection(conn)
+            raise
+        self._rows = rows
+        self._pos = 0
+        self.rowcount = _rowcount(status, rows)
+        self.description = (
+            [Description((a.name, a.type.oid, None, None, None, None, None)) for a in attributes] if attributes else None
+        )
+
+    async def fetchone(self):
+        if self._pos < len(self._rows):
+            row = self._rows[self._pos]
+            self._pos += 1
+            return tuple(row)
+        return None
+
+    async def fetchmany(self, size=None):
+        size = size or self.arraysize
+        rows = self._rows[self._pos : self._pos + size]
+        self._pos += len(rows)
+        return [tuple(r) for r in rows]
+
+    async def fetchall(self):
+        rows = self._rows[self._pos :]
+        self._pos = len(self._rows)
+        return [tuple(r) for r in rows]
+
+    async def close(self):
+        self._rows = []
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        row = await self.fetchone()
+        if row is None:
+            raise StopAsyncIteration
+        return row
+
+
+def _rowcount(status: str, rows) -> int:
+    """The row count from the command status (``UPDATE 3``, ``INSERT 0 5``, ``SELECT 2``)."""
+    tail = status.rpartition(" ")[2] if status else ""
+    if tail.isdigit():
+        return int(tail)
+    return len(rows) if rows else -1
+
+
+class DatabaseWrapper(postgresql_base.DatabaseWrapper):
+    display_name = "PostgreSQL (asyncpg)"
+    Database = dbapi
+
+    # No psycopg pool: teapot's pooling is its own.
+    pool = None
+
+    def close_pool(self):
+        pass
+
+    def get_connection_params(self):
+        settings_dict = self.settings_dict
+        options = dict(settings_dict["OPTIONS"])
+        name = settings_dict["NAME"]
+        if name == "" and not options.get("service"):
+            raise ImproperlyConfigured(
+                "settings.DATABASES is improperly configured. Please supply the NAME or OPTIONS['service'] value."
+            )
+        if len(name or "") > self.ops.max_name_length():
+            raise ImproperlyConfigured(
+                "The database name '%s' (%d characters) is longer than PostgreSQL's limit of %d characters. "
+                "Supply a shorter NAME in settings.DATABASES." % (name, len(name), self.ops.max_name_length())
+            )
+        if "pool" in options:
+            raise ImproperlyConfigured(
+                "OPTIONS['pool'] configures psycopg's connection pool, which the asyncpg backend does not use."
+            )
+        for key in _NOT_CONNECT_ARGUMENTS:
+            options.pop(key, None)
+        params = {
+            "database": name if name is not None else "postgres",
+            "statement_cache_size": int(options.pop("statement_cache_size", 100)),
+            **options,
+        }
+        # The session's time zone is set with the connection, with no extra round trip.
+        params["server_settings"] = {"TimeZone": self.timezone_name, **options.get("server_settings", {})}
+        for key, setting in (("user", "USER"), ("password", "PASSWORD"), ("host", "HOST"), ("port", "PORT")):
+            if settings_dict[setting]:
+                params[key] = settings_dict[setting]
+        return params
+
+    def _isolation_level(self) -> IsolationLevel:
+        value = self.settings_dict["OPTIONS"].get("isolation_level")
+        if value is None:
+            return IsolationLevel.READ_COMMITTED
+        try:
+            return IsolationLevel(value)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"Invalid transaction isolation level {value} specified. "
+                "Use one of the teapot.backends.asyncpg.adapters.IsolationLevel values."
+            ) from None
+
+    async def get_new_connection(self, conn_params):
+        self.isolation_level = self._isolation_level()
+        configured = "isolation_level" in self.settings_dict["OPTIONS"]
+        begin_sql = f"BEGIN ISOLATION LEVEL {self.isolation_level.sql}" if configured else "BEGIN"
+        raw = await _driver(asyncpg.connect(**conn_params))
+        try:
+            await codecs.register(raw, use_tz=settings.USE_TZ, tz=self.timezone)
+            version = raw.get_server_version()
+            # asyncpg reads 15.4 as major=15, micro=4; Django wants 150004.
+            minor = version.micro if version.major >= 10 else version.minor * 100 + version.micro
+            self.server_facts["pg_version"] = version.major * 10000 + minor
+            if role := self.settings_dict["OPTIONS"].get("assume_role"):
+                await _driver(raw.execute(self.ops.compose_sql("SET ROLE %s", [role])))
+        except BaseException:
+            raw.terminate()
+            raise
+        return Connection(raw, begin_sql, codecs.TimestampCoercer(self.timezone))
+
+    async def init_connection_state(self):
+        # The time zone and role were set while connecting.
+        await BaseDatabaseWrapper.init_connection_state(self)
+
+    async def ensure_timezone(self):
+        if self.connection is None:
+            return False
+        current = self.connection.raw.get_settings().TimeZone
+        if self.timezone_name and current != self.timezone_name:
+            async with self.cursor() as cursor:
+                await cursor.execute(self.ops.set_time_zone_sql(), [self.timezone_name])
+            return True
+        return False
+
+    async def create_cursor(self, name=None):
+        return AsyncCursor(self, self.connection)
+
+    async def _set_autocommit(self, autocommit):
+        connection = self.connection
+        if autocommit and connection.in_transaction:
+            await connection.commit()
+        connection.autocommit = autocommit
+
+    async def is_usable(self):
+        if self.connection is None or self.connection.raw.is_closed():
+            return False
+        try:
+            await self.connection.raw.execute("SELECT 1")
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+            return False
+        return True
+
+    async def _close(self):
+        if self.connection is not None:
+            with self.wrap_database_errors:
+                await self.connection.close()
+
+    def discard_connection(self, connection: Connection):
+        """Drop a connection that cannot be trusted (a cancelled statement may still run):
+        terminate it without waiting, and let the next use reconnect. Inside an atomic block
+        the block is marked for rollback, as after a connection lost mid-transaction."""
+        connection.raw.terminate()
+        if self.connection is not connection:
+            return
+        if self.in_atomic_block:
+            self.closed_in_transaction = True
+            self.needs_rollback = True
+        else:
+            self.connection = None
+
+    def make_debug_cursor(self, cursor):
+        return backend_utils.CursorDebugWrapper(cursor, self)

@@ -1,0 +1,203 @@
+"""Values in and out of asyncpg, the way Django's psycopg setup has them.
+
+asyncpg binds parameters with the types the server infers for the statement and refuses a
+value of another Python type (``'5'`` for an ``int4``, ``5`` for a ``text``); psycopg would
+have sent both as literals. ``coercers`` turns Django's values into what each inferred type
+takes, once per statement. Results: ``jsonb`` and ``inet``/``cidr`` come back as text (Django
+decodes them itself, as it registers psycopg's text loaders for them); timestamps come back
+in the connection's time zone, naive when USE_TZ is off.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import json
+import uuid
+
+from .literals import Jsonb
+
+_EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
+_MICROSECOND = datetime.timedelta(microseconds=1)
+
+
+def _as_text(value):
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Jsonb):
+        return value.dumped()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).decode()
+    return str(value)
+
+
+def _as_int(value):
+    if type(value) is int:
+        return value
+    if isinstance(value, str):
+        return int(value.strip())
+    if isinstance(value, (float, decimal.Decimal)) and value == int(value):
+        return int(value)
+    return value  # asyncpg reports what it cannot encode
+
+
+def _as_float(value):
+    if isinstance(value, (int, decimal.Decimal, str)) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _as_decimal(value):
+    if isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        return decimal.Decimal(str(value))
+    return value
+
+
+def _as_date(value):
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, str):
+        return datetime.date.fromisoformat(value)
+    return value
+
+
+def _as_time(value):
+    if isinstance(value, str):
+        value = datetime.time.fromisoformat(value)
+    if isinstance(value, datetime.time) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)
+    return value
+
+
+def _as_uuid(value):
+    if isinstance(value, str):
+        return uuid.UUID(value)
+    return value
+
+
+def _as_interval(value):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return datetime.timedelta(microseconds=value)
+    return value
+
+
+def _as_bytes(value):
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, str):
+        return value.encode()
+    return value
+
+
+class TimestampCoercer:
+    """Naive datetimes are wall-clock times in the connection's time zone (USE_TZ off, or a
+    raw query); the server's ``timestamptz`` needs the instant."""
+
+    __slots__ = ("tz",)
+
+    def __init__(self, tz):
+        self.tz = tz
+
+    def timestamptz(self, value):
+        if isinstance(value, str):
+            value = datetime.datetime.fromisoformat(value)
+        elif type(value) is datetime.date:
+            value = datetime.datetime.combine(value, datetime.time())
+        if isinstance(value, datetime.datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=self.tz)
+        return value
+
+    def timestamp(self, value):
+        if isinstance(value, str):
+            value = datetime.datetime.fromisoformat(value)
+        elif type(value) is datetime.date:
+            value = datetime.datetime.combine(value, datetime.time())
+        if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+            return value.astimezone(self.tz).replace(tzinfo=None)
+        return value
+
+
+_TEXT = ("text", "varchar", "bpchar", "char", "name", "citext", "unknown", "xml")
+_SIMPLE = {
+    **{name: _as_text for name in _TEXT},
+    "int2": _as_int,
+    "int4": _as_int,
+    "int8": _as_int,
+    "oid": _as_int,
+    "float4": _as_float,
+    "float8": _as_float,
+    "numeric": _as_decimal,
+    "date": _as_date,
+    "time": _as_time,
+    "uuid": _as_uuid,
+    "interval": _as_interval,
+    "bytea": _as_bytes,
+}
+
+
+def _array(element):
+    def coerce(value):
+        if isinstance(value, (list, tuple)):
+            return [coerce(v) if isinstance(v, (list, tuple)) else (None if v is None else element(v)) for v in value]
+        return value
+
+    return coerce
+
+
+def coercer_for(type_name: str, timestamps: TimestampCoercer):
+    """The function that adapts a value for a parameter of ``type_name``, or None."""
+    if type_name.startswith("_"):
+        element = coercer_for(type_name[1:], timestamps)
+        return _array(element) if element else None
+    if type_name in ("timestamptz", "timestamp"):
+        return getattr(timestamps, type_name)
+    return _SIMPLE.get(type_name)
+
+
+def coercers(parameter_types, timestamps: TimestampCoercer) -> tuple:
+    return tuple(coercer_for(t.name, timestamps) for t in parameter_types)
+
+
+def coerce(args: list, funcs: tuple) -> list:
+    return [v if f is None or v is None else f(v) for v, f in zip(args, funcs)]
+
+
+# -- codecs registered on each connection
+
+
+def encode_json(value) -> str:
+    if isinstance(value, Jsonb):
+        return value.dumped()
+    if isinstance(value, str):
+        return value  # already JSON text (Django's KeyTransform lookups pass strings)
+    return json.dumps(value)
+
+
+def _identity(value):
+    return value
+
+
+async def register(conn, *, use_tz: bool, tz) -> None:
+    """Install the codecs Django's psycopg setup amounts to on an asyncpg connection."""
+    for name in ("jsonb", "json"):
+        await conn.set_type_codec(name, schema="pg_catalog", encoder=encode_json, decoder=_identity, format="text")
+    for name in ("inet", "cidr"):
+        await conn.set_type_codec(name, schema="pg_catalog", encoder=str, decoder=_identity, format="text")
+    if use_tz and tz is datetime.timezone.utc:
+        return  # asyncpg's own codec gives aware UTC datetimes, as Django wants
+    # Microseconds since 2000-01-01 UTC, shown in the connection's zone (naive without USE_TZ).
+
+    def decode(data):
+        value = (_EPOCH + data[0] * _MICROSECOND).astimezone(tz)
+        return value if use_tz else value.replace(tzinfo=None)
+
+    def encode(value):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=tz)
+        return ((value - _EPOCH) // _MICROSECOND,)
+
+    await conn.set_type_codec("timestamptz", schema="pg_catalog", encoder=encode, decoder=decode, format="tuple")
