@@ -6,11 +6,14 @@
 # 1. creates a fresh venv .venv-test and runs `pip install -e '.[test]'` (the build backend
 #    generates the fork into teapot/);
 # 2. `python tools/rename_fork.py --check`: the generated tree is what the pin and rules give;
-# 3. `python -m pytest` over tests/ (no tests collected counts as a failure);
-# 4. tools/check_coexistence.sh: teapot without Django, and beside Django 4.2.
+# 3. `python -m pytest` over tests/ on SQLite, then `python -m pytest tests/orm --db=postgresql`
+#    and `--db=mysql` (no tests collected counts as a failure). TEAPOT_TEST_DATABASES picks
+#    the databases (default "sqlite postgresql mysql"); pytest arguments go to every run;
+#    4. tools/check_coexistence.sh: teapot without Django, and beside Django 4.2.
 #
 # Steps 2-4 all run; the script exits non-zero if any of them failed.
-# The databases must be running for the backend tests: .ci/run starts them.
+# PostgreSQL (127.0.0.1:5432) and MariaDB (127.0.0.1:3306) must be running: .ci/run starts them;
+# the ORM tests create their test database when it is missing.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,15 +40,22 @@ failed=()
 step "python tools/rename_fork.py --check"
 "$VENV/bin/python" tools/rename_fork.py --check --quiet || failed+=("rename_fork --check")
 
-step "python -m pytest $*"
-"$VENV/bin/python" -m pytest "$@"
-rc=$?
-if [ "$rc" -eq 5 ]; then
-    echo "test: pytest collected no tests" >&2
-    failed+=("pytest (no tests collected)")
-elif [ "$rc" -ne 0 ]; then
-    failed+=("pytest (exit $rc)")
-fi
+for db in ${TEAPOT_TEST_DATABASES:-sqlite postgresql mysql}; do
+    if [ "$db" = sqlite ]; then
+        paths=()  # everything: the codemod, setup, demo and ORM tests
+    else
+        paths=(tests/orm)  # the ORM tests again, on this server
+    fi
+    step "python -m pytest ${paths[*]} --db=$db $*"
+    "$VENV/bin/python" -m pytest "${paths[@]}" --db="$db" "$@"
+    rc=$?
+    if [ "$rc" -eq 5 ]; then
+        echo "test: pytest collected no tests on $db" >&2
+        failed+=("pytest on $db (no tests collected)")
+    elif [ "$rc" -ne 0 ]; then
+        failed+=("pytest on $db (exit $rc)")
+    fi
+done
 
 step "tools/check_coexistence.sh"
 PYTHON=$PYTHON bash tools/check_coexistence.sh || failed+=("coexistence")

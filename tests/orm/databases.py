@@ -27,14 +27,20 @@ def chosen(option: str | None) -> str:
     return name
 
 
-async def create_database(name: str) -> None:
+def other_database(name: str, suffix: str) -> str:
+    """The URL of a second test database on the same server (for tests in a subprocess)."""
+    base, _, dbname = URLS[name].rpartition("/")
+    return f"{base}/{dbname}{suffix}"
+
+
+async def create_database(name: str, url: str | None = None) -> None:
     """Create the server's test database if it is missing, with the driver itself."""
-    url = urllib.parse.urlsplit(URLS[name])
+    url = urllib.parse.urlsplit(url or URLS[name])
     dbname = url.path.lstrip("/")
     if name == "postgresql":
         import asyncpg
 
-        conn = await asyncpg.connect(URLS[name].rsplit("/", 1)[0] + "/postgres")
+        conn = await asyncpg.connect(url.geturl().rsplit("/", 1)[0] + "/postgres")
         try:
             if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", dbname):
                 await conn.execute(f'CREATE DATABASE "{dbname}"')

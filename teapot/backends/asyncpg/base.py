@@ -13,6 +13,7 @@ transaction mode needs), so the parameters can be adapted to the types the serve
 from __future__ import annotations
 
 import asyncio
+import zoneinfo
 
 import asyncpg
 
@@ -252,9 +253,12 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
         self.isolation_level = self._isolation_level()
         configured = "isolation_level" in self.settings_dict["OPTIONS"]
         begin_sql = f"BEGIN ISOLATION LEVEL {self.isolation_level.sql}" if configured else "BEGIN"
+        # The session's zone: Django's ``timezone`` is None without USE_TZ, but naive values
+        # are then wall-clock times in TIME_ZONE, the session's zone.
+        zone = self.timezone or zoneinfo.ZoneInfo(self.timezone_name)
         raw = await _driver(asyncpg.connect(**conn_params))
         try:
-            await codecs.register(raw, use_tz=settings.USE_TZ, tz=self.timezone)
+            await codecs.register(raw, use_tz=settings.USE_TZ, tz=zone)
             version = raw.get_server_version()
             # asyncpg reads 15.4 as major=15, micro=4; Django wants 150004.
             minor = version.micro if version.major >= 10 else version.minor * 100 + version.micro
@@ -264,7 +268,7 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
         except BaseException:
             raw.terminate()
             raise
-        return Connection(raw, begin_sql, codecs.TimestampCoercer(self.timezone))
+        return Connection(raw, begin_sql, codecs.TimestampCoercer(zone))
 
     async def init_connection_state(self):
         # The time zone and role were set while connecting.

@@ -1,0 +1,109 @@
+"""Django's %s placeholders as PostgreSQL's $n, and the client-side literals (no server)."""
+
+import datetime
+import decimal
+import uuid
+
+import pytest
+
+from teapot.backends.asyncpg.dbapi import ProgrammingError
+from teapot.backends.asyncpg.literals import Inet, Jsonb, mogrify, quote
+from teapot.backends.asyncpg.placeholders import PlaceholderError, bind, translate
+
+
+@pytest.mark.parametrize(
+    "sql, expected",
+    [
+        ("SELECT %s, %s", "SELECT $1, $2"),
+        ("SELECT 1 WHERE a LIKE '%%' || %s || '%%'", "SELECT 1 WHERE a LIKE '%' || $1 || '%'"),
+        ("SELECT 100 %% %s", "SELECT 100 % $1"),
+        ("SELECT '%s', %s", "SELECT '%s', $1"),  # a literal's %s is text
+        ("SELECT 'it''s %s', %s", "SELECT 'it''s %s', $1"),  # doubled quote inside
+        ("SELECT E'\\'%s', %s", "SELECT E'\\'%s', $1"),  # backslash-escaped quote
+        ('SELECT "col%s" FROM t WHERE x = %s', 'SELECT "col%s" FROM t WHERE x = $1'),
+        ('SELECT "a""%s" FROM t WHERE x = %s', 'SELECT "a""%s" FROM t WHERE x = $1'),
+        ("SELECT $$ %s $$, $tag$ ' %s $tag$, %s", "SELECT $$ %s $$, $tag$ ' %s $tag$, $1"),
+        ("SELECT %s -- %s\n, %s", "SELECT $1 -- %s\n, $2"),
+        ("SELECT /* %s /* nested */ %s */ %s", "SELECT /* %s /* nested */ %s */ $1"),
+    ],
+)
+def test_translation(sql, expected):
+    assert translate(sql).text == expected
+
+
+def test_named_placeholders_number_each_name_once():
+    translation, args = bind("SELECT %(a)s, %(b)s, %(a)s", {"a": 1, "b": 2})
+    assert translation.text == "SELECT $1, $2, $1"
+    assert args == [1, 2]
+
+
+def test_no_parameters_means_no_interpolation():
+    translation, args = bind("SELECT '100%' LIKE 'a%%'", None)
+    assert translation is None and args == []
+
+
+@pytest.mark.parametrize(
+    "sql, params, message",
+    [
+        ("SELECT %s, %s", [1], "2 placeholders but 1 parameters"),
+        ("SELECT %d", [1], "unsupported format character '%d'"),
+        ("SELECT %s, %(a)s", [1], "mixes"),
+        ("SELECT %(a)s", [1], "as a mapping"),
+        ("SELECT %(a)s", {"b": 1}, "no parameter for %(a)s"),
+        ("SELECT 'open", [], "unterminated string"),
+        ("SELECT $x$ open", [], "unterminated dollar-quoted"),
+    ],
+)
+def test_malformed_sql_or_parameters_are_programming_errors(sql, params, message):
+    with pytest.raises(PlaceholderError, match=message.replace("(", r"\(").replace(")", r"\)")) as info:
+        bind(sql, params)
+    assert isinstance(info.value, ProgrammingError)
+
+
+def test_statement_counting_ignores_semicolons_in_literals():
+    assert translate("SELECT ';'; ").several is False
+    assert translate("SET x = 1; SELECT 2").several is True
+    assert translate("SELECT '%'; SELECT 2", placeholders=False).several is True
+
+
+def test_translation_is_cached_per_sql_text():
+    sql = "SELECT %s /* cache probe */"
+    assert translate(sql) is translate(sql)
+
+
+@pytest.mark.parametrize(
+    "value, literal",
+    [
+        (None, "NULL"),
+        (True, "true"),
+        (-5, "-5"),
+        (1.5, "1.5::float8"),
+        (float("inf"), "'Infinity'::float8"),
+        (decimal.Decimal("-1.50"), "'-1.50'::numeric"),
+        ("O'Reilly \\ back", "E'O''Reilly \\\\ back'"),
+        (b"\x00\xff", "'\\x00ff'::bytea"),
+        (datetime.date(2024, 2, 29), "'2024-02-29'::date"),
+        (datetime.datetime(2024, 1, 1, 12, 0, tzinfo=datetime.timezone.utc), "'2024-01-01T12:00:00+00:00'::timestamptz"),
+        (datetime.timedelta(days=-1, seconds=5), "'-1 days 5 seconds 0 microseconds'::interval"),
+        (uuid.UUID(int=1), "'00000000-0000-0000-0000-000000000001'::uuid"),
+        (Inet("10.0.0.1"), "E'10.0.0.1'::inet"),
+        (Jsonb({"a": "it's"}), "E'{\"a\": \"it''s\"}'::jsonb"),
+        ([1, None], "ARRAY[1, NULL]"),
+    ],
+)
+def test_literals(value, literal):
+    assert quote(value) == literal
+
+
+def test_nul_characters_are_refused():
+    with pytest.raises(ValueError, match="NUL"):
+        quote("a\x00b")
+
+
+def test_unknown_types_are_refused():
+    with pytest.raises(TypeError, match="cannot quote object"):
+        quote(object())
+
+
+def test_mogrify_leaves_literal_text_alone():
+    assert mogrify("SELECT '%s', %s, %s", ["$1", 2]) == "SELECT '%s', E'$1', 2"

@@ -1,0 +1,245 @@
+"""The asyncpg backend: parameters the server types, client-side literals, row counts,
+errors, JSON, time zones, the statement cache and cancellation, on a real PostgreSQL."""
+
+import asyncio
+import datetime
+import decimal
+import uuid
+
+import pytest
+
+from teapot.db import DataError, IntegrityError, ProgrammingError, connection, transaction
+from teapot.db.models import F, Value
+from teapot.db.models.functions import Cast
+from teapot.db.models import CharField, IntegerField
+from tests.orm.testapp.models import Author, Book, Event, Measure
+
+pytestmark = pytest.mark.usefixtures("tables")
+
+INJECTION_PAYLOADS = [
+    "'; DROP TABLE testapp_author; --",
+    "\\'; DROP TABLE testapp_author; --",
+    "\\\\'; SELECT 1; --",
+    "$$; DROP TABLE testapp_author; $$",
+    "' OR '1'='1",
+    "%s %% %(x)s $1",
+    "line\nbreak\ttab \\n not a newline",
+    "emoji 🫖 and quotes \" ' `",
+]
+
+
+@pytest.mark.parametrize("payload", INJECTION_PAYLOADS)
+async def test_literals_round_trip_injection_payloads(payload):
+    # compose_sql builds the literal on the client; the server must read back exactly the input.
+    sql = connection.ops.compose_sql("SELECT %s", [payload])
+    async with connection.cursor() as cur:
+        await cur.execute(sql)
+        assert await cur.fetchone() == (payload,)
+        await cur.execute("SELECT count(*) FROM testapp_author")
+        assert await cur.fetchone() == (0,)  # the table is still there
+
+
+async def test_server_facts_are_read_while_connecting():
+    await connection.ensure_connection()
+    async with connection.cursor() as cur:
+        await cur.execute("SHOW server_version_num")
+        (version,) = await cur.fetchone()
+    assert connection.pg_version == int(version)
+    assert connection.features.is_postgresql_15 is (int(version) >= 150000)
+
+
+async def test_parameters_are_adapted_to_the_inferred_types():
+    async with connection.cursor() as cur:
+        # '5' for an integer, 7 for text, an int for numeric: psycopg's literals accepted them.
+        await cur.execute("SELECT %s::int + 1, %s || 'x', %s::numeric / 4, %s::date", ["5", 7, 3, "2024-02-29"])
+        assert await cur.fetchone() == (6, "7x", decimal.Decimal("0.75"), datetime.date(2024, 2, 29))
+
+
+async def test_rowcount_comes_from_the_command_status():
+    await Author.objects.abulk_create([Author(name=n) for n in "abc"])
+    assert await Author.objects.filter(name__in=["a", "b"]).update(age=3) == 2
+    async with connection.cursor() as cur:
+        await cur.execute("DELETE FROM testapp_author WHERE age = %s", [3])
+        assert cur.rowcount == 2
+        await cur.execute("SELECT name FROM testapp_author")
+        assert cur.rowcount == 1
+
+
+async def test_inserts_return_their_primary_keys():
+    authors = await Author.objects.abulk_create([Author(name="a"), Author(name="b")])
+    assert all(a.pk for a in authors)
+    assert sorted(await Author.objects.values_list("pk", flat=True)) == sorted(a.pk for a in authors)
+
+
+async def test_more_parameters_than_the_protocol_allows():
+    # 40,000 > 32,767: the statement is bound on the client with safe literals instead.
+    authors = await Author.objects.abulk_create([Author(name=f"a{i}") for i in range(40_000)])
+    assert len(authors) == 40_000
+    pks = [a.pk for a in authors]
+    assert await Author.objects.filter(pk__in=pks).count() == 40_000
+    names = [f"a{i}" for i in range(0, 40_000, 2)] + ["O'Brien\\"] * 20_000
+    assert await Author.objects.filter(name__in=names).count() == 20_000
+
+
+async def test_errors_are_djangos():
+    await Author.objects.acreate(name="Ann")
+    with pytest.raises(IntegrityError):
+        async with transaction.atomic():
+            await Author.objects.acreate(name="Ann")
+    with pytest.raises(DataError):
+        async with transaction.atomic():
+            await Author.objects.acreate(name="x" * 101)
+    with pytest.raises(ProgrammingError):
+        async with connection.cursor() as cur:
+            await cur.execute("SELECT * FROM no_such_table")
+    assert await Author.objects.count() == 1
+
+
+async def test_json_values_and_key_lookups():
+    ann = await Author.objects.acreate(name="Ann")
+    data = {"genre": "sf", "n": 2, "tags": ["désert", None], "nested": {"ok": True}}
+    await Book.objects.acreate(title="Dune", author=ann, data=data)
+    await Book.objects.acreate(title="Emma", author=ann, data="just a string")
+    assert (await Book.objects.aget(title="Dune")).data == data
+    assert (await Book.objects.aget(title="Emma")).data == "just a string"
+    assert await Book.objects.filter(data__genre="sf").values_list("title", flat=True) == ["Dune"]
+    assert await Book.objects.filter(data__tags__0="désert").count() == 1
+    assert await Book.objects.filter(data__nested__ok=True).count() == 1
+    assert await Book.objects.filter(data__has_key="n").count() == 1
+    assert await Book.objects.filter(data__contains={"n": 2}).count() == 1
+
+
+async def test_aware_datetimes_are_stored_as_instants():
+    paris = datetime.timezone(datetime.timedelta(hours=2))
+    at = datetime.datetime(2024, 6, 1, 12, 30, 15, 123456, tzinfo=paris)
+    await Event.objects.acreate(name="e", day=at.date(), at=at)
+    event = await Event.objects.aget()
+    assert event.at == at and event.at.utcoffset() == datetime.timedelta(0)
+    assert await Event.objects.filter(at__hour=10).count() == 1  # 12:30+02:00 is 10:30 UTC
+
+
+async def test_decimals_keep_their_digits():
+    value = decimal.Decimal("1234567.891")
+    await Measure.objects.acreate(value=value)
+    assert (await Measure.objects.aget()).value == value
+    assert await Measure.objects.filter(value__gt=decimal.Decimal("1234567.890")).count() == 1
+
+
+async def test_expressions_with_parameters_in_select():
+    await Author.objects.acreate(name="Ann", age=4)
+    row = await Author.objects.annotate(
+        twice=F("age") * 2, label=Value("x%s'y"), as_text=Cast("age", CharField()), n=Value(7, IntegerField())
+    ).values_list("twice", "label", "as_text", "n").aget()
+    assert row == (8, "x%s'y", "4", 7)
+
+
+async def test_a_cancelled_statement_never_leaves_its_connection_behind():
+    await connection.ensure_connection()
+    first = connection.connection
+
+    async def slow():
+        async with connection.cursor() as cur:
+            await cur.execute("SELECT pg_sleep(5)")
+
+    task = asyncio.create_task(slow())
+    await asyncio.sleep(0.3)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert first.raw.is_closed()
+    assert await Author.objects.count() == 0  # a new connection
+    assert connection.connection is not first
+
+
+async def test_uuid_and_bytes_in_raw_queries():
+    value = uuid.uuid4()
+    async with connection.cursor() as cur:
+        await cur.execute("SELECT %s::uuid, %s::bytea, %s::interval", [str(value), b"\x00\xff", datetime.timedelta(days=-2)])
+        assert await cur.fetchone() == (value, b"\x00\xff", datetime.timedelta(days=-2))
+
+
+async def test_statement_cache_off_prepares_only_unnamed_statements():
+    # PgBouncer's transaction mode cannot keep named prepared statements: OPTIONS turns them off.
+    from teapot.backends.asyncpg.base import DatabaseWrapper
+
+    settings = {**connection.settings_dict, "OPTIONS": {"statement_cache_size": 0}}
+    uncached = DatabaseWrapper(settings, alias="uncached")
+    try:
+        for _ in range(2):
+            async with uncached.cursor() as cur:
+                await cur.execute("SELECT %s::int", [1])
+                assert await cur.fetchone() == (1,)
+        async with uncached.cursor() as cur:
+            await cur.execute("SELECT count(*) FROM pg_prepared_statements")
+            assert await cur.fetchone() == (0,)
+    finally:
+        await uncached.close()
+    async with connection.cursor() as cur:  # the default alias caches them
+        await cur.execute("SELECT %s::int", [1])
+        await cur.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert (await cur.fetchone())[0] > 0
+
+
+async def test_isolation_level_from_options():
+    from teapot.backends.asyncpg.adapters import IsolationLevel
+    from teapot.backends.asyncpg.base import DatabaseWrapper
+
+    settings = {**connection.settings_dict, "OPTIONS": {"isolation_level": IsolationLevel.SERIALIZABLE}}
+    serializable = DatabaseWrapper(settings, alias="serializable")
+    try:
+        async with transaction.atomic(using="default"):
+            pass
+        await serializable.set_autocommit(False)
+        async with serializable.cursor() as cur:
+            await cur.execute("SHOW transaction_isolation")
+            assert await cur.fetchone() == ("serializable",)
+        await serializable.rollback()
+    finally:
+        await serializable.close()
+
+
+USE_TZ_OFF = """
+import asyncio, datetime, teapot
+teapot.setup("{url}", installed_apps=["tests.orm.testapp"], use_tz=False, time_zone="Europe/Paris")
+from teapot.db import connection
+from tests.orm.testapp.models import Event
+
+async def main():
+    async with connection.schema_editor() as editor:
+        await editor.create_model(Event)
+    try:
+        at = datetime.datetime(2024, 1, 15, 9, 30)  # naive: Paris wall-clock time
+        await Event.objects.acreate(name="e", day=at.date(), at=at)
+        event = await Event.objects.aget()
+        async with connection.cursor() as cur:
+            await cur.execute("SELECT (at AT TIME ZONE 'UTC')::text FROM testapp_event")
+            (utc,) = await cur.fetchone()
+        print(repr(event.at), utc, await Event.objects.filter(at__hour=9).acount())
+    finally:
+        async with connection.schema_editor() as editor:
+            await editor.delete_model(Event)
+        await teapot.close()
+
+asyncio.run(main())
+"""
+
+
+async def test_naive_datetimes_are_wall_clock_times_when_use_tz_is_off():
+    # USE_TZ is per process, so this runs in a subprocess, on a database of its own.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.orm.databases import create_database, other_database
+
+    url = other_database("postgresql", "_tz")
+    await create_database("postgresql", url)
+    root = Path(__file__).resolve().parents[2]
+    out = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-c", USE_TZ_OFF.format(url=url)],
+        cwd=root, capture_output=True, text=True, timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    # Read back naive and unchanged; stored as the instant 08:30 UTC (Paris is UTC+1 in January).
+    assert out.stdout.split() == ["datetime.datetime(2024,", "1,", "15,", "9,", "30)", "2024-01-15", "08:30:00", "1"]
