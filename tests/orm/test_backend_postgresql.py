@@ -243,3 +243,23 @@ async def test_naive_datetimes_are_wall_clock_times_when_use_tz_is_off():
     assert out.returncode == 0, out.stderr
     # Read back naive and unchanged; stored as the instant 08:30 UTC (Paris is UTC+1 in January).
     assert out.stdout.split() == ["datetime.datetime(2024,", "1,", "15,", "9,", "30)", "2024-01-15", "08:30:00", "1"]
+
+
+async def test_iterator_streams_through_a_server_side_cursor():
+    await Author.objects.abulk_create([Author(name=f"a{i:05}") for i in range(1000)])
+
+    async def open_cursors():
+        async with connection.cursor() as cur:
+            await cur.execute("SELECT count(*) FROM pg_cursors WHERE name LIKE %s", ["_django_curs_%"])
+            return (await cur.fetchone())[0]
+
+    seen = []
+    async for author in Author.objects.order_by("name").iterator(chunk_size=100):
+        if len(seen) == 150:
+            # Mid-iteration the rows still live on the server, behind one open cursor.
+            assert await open_cursors() == 1
+        seen.append(author.name)
+    assert seen == [f"a{i:05}" for i in range(1000)]
+    assert await open_cursors() == 0
+    async with transaction.atomic():  # inside a transaction the cursor needs no WITH HOLD
+        assert len([a async for a in Author.objects.iterator(chunk_size=300)]) == 1000

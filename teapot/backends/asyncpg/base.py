@@ -128,7 +128,7 @@ class AsyncCursor:
         self.rowcount = rowcount
         return self
 
-    async def _run(self, text, args, several):
+    async def _run(self, text, args, several, cache=True):
         conn = self.connection
         try:
             await conn.begin_if_needed()
@@ -137,7 +137,12 @@ class AsyncCursor:
                 status = await conn.raw.execute(text)
                 rows, attributes = [], None
             else:
-                statement = await conn.raw._prepare(text, use_cache=True)
+                # asyncpg's statement cache (its private _prepare: the public prepare() never
+                # caches, and fetch() hides the parameter types and the command status).
+                if cache:
+                    statement = await conn.raw._prepare(text, use_cache=True)
+                else:
+                    statement = await conn.raw._prepare(text, name="", use_cache=False)
                 if args:
                     args = codecs.coerce(args, conn.coercers_for(text, statement))
                 rows = await statement.fetch(*args)
@@ -186,6 +191,48 @@ class AsyncCursor:
         if row is None:
             raise StopAsyncIteration
         return row
+
+
+class ServerSideCursor(AsyncCursor):
+    """Django's chunked cursor: a server-side cursor read ``chunk_size`` rows at a time, so
+    iterating a large queryset never holds it all. Outside a transaction it is declared WITH
+    HOLD, as upstream does, so it outlives the implicit commit."""
+
+    def __init__(self, wrapper, connection: Connection, name: str):
+        super().__init__(wrapper, connection)
+        self.name = wrapper.ops.quote_name(name)
+        self._declared = False
+
+    async def execute(self, sql, params=None):
+        hold = " WITH HOLD" if self.connection.autocommit else ""
+        declare = f"DECLARE {self.name} NO SCROLL CURSOR{hold} FOR "
+        # The name is unique per cursor: cache neither the DECLARE nor the FETCHes.
+        translation, args = bind(sql, params)
+        text = sql if translation is None else translation.text
+        await self._run(declare + text, args, several=False, cache=False)
+        self._declared = True
+        return self
+
+    async def _fetch(self, count: str) -> list:
+        if not self._declared:
+            return []
+        await self._run(f"FETCH FORWARD {count} FROM {self.name}", [], several=False, cache=False)
+        return [tuple(r) for r in self._rows]
+
+    async def fetchone(self):
+        rows = await self._fetch("1")
+        return rows[0] if rows else None
+
+    async def fetchmany(self, size=None):
+        return await self._fetch(str(int(size or self.arraysize)))
+
+    async def fetchall(self):
+        return await self._fetch("ALL")
+
+    async def close(self):
+        if self._declared and not self.connection.raw.is_closed():
+            self._declared = False
+            await self._run(f"CLOSE {self.name}", [], several=False, cache=False)
 
 
 def _rowcount(status: str, rows) -> int:
@@ -285,6 +332,8 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
         return False
 
     async def create_cursor(self, name=None):
+        if name:
+            return ServerSideCursor(self, self.connection, name)
         return AsyncCursor(self, self.connection)
 
     async def _set_autocommit(self, autocommit):
