@@ -85,6 +85,7 @@ async def test_driver_values_are_what_mysqlclient_gives():
 
 async def test_integrity_errors():
     await Author.objects.acreate(name="Ann")
+    raw = connection.connection
     with pytest.raises(IntegrityError):
         await Author.objects.acreate(name="Ann")
     with pytest.raises(IntegrityError):
@@ -95,6 +96,21 @@ async def test_integrity_errors():
         async with transaction.atomic():
             await Book.objects.acreate(title="Orphan", author_id=999)
     assert await Author.objects.values_list("name", flat=True) == ["Ann"]
+    assert connection.connection is raw  # errors the server reports leave the connection usable
+
+
+async def test_stored_procedures():
+    async with connection.cursor() as cur:
+        await cur.execute("DROP PROCEDURE IF EXISTS teapot_double")
+        await cur.execute("CREATE PROCEDURE teapot_double (IN n INTEGER) BEGIN SELECT n * 2; END")
+        try:
+            await cur.callproc("teapot_double", [21])
+            assert await cur.fetchall() == ((42,),)
+            while await cur.nextset():
+                pass
+        finally:
+            await cur.execute("DROP PROCEDURE teapot_double")
+    assert await fetch("SELECT 1") == ((1,),)
 
 
 async def test_update_counts_matched_rows_and_insert_ids():

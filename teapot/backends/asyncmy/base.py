@@ -18,6 +18,7 @@ import contextlib
 import asyncmy
 
 from teapot.backends.asyncmy import dbapi as Database
+from teapot.db import Error
 from teapot.db.backends.base.base import BaseDatabaseWrapper
 from teapot.db.backends.mysql import base as mysql_base
 
@@ -61,6 +62,14 @@ class AsyncCursor:
         # parameters itself, so a value it cannot escape also costs the connection here.
         with self._db._discard_if_interrupted(self._raw):
             return await self._cursor.executemany(query, list(param_list))
+
+    async def callproc(self, procname, args=()):
+        with self._db._discard_if_interrupted(self._raw):
+            return await self._cursor.callproc(procname, args)
+
+    async def nextset(self):
+        with self._db._discard_if_interrupted(self._raw):
+            return await self._cursor.nextset()
 
     async def fetchone(self):
         with self._db._discard_if_interrupted(self._raw):
@@ -147,7 +156,8 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
         try:
             yield
         except BaseException as exc:
-            if not isinstance(exc, Database.Error) or not raw.connected:
+            # Database.Error as asyncmy raises it; Error once wrap_database_errors translated it.
+            if not isinstance(exc, (Database.Error, Error)) or not raw.connected:
                 self._discard(raw)
             raise
 
