@@ -251,3 +251,16 @@ async def test_quote_value_honours_no_backslash_escapes():
         await round_trip(other)
     finally:
         await other.close()
+
+
+async def test_current_time_zone_uses_the_servers_zone_tables():
+    await connection.ensure_connection()
+    if not connection.features.has_zoneinfo_database:
+        pytest.skip("the server's time-zone tables are not loaded (mariadb-tzinfo-to-sql)")
+    from teapot.utils import timezone
+
+    await Measure.objects.acreate(value=Decimal("1"), at=datetime.datetime(2024, 1, 5, 3, 30, tzinfo=UTC))
+    with timezone.override("America/New_York"):
+        row = await Measure.objects.annotate(hour=ExtractHour("at")).aget()
+        assert row.hour == 22
+        assert await Measure.objects.filter(at__date=datetime.date(2024, 1, 4)).count() == 1
