@@ -47,7 +47,8 @@ async def test_server_facts_need_a_connection_first():
         await fresh.ensure_connection()
         assert fresh.features.is_sql_auto_is_null_enabled is False  # upstream's SET ran
         # MariaDB before 11.1 names it tx_isolation, MySQL 8 transaction_isolation.
-        variable = "tx_isolation" if fresh.mysql_is_mariadb and fresh.mysql_version < (11, 1) else "transaction_isolation"
+        old_name = fresh.mysql_is_mariadb and fresh.mysql_version < (11, 1)
+        variable = "tx_isolation" if old_name else "transaction_isolation"
         [(auto_is_null, isolation)] = await fetch(f"SELECT @@sql_auto_is_null, @@{variable}", conn=fresh)
         assert (auto_is_null, isolation) == (0, "READ-COMMITTED")
         assert fresh.display_name == connection.display_name
@@ -244,7 +245,10 @@ async def test_quote_value_round_trips_injection_payloads():
 
 async def test_quote_value_honours_no_backslash_escapes():
     other = connection.copy()
-    other.settings_dict["OPTIONS"]["init_command"] = "SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')"
+    # asyncmy runs init_command before teapot reads the server's variables.
+    other.settings_dict["OPTIONS"]["init_command"] = (
+        "SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES')"
+    )
     try:
         await other.ensure_connection()
         assert "NO_BACKSLASH_ESCAPES" in other.sql_mode

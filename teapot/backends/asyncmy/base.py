@@ -143,7 +143,8 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
                 # Make "IS NULL" on an AUTO_INCREMENT column follow the SQL standard.
                 await cursor.execute("SET SQL_AUTO_IS_NULL = 0")
             if self.isolation_level:
-                await cursor.execute("SET SESSION TRANSACTION ISOLATION LEVEL %s" % self.isolation_level.upper())
+                level = self.isolation_level.upper()
+                await cursor.execute("SET SESSION TRANSACTION ISOLATION LEVEL %s" % level)
 
     async def create_cursor(self, name=None):
         return mysql_base.CursorWrapper(AsyncCursor(self, self.connection))
