@@ -39,7 +39,7 @@ async def tables():
 
     async with connection.schema_editor() as editor:
         existing = set(await connection.introspection.table_names())
-        for model in models():
+        for model in reversed(models()):  # referencing tables first: MySQL enforces FKs on DROP
             if model._meta.db_table in existing:  # left behind by an interrupted run
                 await editor.delete_model(model)
         for model in models():

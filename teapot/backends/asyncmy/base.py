@@ -1,0 +1,215 @@
+"""MySQL and MariaDB backend on asyncmy.
+
+It subclasses the generated MySQL backend and replaces only what touches the driver:
+connecting, cursors, autocommit, commit/rollback, closing and the health check. SQL
+generation, feature flags and error translation (upstream's ``CursorWrapper``) are upstream's.
+
+The server's variables (version, sql_mode, ...) are read with one query while connecting, so
+the feature flags and SQL compilation that depend on them never query.
+
+A connection whose I/O was interrupted (a cancelled task, a timeout, a failing converter) may
+be in the middle of a result: it is closed and never reused; the next query reconnects.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import asyncmy
+
+from teapot.backends.asyncmy import dbapi as Database
+from teapot.db import Error
+from teapot.db.backends.base.base import BaseDatabaseWrapper
+from teapot.db.backends.mysql import base as mysql_base
+
+# Upstream's mysql_server_data query: CONVERT_TZ returns NULL when the server's time-zone
+# tables are not loaded.
+SERVER_DATA_SQL = """
+    SELECT VERSION(),
+           @@sql_mode,
+           @@default_storage_engine,
+           @@sql_auto_is_null,
+           @@lower_case_table_names,
+           CONVERT_TZ('2001-01-01 01:00:00', 'UTC', 'UTC') IS NOT NULL
+"""
+
+
+class AsyncCursor:
+    """asyncmy's cursor as upstream's CursorWrapper expects a MySQLdb cursor, awaited.
+
+    Parameters are bound on the client before any I/O (as mysqlclient does: ``%%`` is a
+    literal ``%`` when there are parameters, and no interpolation happens without them), so
+    an exception raised while the query is on the wire is an interruption, not a bad value.
+    """
+
+    __slots__ = ("_db", "_raw", "_cursor", "_executed")
+
+    def __init__(self, db: DatabaseWrapper, raw: asyncmy.Connection):
+        self._db = db
+        self._raw = raw
+        self._cursor = raw.cursor()
+        self._executed = None  # the SQL last sent, for ops.last_executed_query
+
+    async def execute(self, query, params=None):
+        if params is not None:
+            query = self._cursor.mogrify(query, params)
+        self._executed = query
+        with self._db._discard_if_interrupted(self._raw):
+            return await self._cursor.execute(query)
+
+    async def executemany(self, query, param_list):
+        # asyncmy folds an INSERT ... VALUES into one multi-row statement; it binds the
+        # parameters itself, so a value it cannot escape also costs the connection here.
+        with self._db._discard_if_interrupted(self._raw):
+            return await self._cursor.executemany(query, list(param_list))
+
+    async def callproc(self, procname, args=()):
+        with self._db._discard_if_interrupted(self._raw):
+            return await self._cursor.callproc(procname, args)
+
+    async def nextset(self):
+        with self._db._discard_if_interrupted(self._raw):
+            return await self._cursor.nextset()
+
+    async def fetchone(self):
+        with self._db._discard_if_interrupted(self._raw):
+            return await self._cursor.fetchone()
+
+    async def fetchmany(self, size=None):
+        with self._db._discard_if_interrupted(self._raw):
+            return await self._cursor.fetchmany(size)
+
+    async def fetchall(self):
+        with self._db._discard_if_interrupted(self._raw):
+            return await self._cursor.fetchall()
+
+    async def close(self):
+        with self._db._discard_if_interrupted(self._raw):
+            await self._cursor.close()
+
+    @property
+    def rowcount(self):
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self):
+        return self._cursor.lastrowid
+
+    @property
+    def description(self):
+        return self._cursor.description
+
+
+class DatabaseWrapper(mysql_base.DatabaseWrapper):
+    @property
+    def display_name(self):
+        if "mysql_server_data" not in self.server_facts:
+            return "MySQL/MariaDB"  # not connected yet: which one is not known
+        return "MariaDB" if self.mysql_is_mariadb else "MySQL"
+
+    def get_connection_params(self):
+        params = super().get_connection_params()
+        # The server's default (on); connect() sets the configured mode right after, and
+        # asyncmy skips the statement when the mode is already right.
+        params.setdefault("autocommit", None)
+        return params
+
+    async def get_new_connection(self, conn_params):
+        raw = await asyncmy.connect(**conn_params)
+        try:
+            async with raw.cursor() as cursor:
+                await cursor.execute(SERVER_DATA_SQL)
+                row = await cursor.fetchone()
+        except BaseException:
+            raw.close()
+            raise
+        self.server_facts["mysql_server_data"] = {
+            "version": row[0],
+            "sql_mode": row[1],
+            "default_storage_engine": row[2],
+            "sql_auto_is_null": bool(row[3]),
+            "lower_case_table_names": bool(row[4]),
+            "has_zoneinfo_database": bool(row[5]),
+        }
+        return raw
+
+    async def init_connection_state(self):
+        await BaseDatabaseWrapper.init_connection_state(self)
+        # Upstream's session settings, one statement each: upstream joins them with "; ",
+        # which needs CLIENT.MULTI_STATEMENTS, and teapot leaves that off so that an injected
+        # "; DROP ..." cannot run.
+        async with self.cursor() as cursor:
+            if self.features.is_sql_auto_is_null_enabled:
+                # Make "IS NULL" on an AUTO_INCREMENT column follow the SQL standard.
+                await cursor.execute("SET SQL_AUTO_IS_NULL = 0")
+            if self.isolation_level:
+                level = self.isolation_level.upper()
+                await cursor.execute("SET SESSION TRANSACTION ISOLATION LEVEL %s" % level)
+
+    async def create_cursor(self, name=None):
+        return mysql_base.CursorWrapper(AsyncCursor(self, self.connection))
+
+    @contextlib.contextmanager
+    def _discard_if_interrupted(self, raw: asyncmy.Connection):
+        """Close ``raw`` when an operation on it ends in anything but an error the server
+        reported: cancelled mid-read, it may hold half a result, and reusing it would hand
+        that result to the next query."""
+        try:
+            yield
+        except BaseException as exc:
+            # Database.Error as asyncmy raises it; Error once wrap_database_errors translated it.
+            if not isinstance(exc, (Database.Error, Error)) or not raw.connected:
+                self._discard(raw)
+            raise
+
+    def _discard(self, raw: asyncmy.Connection):
+        # Sync on purpose: a cancelled task must not await a goodbye to the server.
+        raw.close()
+        if self.connection is not raw:
+            return  # a cursor that outlived its connection: the current one is fine
+        if self.in_atomic_block:
+            # As close() does: the transaction is lost; atomic() drops the connection at
+            # the outermost block's exit and the next query reconnects.
+            self.closed_in_transaction = True
+            self.needs_rollback = True
+        else:
+            self.connection = None
+
+    async def _commit(self):
+        if self.connection is not None:
+            with self._discard_if_interrupted(self.connection):
+                await super()._commit()
+
+    async def _rollback(self):
+        if self.connection is not None:
+            with self._discard_if_interrupted(self.connection):
+                await super()._rollback()
+
+    async def _set_autocommit(self, autocommit):
+        with self.wrap_database_errors, self._discard_if_interrupted(self.connection):
+            await self.connection.autocommit(autocommit)
+
+    async def _close(self):
+        if self.connection is not None:
+            raw = self.connection
+            try:
+                with self.wrap_database_errors:
+                    await raw.ensure_closed()  # says goodbye (COM_QUIT) to the server
+            finally:
+                raw.close()
+
+    async def is_usable(self):
+        try:
+            with self._discard_if_interrupted(self.connection):
+                await self.connection.ping(reconnect=False)
+        except Database.Error:
+            return False
+        return True
+
+    async def shutdown(self):
+        """Close the connection, in a transaction or not (teapot.close())."""
+        if self.connection is not None:
+            try:
+                await self._close()
+            finally:
+                self.connection = None
