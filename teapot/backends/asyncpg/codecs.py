@@ -181,12 +181,22 @@ def _identity(value):
     return value
 
 
+def _encode_uuid(value):
+    return value.bytes
+
+
+def _decode_uuid(data):
+    return uuid.UUID(bytes=bytes(data))
+
+
 async def register(conn, *, use_tz: bool, tz) -> None:
     """Install the codecs Django's psycopg setup amounts to on an asyncpg connection."""
     for name in ("jsonb", "json"):
         await conn.set_type_codec(name, schema="pg_catalog", encoder=encode_json, decoder=_identity, format="text")
     for name in ("inet", "cidr"):
         await conn.set_type_codec(name, schema="pg_catalog", encoder=str, decoder=_identity, format="text")
+    # uuid.UUID itself, as psycopg gives, not asyncpg's subclass of it.
+    await conn.set_type_codec("uuid", schema="pg_catalog", encoder=_encode_uuid, decoder=_decode_uuid, format="binary")
     # Dates and timestamps have codecs of their own because asyncpg's send the largest and
     # smallest values Python has (9999-12-31, 0001-01-01 and those instants) as 'infinity' and
     # '-infinity'; psycopg sends them as they are. Timestamps are microseconds since
