@@ -16,7 +16,7 @@ def pytest_configure(config):
     DATABASE = chosen(config.getoption("--db"))
     if DATABASE != "sqlite":
         asyncio.run(create_database(DATABASE))
-    teapot.setup(URLS[DATABASE], installed_apps=["tests.orm.testapp"])
+    teapot.setup(URLS[DATABASE], installed_apps=["tests.orm.testapp", "tests.orm.typeapp"])
 
 
 def pytest_ignore_collect(collection_path, config):

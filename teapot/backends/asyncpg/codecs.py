@@ -181,23 +181,76 @@ def _identity(value):
     return value
 
 
+def _encode_uuid(value):
+    return value.bytes
+
+
+def _decode_uuid(data):
+    return uuid.UUID(bytes=bytes(data))
+
+
 async def register(conn, *, use_tz: bool, tz) -> None:
     """Install the codecs Django's psycopg setup amounts to on an asyncpg connection."""
     for name in ("jsonb", "json"):
         await conn.set_type_codec(name, schema="pg_catalog", encoder=encode_json, decoder=_identity, format="text")
     for name in ("inet", "cidr"):
         await conn.set_type_codec(name, schema="pg_catalog", encoder=str, decoder=_identity, format="text")
-    if use_tz and tz is datetime.timezone.utc:
-        return  # asyncpg's own codec gives aware UTC datetimes, as Django wants
-    # Microseconds since 2000-01-01 UTC, shown in the connection's zone (naive without USE_TZ).
+    # uuid.UUID itself, as psycopg gives, not asyncpg's subclass of it.
+    await conn.set_type_codec("uuid", schema="pg_catalog", encoder=_encode_uuid, decoder=_decode_uuid, format="binary")
+    # Dates and timestamps have codecs of their own because asyncpg's send the largest and
+    # smallest values Python has (9999-12-31, 0001-01-01 and those instants) as 'infinity' and
+    # '-infinity'; psycopg sends them as they are. Timestamps are microseconds since
+    # 2000-01-01 UTC, shown in the connection's zone (naive without USE_TZ); dates are days.
 
-    def decode(data):
-        value = (_EPOCH + data[0] * _MICROSECOND).astimezone(tz)
+    def decode_timestamptz(data):
+        value = (_EPOCH + _microseconds(data[0], "timestamp")).astimezone(tz)
         return value if use_tz else value.replace(tzinfo=None)
 
-    def encode(value):
+    def encode_timestamptz(value):
         if value.tzinfo is None:
             value = value.replace(tzinfo=tz)
         return ((value - _EPOCH) // _MICROSECOND,)
 
-    await conn.set_type_codec("timestamptz", schema="pg_catalog", encoder=encode, decoder=decode, format="tuple")
+    await conn.set_type_codec(
+        "timestamptz", schema="pg_catalog", encoder=encode_timestamptz, decoder=decode_timestamptz, format="tuple"
+    )
+    await conn.set_type_codec(
+        "timestamp", schema="pg_catalog", encoder=_encode_timestamp, decoder=_decode_timestamp, format="tuple"
+    )
+    await conn.set_type_codec("date", schema="pg_catalog", encoder=_encode_date, decoder=_decode_date, format="tuple")
+
+
+_NAIVE_EPOCH = datetime.datetime(2000, 1, 1)
+_EPOCH_DATE = datetime.date(2000, 1, 1)
+_INFINITY = {2**63 - 1: "too large (after year 10K): 'infinity'", -(2**63): "too small (before year 1): '-infinity'"}
+_DATE_INFINITY = {2**31 - 1: "too large (after year 10K): 'infinity'", -(2**31): "too small (before year 1): '-infinity'"}
+
+
+def _out_of_range(kind, message):
+    from .dbapi import DataError
+
+    return DataError(f"{kind} {message}")  # psycopg's message for a value Python cannot hold
+
+
+def _microseconds(count, kind):
+    if count in _INFINITY:
+        raise _out_of_range(kind, _INFINITY[count])
+    return count * _MICROSECOND
+
+
+def _decode_timestamp(data):
+    return _NAIVE_EPOCH + _microseconds(data[0], "timestamp")
+
+
+def _encode_timestamp(value):
+    return ((value - _NAIVE_EPOCH) // _MICROSECOND,)
+
+
+def _decode_date(data):
+    if data[0] in _DATE_INFINITY:
+        raise _out_of_range("date", _DATE_INFINITY[data[0]])
+    return _EPOCH_DATE + datetime.timedelta(days=data[0])
+
+
+def _encode_date(value):
+    return ((value - _EPOCH_DATE).days,)

@@ -16,6 +16,11 @@ apilevel = "2.0"
 paramstyle = "pyformat"
 
 
+# The DB-API constructor BinaryField.get_db_prep_value wraps its values in; asyncpg's bytea
+# codec takes bytes.
+Binary = bytes
+
+
 class Warning(Exception):  # noqa: A001 - the DB-API name
     pass
 
