@@ -34,12 +34,6 @@ KNOWN_DIFFERENCES: dict[tuple[str, str, str], str] = {
         "Django's psycopg binds on the client and writes -0.0 as the SQL literal -0, an integer "
         "zero, so PostgreSQL stores 0; teapot binds the float8 -0.0 and stores (and reads) -0.0"
     ),
-    ("postgresql", "json", "array"): (
-        "json__0 (an array index): KeyTransform sends the index as the int parameter of "
-        "`jsonb -> %s`; psycopg writes it as the literal 0 (an integer, so an index), but asyncpg "
-        "prepares `-> $1` and the server resolves the untyped $1 to text, so teapot looks up "
-        "the object key '0' and matches nothing"
-    ),
 }
 
 # (vendor, column, sample, lookup) where Django itself does not select the sample's own row:

@@ -34,6 +34,28 @@ SERVER_DATA_SQL = """
 """
 
 
+class BinaryValue:
+    """A bytes parameter. asyncmy escapes bytes itself, before any encoder is consulted, as
+    _binary'...' over surrogate escapes, which breaks on bytes that are not UTF-8 (b"\xff");
+    a hex literal carries any bytes."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    @staticmethod
+    def literal(param, mapping=None) -> str:
+        return "X'" + bytes(param.value).hex() + "'"
+
+
+def _binary_values(params):
+    binary = (bytes, bytearray, memoryview)
+    if hasattr(params, "items"):
+        return {k: BinaryValue(v) if isinstance(v, binary) else v for k, v in params.items()}
+    return [BinaryValue(v) if isinstance(v, binary) else v for v in params]
+
+
 class AsyncCursor:
     """asyncmy's cursor as upstream's CursorWrapper expects a MySQLdb cursor, awaited.
 
@@ -52,7 +74,7 @@ class AsyncCursor:
 
     async def execute(self, query, params=None):
         if params is not None:
-            query = self._cursor.mogrify(query, params)
+            query = self._cursor.mogrify(query, _binary_values(params))
         self._executed = query
         with self._db._discard_if_interrupted(self._raw):
             return await self._cursor.execute(query)
@@ -61,7 +83,7 @@ class AsyncCursor:
         # asyncmy folds an INSERT ... VALUES into one multi-row statement; it binds the
         # parameters itself, so a value it cannot escape also costs the connection here.
         with self._db._discard_if_interrupted(self._raw):
-            return await self._cursor.executemany(query, list(param_list))
+            return await self._cursor.executemany(query, [_binary_values(p) for p in param_list])
 
     async def callproc(self, procname, args=()):
         with self._db._discard_if_interrupted(self._raw):
@@ -109,6 +131,7 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
 
     def get_connection_params(self):
         params = super().get_connection_params()
+        params["conv"] = {**params["conv"], BinaryValue: BinaryValue.literal}
         # The server's default (on); connect() sets the configured mode right after, and
         # asyncmy skips the statement when the mode is already right.
         params.setdefault("autocommit", None)

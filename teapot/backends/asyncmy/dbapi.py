@@ -19,3 +19,7 @@ from asyncmy.version import __version__  # noqa: F401
 
 apilevel = "2.0"
 paramstyle = "format"
+
+# The DB-API constructor BinaryField.get_db_prep_value wraps its values in (MySQLdb's is
+# bytes too); asyncmy escapes bytes as a binary literal.
+Binary = bytes
