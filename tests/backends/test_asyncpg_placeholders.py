@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from teapot.backends.asyncpg.dbapi import ProgrammingError
+from teapot.backends.asyncpg.dbapi import DataError, ProgrammingError
 from teapot.backends.asyncpg.literals import Inet, Jsonb, mogrify, quote
 from teapot.backends.asyncpg.placeholders import PlaceholderError, bind, translate
 
@@ -96,12 +96,12 @@ def test_literals(value, literal):
 
 
 def test_nul_characters_are_refused():
-    with pytest.raises(ValueError, match="NUL"):
+    with pytest.raises(DataError, match="cannot contain NUL"):
         quote("a\x00b")
 
 
 def test_unknown_types_are_refused():
-    with pytest.raises(TypeError, match="cannot quote object"):
+    with pytest.raises(ProgrammingError, match="cannot adapt object values"):
         quote(object())
 
 

@@ -95,6 +95,16 @@ async def test_errors_are_djangos():
     assert await Author.objects.count() == 1
 
 
+async def test_bad_values_are_data_errors_and_write_nothing():
+    exception, message = connection.features.prohibits_null_characters_in_text_exception
+    with pytest.raises(exception, match=r"cannot contain NUL \(0x00\) bytes"):
+        await Author.objects.acreate(name="a\x00b")
+    async with connection.cursor() as cur:
+        with pytest.raises(DataError, match=r"query argument \$1: 'abc'"):
+            await cur.execute("INSERT INTO testapp_author (name, age) VALUES ('x', %s)", ["abc"])
+    assert await Author.objects.count() == 0
+
+
 async def test_json_values_and_key_lookups():
     ann = await Author.objects.acreate(name="Ann")
     data = {"genre": "sf", "n": 2, "tags": ["désert", None], "nested": {"ok": True}}

@@ -188,15 +188,7 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
     def _discard(self, raw: asyncmy.Connection):
         # Sync on purpose: a cancelled task must not await a goodbye to the server.
         raw.close()
-        if self.connection is not raw:
-            return  # a cursor that outlived its connection: the current one is fine
-        if self.in_atomic_block:
-            # As close() does: the transaction is lost; atomic() drops the connection at
-            # the outermost block's exit and the next query reconnects.
-            self.closed_in_transaction = True
-            self.needs_rollback = True
-        else:
-            self.connection = None
+        self.forget_connection(raw)
 
     async def _commit(self):
         if self.connection is not None:

@@ -150,10 +150,10 @@ class AsyncCursor:
                 attributes = statement.get_attributes()
         except (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.exceptions.DataError, OSError) as exc:
             raise dbapi.translate(exc) from exc
-        except (asyncio.CancelledError, Exception) as exc:
-            if isinstance(exc, asyncio.CancelledError):
-                # The server may still be working on the statement: never reuse this connection.
-                self.wrapper.discard_connection(conn)
+        except asyncio.CancelledError:
+            # The server may still be working on the statement: never reuse this connection.
+            conn.raw.terminate()
+            self.wrapper.forget_connection(conn)
             raise
         self._rows = rows
         self._pos = 0
@@ -355,19 +355,6 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
         if self.connection is not None:
             with self.wrap_database_errors:
                 await self.connection.close()
-
-    def discard_connection(self, connection: Connection):
-        """Drop a connection that cannot be trusted (a cancelled statement may still run):
-        terminate it without waiting, and let the next use reconnect. Inside an atomic block
-        the block is marked for rollback, as after a connection lost mid-transaction."""
-        connection.raw.terminate()
-        if self.connection is not connection:
-            return
-        if self.in_atomic_block:
-            self.closed_in_transaction = True
-            self.needs_rollback = True
-        else:
-            self.connection = None
 
     def make_debug_cursor(self, cursor):
         return backend_utils.CursorDebugWrapper(cursor, self)

@@ -15,7 +15,8 @@ import decimal
 import json
 import uuid
 
-from .literals import Jsonb
+from .dbapi import DataError
+from .literals import Jsonb, refuse_nul
 
 _EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
 _MICROSECOND = datetime.timedelta(microseconds=1)
@@ -23,7 +24,7 @@ _MICROSECOND = datetime.timedelta(microseconds=1)
 
 def _as_text(value):
     if isinstance(value, str):
-        return value
+        return refuse_nul(value)
     if isinstance(value, Jsonb):
         return value.dumped()
     if isinstance(value, bool):
@@ -163,7 +164,17 @@ def coercers(parameter_types, timestamps: TimestampCoercer) -> tuple:
 
 
 def coerce(args: list, funcs: tuple) -> list:
-    return [v if f is None or v is None else f(v) for v, f in zip(args, funcs)]
+    out = []
+    for number, (value, func) in enumerate(zip(args, funcs), 1):
+        if func is None or value is None:
+            out.append(value)
+            continue
+        try:
+            out.append(func(value))
+        except (ValueError, TypeError, ArithmeticError) as exc:
+            # Worded like asyncpg's own encoding errors, which also become DataError.
+            raise DataError(f"invalid input for query argument ${number}: {value!r} ({exc})") from exc
+    return out
 
 
 # -- codecs registered on each connection

@@ -4,7 +4,7 @@ psycopg gives Django ``mogrify()`` (``ops.compose_sql``: the schema editor's DDL
 values, ``SET ROLE``, ``last_executed_query``) and ``sql.quote()``; asyncpg has neither, so
 these build the literal text. Strings become ``E'...'`` literals with quotes and backslashes
 escaped, which the server reads the same whatever ``standard_conforming_strings`` says; NUL
-characters are refused, as PostgreSQL cannot store them. Every value gets an explicit cast
+characters are refused (DataError), as PostgreSQL cannot store them. Every value gets an explicit cast
 where its type is not plain text, so a literal never changes meaning with its context.
 """
 
@@ -16,7 +16,10 @@ import ipaddress
 import math
 import uuid
 
+from .dbapi import DataError, ProgrammingError
 from .placeholders import bind
+
+NUL_MESSAGE = "PostgreSQL text fields cannot contain NUL (0x00) bytes"  # psycopg 3's words
 
 
 class Jsonb:
@@ -43,9 +46,14 @@ class Inet(str):
     __slots__ = ()
 
 
-def quote_string(text: str) -> str:
+def refuse_nul(text: str) -> str:
     if "\x00" in text:
-        raise ValueError("A string literal cannot contain NUL (0x00) characters.")
+        raise DataError(NUL_MESSAGE)
+    return text
+
+
+def quote_string(text: str) -> str:
+    refuse_nul(text)
     return "E'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
@@ -91,7 +99,7 @@ def quote(value) -> str:
         if isinstance(value, tuple):
             return "(" + ", ".join(quote(v) for v in value) + ")"
         return "ARRAY[" + ", ".join(quote(v) for v in value) + "]"
-    raise TypeError(f"cannot quote {type(value).__name__} values as SQL literals")
+    raise ProgrammingError(f"cannot adapt {type(value).__name__} values to SQL literals")
 
 
 def mogrify(sql: str, params) -> str:

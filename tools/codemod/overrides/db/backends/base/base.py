@@ -78,6 +78,21 @@ def server_fact(self, name):
         ) from None
 
 
+@override("BaseDatabaseWrapper.forget_connection", new=True)
+def forget_connection(self, raw):
+    """Stop using ``raw``, which the backend has closed without I/O (a cancelled task must not
+    await a goodbye, and a connection interrupted mid-statement must never be reused). Inside
+    an atomic block the transaction is lost, as after close(): the block is marked for
+    rollback and its exit drops the connection; otherwise the next query reconnects."""
+    if self.connection is not raw:
+        return  # a cursor that outlived its connection: the current one is fine
+    if self.in_atomic_block:
+        self.closed_in_transaction = True
+        self.needs_rollback = True
+    else:
+        self.connection = None
+
+
 @override("BaseDatabaseWrapper.on_commit", upstream="2fa099822b8c")
 def on_commit(self, func, robust=False):
     if not callable(func):

@@ -18,10 +18,9 @@ def _field_should_be_indexed(self, model, field):
         return False
     # Upstream reads the table's engine with a query; the server's default engine (a server
     # fact) is the engine of every table teapot creates.
-    storage = self.connection.features._mysql_storage_engine
-    # No need to create an index for ForeignKey fields except if
-    # db_constraint=False because the index from that constraint won't be
-    # created.
-    if storage == "InnoDB" and field.get_internal_type() == "ForeignKey" and field.db_constraint:
+    engine = self.connection.features._mysql_storage_engine
+    # InnoDB indexes a foreign key's column itself when it adds the constraint.
+    fk_indexed_by_constraint = field.get_internal_type() == "ForeignKey" and field.db_constraint
+    if engine == "InnoDB" and fk_indexed_by_constraint:
         return False
     return not self._is_limited_data_type(field)

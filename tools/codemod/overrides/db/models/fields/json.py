@@ -5,14 +5,13 @@ from codemod.overrides import override
 
 @override("KeyTransform.as_postgresql", upstream="de579e991d61")
 def as_postgresql(self, compiler, connection):
-    lhs, params, key_transforms = self.preprocess_lhs(compiler, connection)
-    if len(key_transforms) > 1:
-        sql = "(%s %s %%s)" % (lhs, self.postgres_nested_operator)
-        return sql, tuple(params) + (key_transforms,)
+    lhs, params, path = self.preprocess_lhs(compiler, connection)
+    if len(path) > 1:  # the whole path at once: `#>` takes a text[]
+        return f"({lhs} {self.postgres_nested_operator} %s)", (*params, path)
     try:
-        lookup = int(self.key_name)
+        index = int(self.key_name)
     except ValueError:
-        return "(%s %s %%s)" % (lhs, self.postgres_operator), tuple(params) + (self.key_name,)
-    # An array index: say it is an integer. Bound on the server, an untyped parameter of
-    # `jsonb -> $1` is read as text, an object key (psycopg's client-side literal was an int).
-    return "(%s %s %%s::integer)" % (lhs, self.postgres_operator), tuple(params) + (lookup,)
+        return f"({lhs} {self.postgres_operator} %s)", (*params, self.key_name)
+    # An array index, typed as one: bound on the server, the untyped parameter of
+    # `jsonb -> $1` would be read as text, an object key (psycopg inlined an integer).
+    return f"({lhs} {self.postgres_operator} %s::integer)", (*params, index)
