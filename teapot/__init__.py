@@ -17,10 +17,27 @@ def setup(*args, **kwargs):
 
 
 async def close():
-    """Close every database connection this task opened (call it at shutdown)."""
+    """Give back this task's connections and close every connection pool of the running
+    event loop (call it at shutdown; ``asyncio.run`` closes forgotten pools too)."""
     from teapot.db import connections
+    from teapot.pool import close_pools
 
     for conn in connections.all(initialized_only=True):
-        # SQLite's close() keeps an in-memory database open; shutdown() closes it too.
-        shutdown = getattr(conn, "shutdown", None)
-        await (shutdown() if shutdown else conn.close())
+        conn.release_connection()
+    await close_pools()
+
+
+def connection(using=None):
+    """``async with teapot.connection():`` holds a connection of ``using`` for the scope
+    only, instead of until the task ends; see teapot.tasks.connection."""
+    from teapot.tasks import connection as scope
+
+    return scope(using)
+
+
+async def gather(*queries, return_exceptions=False):
+    """Run querysets and coroutines in parallel on separate pooled connections; see
+    teapot.tasks.gather."""
+    from teapot.tasks import gather as run
+
+    return await run(*queries, return_exceptions=return_exceptions)

@@ -164,14 +164,12 @@ async def test_datetimes_are_stored_in_utc_and_read_aware():
 
 async def test_cancelled_query_closes_the_connection_and_the_next_query_reconnects():
     await Author.objects.acreate(name="Ann")
-    old = connection.connection
-    [(old_id,)] = await fetch("SELECT CONNECTION_ID()")
+    used = []
 
     async def sleep():
-        assert connections["default"] is wrapper  # the task uses the same connection
+        [(thread_id,)] = await fetch("SELECT CONNECTION_ID()")
+        used.append((connection.connection, thread_id))
         return await fetch("SELECT SLEEP(5)")
-
-    wrapper = connections["default"]
 
     task = asyncio.create_task(sleep())
     await asyncio.sleep(0.2)
@@ -180,8 +178,10 @@ async def test_cancelled_query_closes_the_connection_and_the_next_query_reconnec
     with pytest.raises(asyncio.CancelledError):
         await task
     assert time.monotonic() - started < 1
+    [(old, old_id)] = used
     assert not old.connected  # closed, not left holding the unread SLEEP result
-    assert connection.connection is None
+    pool = connection.connection_pool
+    assert pool.size == pool.in_use == 1  # this task's: the cancelled task's is gone
 
     assert await Author.objects.values_list("name", flat=True) == ["Ann"]
     assert connection.connection is not old
@@ -191,20 +191,21 @@ async def test_cancelled_query_closes_the_connection_and_the_next_query_reconnec
 
 
 async def test_cancelled_query_in_a_transaction_loses_the_transaction():
+    used = []
+
     async def work():
         async with transaction.atomic():
             await Author.objects.acreate(name="Ann")
+            used.append(connection.connection)
             await fetch("SELECT SLEEP(5)")
 
-    await connection.ensure_connection()
-    old = connection.connection
     task = asyncio.create_task(work())
     await asyncio.sleep(0.2)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert not old.connected
-    assert not connection.in_atomic_block and connection.connection is None
+    assert not used[0].connected
+    assert connection.connection_pool.in_use == 0  # this task has not queried yet
     # Never committed: the server rolls the session back once its SLEEP ends and it notices
     # the closed socket (until then it holds its locks).
     assert await Author.objects.count() == 0

@@ -144,11 +144,11 @@ async def test_expressions_with_parameters_in_select():
 
 
 async def test_a_cancelled_statement_never_leaves_its_connection_behind():
-    await connection.ensure_connection()
-    first = connection.connection
+    used = []
 
     async def slow():
         async with connection.cursor() as cur:
+            used.append(connection.connection)
             await cur.execute("SELECT pg_sleep(5)")
 
     task = asyncio.create_task(slow())
@@ -156,9 +156,10 @@ async def test_a_cancelled_statement_never_leaves_its_connection_behind():
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert first.raw.is_closed()
+    assert used[0].raw.is_closed()
+    assert connection.connection_pool.in_use == 0  # its slot is free
     assert await Author.objects.count() == 0  # a new connection
-    assert connection.connection is not first
+    assert connection.connection is not used[0]
 
 
 async def test_uuid_and_bytes_in_raw_queries():

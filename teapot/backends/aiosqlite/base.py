@@ -102,6 +102,7 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
 
     def get_connection_params(self):
         params = super().get_connection_params()
+        params.pop("pool", None)  # teapot's pool options (teapot.pool)
         if params["database"] == ":memory:":
             # Every connection of this alias must see the same in-memory database.
             params["database"] = f"file:teapot_memory_{self.alias}?mode=memory&cache=shared"
@@ -175,8 +176,35 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
                 )
             )
 
-    async def shutdown(self):
-        """Close the connection even for an in-memory database (close() keeps those open)."""
-        if self.connection is not None:
-            await sqlite3_base.BaseDatabaseWrapper._close(self)
-            self.connection = None
+    async def close(self):
+        # Upstream keeps an in-memory database's connection open; the pool keeps one such
+        # connection for as long as it lives (raw_needs_keeper), so this one can go back.
+        await sqlite3_base.BaseDatabaseWrapper.close(self)
+
+    # The pool's operations on a connection (see teapot.pool).
+
+    def raw_is_clean(self, raw):
+        sqlite = raw._connection
+        autocommit = sqlite is not None and sqlite.isolation_level is None
+        return sqlite is not None and not sqlite.in_transaction and autocommit == self.settings_dict["AUTOCOMMIT"]
+
+    def raw_is_closed(self, raw):
+        return raw._connection is None
+
+    async def raw_ping(self, raw):
+        await _on_thread(raw, raw._conn.execute, "SELECT 1")
+
+    async def raw_reset(self, raw):
+        await _on_thread(raw, raw._conn.rollback)
+        level = None if self.settings_dict["AUTOCOMMIT"] else ""
+        await _on_thread(raw, setattr, raw._conn, "isolation_level", level)
+
+    async def raw_close(self, raw):
+        await raw.close()
+
+    def raw_terminate(self, raw):
+        if raw._connection is not None:
+            raw.stop()  # closes on the driver's thread, which then ends
+
+    def raw_needs_keeper(self):
+        return self.is_in_memory_db()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 
 import asyncmy
+from asyncmy.constants import SERVER_STATUS
 
 from teapot.backends.asyncmy import dbapi as Database
 from teapot.db import Error
@@ -131,6 +132,7 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
 
     def get_connection_params(self):
         params = super().get_connection_params()
+        params.pop("pool", None)  # teapot's pool options (teapot.pool)
         params["conv"] = {**params["conv"], BinaryValue: BinaryValue.literal}
         # The server's default (on); connect() sets the configured mode right after, and
         # asyncmy skips the statement when the mode is already right.
@@ -187,7 +189,6 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
 
     def _discard(self, raw: asyncmy.Connection):
         # Sync on purpose: a cancelled task must not await a goodbye to the server.
-        raw.close()
         self.forget_connection(raw)
 
     async def _commit(self):
@@ -204,15 +205,6 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
         with self.wrap_database_errors, self._discard_if_interrupted(self.connection):
             await self.connection.autocommit(autocommit)
 
-    async def _close(self):
-        if self.connection is not None:
-            raw = self.connection
-            try:
-                with self.wrap_database_errors:
-                    await raw.ensure_closed()  # says goodbye (COM_QUIT) to the server
-            finally:
-                raw.close()
-
     async def is_usable(self):
         try:
             with self._discard_if_interrupted(self.connection):
@@ -221,10 +213,29 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
             return False
         return True
 
-    async def shutdown(self):
-        """Close the connection, in a transaction or not (teapot.close())."""
-        if self.connection is not None:
-            try:
-                await self._close()
-            finally:
-                self.connection = None
+    # The pool's operations on a connection (see teapot.pool).
+
+    def raw_is_clean(self, raw):
+        in_transaction = raw.server_status & SERVER_STATUS.SERVER_STATUS_IN_TRANS
+        return not in_transaction and raw.get_autocommit() == self.settings_dict["AUTOCOMMIT"]
+
+    def raw_is_closed(self, raw):
+        # The server closing the socket (KILL, restart, wait_timeout) closes the transport.
+        transport = raw._transport
+        return not raw.connected or raw._stream_broken or transport is None or transport.is_closing()
+
+    async def raw_ping(self, raw):
+        await raw.ping(reconnect=False)
+
+    async def raw_reset(self, raw):
+        await raw.rollback()
+        await raw.autocommit(self.settings_dict["AUTOCOMMIT"])
+
+    async def raw_close(self, raw):
+        try:
+            await raw.ensure_closed()  # says goodbye (COM_QUIT) to the server
+        finally:
+            raw.close()
+
+    def raw_terminate(self, raw):
+        raw.close()

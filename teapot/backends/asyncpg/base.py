@@ -29,13 +29,13 @@ from .literals import quote
 from .placeholders import MAX_PARAMETERS, bind, translate
 
 # OPTIONS that are teapot's or upstream's, not asyncpg.connect() arguments.
-_NOT_CONNECT_ARGUMENTS = ("isolation_level", "assume_role", "server_side_binding", "prepare_threshold")
+_NOT_CONNECT_ARGUMENTS = ("isolation_level", "assume_role", "server_side_binding", "prepare_threshold", "pool")
 
 
 class Connection:
     """An asyncpg connection with psycopg's transaction behaviour."""
 
-    __slots__ = ("raw", "autocommit", "in_transaction", "begin_sql", "_coercers", "timestamps")
+    __slots__ = ("raw", "autocommit", "in_transaction", "begin_sql", "_coercers", "timestamps", "open_cursors")
 
     def __init__(self, raw: asyncpg.Connection, begin_sql: str, timestamps: codecs.TimestampCoercer):
         self.raw = raw
@@ -44,24 +44,34 @@ class Connection:
         self.begin_sql = begin_sql
         self.timestamps = timestamps
         self._coercers: dict[str, tuple] = {}
+        self.open_cursors: set[str] = set()  # server-side cursors declared and not closed
 
     async def begin_if_needed(self):
         if not self.autocommit and not self.in_transaction:
-            await self.raw.execute(self.begin_sql)
+            await self._control(self.begin_sql)
             self.in_transaction = True
 
     async def commit(self):
         if self.in_transaction:
             self.in_transaction = False
-            await _driver(self.raw.execute("COMMIT"))
+            await self._control("COMMIT")
 
     async def rollback(self):
         if self.in_transaction:
             self.in_transaction = False
-            await _driver(self.raw.execute("ROLLBACK"))
+            await self._control("ROLLBACK")
 
-    async def close(self):
-        await _driver(self.raw.close())
+    async def _control(self, sql):
+        try:
+            await _driver(self.raw.execute(sql))
+        except asyncio.CancelledError:
+            # Whether the server ran it is unknown: this connection must not be reused.
+            self.raw.terminate()
+            raise
+
+    def is_clean(self) -> bool:
+        raw = self.raw
+        return not (raw.is_closed() or raw.is_in_transaction() or self.in_transaction or self.open_cursors)
 
     def coercers_for(self, text: str, statement) -> tuple:
         found = self._coercers.get(text)
@@ -149,10 +159,13 @@ class AsyncCursor:
                 status = statement.get_statusmsg()
                 attributes = statement.get_attributes()
         except (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.exceptions.DataError, OSError) as exc:
+            if conn.raw.is_closed():
+                # The server ended the session (or the network did): the next query outside
+                # a transaction takes another connection.
+                self.wrapper.forget_connection(conn)
             raise dbapi.translate(exc) from exc
         except asyncio.CancelledError:
             # The server may still be working on the statement: never reuse this connection.
-            conn.raw.terminate()
             self.wrapper.forget_connection(conn)
             raise
         self._rows = rows
@@ -211,6 +224,7 @@ class ServerSideCursor(AsyncCursor):
         text = sql if translation is None else translation.text
         await self._run(declare + text, args, several=False, cache=False)
         self._declared = True
+        self.connection.open_cursors.add(self.name)
         return self
 
     async def _fetch(self, count: str) -> list:
@@ -233,6 +247,7 @@ class ServerSideCursor(AsyncCursor):
         if self._declared and not self.connection.raw.is_closed():
             self._declared = False
             await self._run(f"CLOSE {self.name}", [], several=False, cache=False)
+            self.connection.open_cursors.discard(self.name)
 
 
 def _rowcount(status: str, rows) -> int:
@@ -254,6 +269,7 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
         pass
 
     def get_connection_params(self):
+        self.isolation_level = self._isolation_level()
         settings_dict = self.settings_dict
         options = dict(settings_dict["OPTIONS"])
         name = settings_dict["NAME"]
@@ -265,10 +281,6 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
             raise ImproperlyConfigured(
                 "The database name '%s' (%d characters) is longer than PostgreSQL's limit of %d characters. "
                 "Supply a shorter NAME in settings.DATABASES." % (name, len(name), self.ops.max_name_length())
-            )
-        if "pool" in options:
-            raise ImproperlyConfigured(
-                "OPTIONS['pool'] configures psycopg's connection pool, which the asyncpg backend does not use."
             )
         for key in _NOT_CONNECT_ARGUMENTS:
             options.pop(key, None)
@@ -297,7 +309,6 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
             ) from None
 
     async def get_new_connection(self, conn_params):
-        self.isolation_level = self._isolation_level()
         configured = "isolation_level" in self.settings_dict["OPTIONS"]
         begin_sql = f"BEGIN ISOLATION LEVEL {self.isolation_level.sql}" if configured else "BEGIN"
         # The session's zone: Django's ``timezone`` is None without USE_TZ, but naive values
@@ -351,10 +362,31 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
             return False
         return True
 
-    async def _close(self):
-        if self.connection is not None:
-            with self.wrap_database_errors:
-                await self.connection.close()
+    # The pool's operations on a connection (see teapot.pool).
+
+    def raw_is_clean(self, raw):
+        return raw.is_clean() and raw.autocommit == self.settings_dict["AUTOCOMMIT"]
+
+    def raw_is_closed(self, raw):
+        return raw.raw.is_closed()
+
+    async def raw_ping(self, raw):
+        await _driver(raw.raw.execute("SELECT 1"))
+
+    async def raw_reset(self, raw):
+        raw.in_transaction = False
+        if raw.raw.is_in_transaction():
+            await _driver(raw.raw.execute("ROLLBACK"))
+        if raw.open_cursors:  # WITH HOLD cursors outlive transactions
+            await _driver(raw.raw.execute("CLOSE ALL"))
+            raw.open_cursors.clear()
+        raw.autocommit = self.settings_dict["AUTOCOMMIT"]
+
+    async def raw_close(self, raw):
+        await _driver(raw.raw.close())
+
+    def raw_terminate(self, raw):
+        raw.raw.terminate()
 
     def make_debug_cursor(self, cursor):
         return backend_utils.CursorDebugWrapper(cursor, self)

@@ -61,8 +61,14 @@ def get_autocommit(self):
 @override("BaseDatabaseWrapper.server_facts", new=True)
 @property
 def server_facts(self):
-    """Server facts the backend reads once during the async connect (versions, features)."""
-    return self.__dict__.setdefault("_server_facts", {})
+    """Server facts the backend reads once during the async connect (versions, features);
+    a task that has not connected yet sees those its pool read."""
+    facts = self.__dict__.setdefault("_server_facts", {})
+    if not facts:
+        from teapot.pool import known_server_facts
+
+        facts.update(known_server_facts(self))
+    return facts
 
 
 @override("BaseDatabaseWrapper.server_fact", new=True)
@@ -78,19 +84,166 @@ def server_fact(self, name):
         ) from None
 
 
-@override("BaseDatabaseWrapper.forget_connection", new=True)
-def forget_connection(self, raw):
-    """Stop using ``raw``, which the backend has closed without I/O (a cancelled task must not
-    await a goodbye, and a connection interrupted mid-statement must never be reused). Inside
-    an atomic block the transaction is lost, as after close(): the block is marked for
-    rollback and its exit drops the connection; otherwise the next query reconnects."""
-    if self.connection is not raw:
-        return  # a cursor that outlived its connection: the current one is fine
+@override("BaseDatabaseWrapper.connect", upstream="7269984180aa")
+async def connect(self):
+    """Take a connection for this task from the alias's pool (teapot.pool), which opens one
+    with open_connection() when none is idle. It is this task's until release_connection()."""
+    self.check_settings()
+    # In case the previous connection was closed while in an atomic block
+    self.in_atomic_block = False
+    self.savepoint_ids = []
+    self.atomic_blocks = []
+    self.needs_rollback = False
+    # Reset parameters defining when to close/health-check the connection.
+    self.health_check_enabled = self.settings_dict["CONN_HEALTH_CHECKS"]
+    max_age = self.settings_dict["CONN_MAX_AGE"]
+    self.close_at = None if max_age is None else time.monotonic() + max_age
+    self.closed_in_transaction = False
+    self.errors_occurred = False
+    # Pooled connections are checked by the pool.
+    self.health_check_done = True
+    # Backends set state of the wrapper here (SQLite's transaction mode, the isolation level).
+    self.get_connection_params()
+    pool = self.connection_pool
+    self.connection = await pool.acquire(self)
+    self._task_pool = pool
+    # The pool hands out connections in the configured autocommit mode, with no transaction.
+    self.autocommit = self.settings_dict["AUTOCOMMIT"]
+    self.run_on_commit = []
+
+
+@override("BaseDatabaseWrapper.open_connection", new=True)
+async def open_connection(self):
+    """Open a new connection and set it up as upstream's connect() does (the pool calls this)."""
+    self.connection = await self.get_new_connection(self.get_connection_params())
+    try:
+        await self.set_autocommit(self.settings_dict["AUTOCOMMIT"])
+        await self.init_connection_state()
+    except BaseException:
+        raw, self.connection = self.connection, None
+        if raw is not None:
+            self.raw_terminate(raw)
+        raise
+    connection_created.send(sender=self.__class__, connection=self)
+    return self.connection
+
+
+@override("BaseDatabaseWrapper.connection_pool", new=True)
+@property
+def connection_pool(self):
+    """The pool of this alias on the running event loop."""
+    from teapot.pool import pool_for
+
+    return pool_for(self)
+
+
+@override("BaseDatabaseWrapper.ensure_connection", upstream="5d95b3c4a8e2")
+async def ensure_connection(self):
+    """Guarantee that a connection to the database is established."""
+    if self.connection is not None and not self.in_atomic_block and self.raw_is_closed(self.connection):
+        # The server ended the session while this task held it: take another one.
+        self.forget_connection(self.connection)
+    if self.connection is None:
+        if self.in_atomic_block and self.closed_in_transaction:
+            raise ProgrammingError("Cannot open a new connection in an atomic block.")
+        with self.wrap_database_errors:
+            await self.connect()
+
+
+@override("BaseDatabaseWrapper.close", upstream="d5eb9af8a4fe")
+async def close(self):
+    """Give the connection back to the pool, as Django's pooled PostgreSQL backend does; the
+    pool rolls back whatever is left open. Inside an atomic block the transaction is lost,
+    as after upstream's close()."""
+    self.validate_thread_sharing()
+    self.run_on_commit = []
+    if self.closed_in_transaction or self.connection is None:
+        return
+    self.release_connection()
     if self.in_atomic_block:
         self.closed_in_transaction = True
         self.needs_rollback = True
+
+
+@override("BaseDatabaseWrapper.release_connection", new=True)
+def release_connection(self):
+    """Give this task's connection back to its pool, without I/O: a finished or cancelled
+    task must not await. The pool resets or closes a connection that is not clean."""
+    raw, pool = self.connection, self.__dict__.pop("_task_pool", None)
+    if raw is None:
+        return
+    self.connection = None
+    clean = (
+        not self.in_atomic_block
+        and not self.needs_rollback
+        and self.autocommit == self.settings_dict["AUTOCOMMIT"]
+    )
+    if pool is None:
+        self.raw_terminate(raw)
     else:
-        self.connection = None
+        pool.release(raw, clean)
+
+
+@override("BaseDatabaseWrapper.forget_connection", new=True)
+def forget_connection(self, raw):
+    """Stop using ``raw``, which the backend has closed without I/O (a cancelled task must not
+    await a goodbye, and a connection interrupted mid-statement must never be reused), or
+    which the server ended. Inside an atomic block the transaction is lost, as after close():
+    the block is marked for rollback; otherwise the next query takes another connection."""
+    if self.connection is not raw:
+        return  # a cursor that outlived its connection: the current one is fine
+    pool = self.__dict__.pop("_task_pool", None)
+    self.connection = None
+    if pool is not None:
+        pool.discard(raw)
+    self.raw_terminate(raw)
+    if self.in_atomic_block:
+        self.closed_in_transaction = True
+        self.needs_rollback = True
+
+
+@override("BaseDatabaseWrapper.raw_is_clean", new=True)
+def raw_is_clean(self, raw):
+    """Whether ``raw`` can serve another task as it is: in the configured autocommit mode,
+    with no transaction and no cursor open. The pool resets it otherwise."""
+    raise NotImplementedError("subclasses of BaseDatabaseWrapper must provide raw_is_clean()")
+
+
+@override("BaseDatabaseWrapper.raw_is_closed", new=True)
+def raw_is_closed(self, raw):
+    """Whether ``raw`` is known to be closed, by us or by the server (no I/O)."""
+    raise NotImplementedError("subclasses of BaseDatabaseWrapper must provide raw_is_closed()")
+
+
+@override("BaseDatabaseWrapper.raw_ping", new=True)
+async def raw_ping(self, raw):
+    """One round trip (CONN_HEALTH_CHECKS); raises if the connection is unusable."""
+    raise NotImplementedError("subclasses of BaseDatabaseWrapper must provide raw_ping()")
+
+
+@override("BaseDatabaseWrapper.raw_reset", new=True)
+async def raw_reset(self, raw):
+    """Roll back what is open and return to the configured autocommit mode."""
+    raise NotImplementedError("subclasses of BaseDatabaseWrapper must provide raw_reset()")
+
+
+@override("BaseDatabaseWrapper.raw_close", new=True)
+async def raw_close(self, raw):
+    """Close ``raw`` politely."""
+    raise NotImplementedError("subclasses of BaseDatabaseWrapper must provide raw_close()")
+
+
+@override("BaseDatabaseWrapper.raw_terminate", new=True)
+def raw_terminate(self, raw):
+    """Close ``raw`` at once, without I/O (idempotent)."""
+    raise NotImplementedError("subclasses of BaseDatabaseWrapper must provide raw_terminate()")
+
+
+@override("BaseDatabaseWrapper.raw_needs_keeper", new=True)
+def raw_needs_keeper(self):
+    """Whether the database lives only while a connection is open (in-memory SQLite): the
+    pool then keeps one open until it closes."""
+    return False
 
 
 @override("BaseDatabaseWrapper.on_commit", upstream="2fa099822b8c")

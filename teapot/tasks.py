@@ -1,0 +1,166 @@
+"""One task, one connection: task-local connections, ``connection()`` scopes and ``gather()``.
+Hand-written.
+
+``teapot.db.connections[alias]`` gives each asyncio task a DatabaseWrapper of its own. Child
+tasks do not inherit their parent's (a contextvar would be copied into them): a task
+started inside an ``atomic`` block runs on its own connection, outside that transaction.
+When a task ends, its connections go back to their pools.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import threading
+import weakref
+
+
+class TaskLocal:
+    """Attributes per asyncio task, or per thread outside a running loop (where no query can
+    run: sync code only builds SQL). ``on_task_done(values)`` gets a finished task's values."""
+
+    __slots__ = ("_tasks", "_thread", "_on_task_done", "__weakref__")
+
+    def __init__(self, on_task_done):
+        object.__setattr__(self, "_tasks", weakref.WeakKeyDictionary())
+        object.__setattr__(self, "_thread", threading.local())
+        object.__setattr__(self, "_on_task_done", on_task_done)
+
+    def _storage(self, create: bool) -> dict | None:
+        try:
+            task = asyncio.current_task()
+        except RuntimeError:  # no running loop
+            task = None
+        if task is None:
+            return self._thread.__dict__
+        storage = self._tasks.get(task)
+        if storage is None and create:
+            storage = self._tasks[task] = {}
+            task.add_done_callback(self._task_done)
+        return storage
+
+    def _task_done(self, task):
+        storage = self._tasks.pop(task, None)
+        if storage:
+            self._on_task_done(list(storage.values()))
+
+    def __getattr__(self, name):
+        storage = self._storage(create=False)
+        try:
+            return storage[name]
+        except (KeyError, TypeError):
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name, value):
+        self._storage(create=True)[name] = value
+
+    def __delattr__(self, name):
+        storage = self._storage(create=False)
+        try:
+            del storage[name]
+        except (KeyError, TypeError):
+            raise AttributeError(name) from None
+
+
+def release_all(wrappers):
+    """Give the connections of a finished task back to their pools (sync: a done callback)."""
+    for wrapper in wrappers:
+        wrapper.release_connection()
+
+
+@contextlib.asynccontextmanager
+async def connection(using=None):
+    """``async with teapot.connection():`` bounds when this task holds a connection of
+    ``using`` (default: "default"): the first query inside takes one from the pool, and the
+    scope's end gives it back, instead of the task's end. Scopes nest; an atomic block still
+    open at the end keeps its connection until it ends."""
+    from teapot.db import DEFAULT_DB_ALIAS, connections
+
+    wrapper = connections[using or DEFAULT_DB_ALIAS]
+    held_before = wrapper.connection is not None or wrapper.in_atomic_block
+    try:
+        yield wrapper
+    finally:
+        if not held_before and not wrapper.in_atomic_block:
+            wrapper.release_connection()
+
+
+async def gather(*queries, return_exceptions=False):
+    """Run querysets and coroutines in parallel, each in a task of its own and so on a pooled
+    connection of its own; return their results in order (a queryset gives its list).
+
+    Unlike ``asyncio.gather``, a failure cancels the others and waits for them, so no query
+    outlives the call; with ``return_exceptions=True`` every one runs to its end.
+
+    Inside an atomic block of the calling task they run one after another in this task, on
+    the transaction's connection, so they see its writes and roll back with it: a
+    transaction's connection is never used by two statements at once.
+    """
+    awaitables = [_awaitable(query) for query in queries]
+    if _in_atomic_block():
+        return await _one_by_one(awaitables, return_exceptions)
+    tasks = [asyncio.ensure_future(awaitable) for awaitable in awaitables]
+    if not tasks:
+        return []
+    try:
+        if return_exceptions:
+            await asyncio.wait(tasks)
+            return [task.exception() if task.exception() is not None else task.result() for task in tasks]
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        if pending:
+            first_failure = next(task for task in tasks if task.done() and task.exception() is not None)
+            await _cancel_and_wait(pending)
+            raise first_failure.exception()
+        return [task.result() for task in tasks]
+    except asyncio.CancelledError:
+        await _cancel_and_wait([task for task in tasks if not task.done()])
+        raise
+
+
+def _awaitable(query):
+    if inspect.isawaitable(query):
+        return query if inspect.iscoroutine(query) else _await(query)
+    raise TypeError(f"teapot.gather() takes querysets and awaitables, not {type(query).__name__}.")
+
+
+async def _await(awaitable):
+    return await awaitable
+
+
+def _in_atomic_block() -> bool:
+    from teapot.db import connections
+
+    return any(wrapper.in_atomic_block for wrapper in connections.all(initialized_only=True))
+
+
+async def _one_by_one(awaitables, return_exceptions):
+    results = []
+    for index, awaitable in enumerate(awaitables):
+        try:
+            results.append(await awaitable)
+        except Exception as exc:
+            if not return_exceptions:
+                for rest in awaitables[index + 1 :]:
+                    rest.close()  # never started: no "was never awaited" warning
+                raise
+            results.append(exc)
+    return results
+
+
+async def _cancel_and_wait(tasks):
+    for task in tasks:
+        task.cancel()
+    # Wait even if this task is cancelled again: their connections must be back first.
+    waiting = asyncio.ensure_future(asyncio.wait(tasks))
+    cancelled = False
+    while not waiting.done():
+        try:
+            await asyncio.shield(waiting)
+        except asyncio.CancelledError:
+            cancelled = True
+    for task in tasks:
+        if not task.cancelled():
+            task.exception()  # retrieved: no "exception was never retrieved"
+    if cancelled:
+        raise asyncio.CancelledError
