@@ -6,7 +6,8 @@ From Django 5.2.19 ``tests/transactions/tests.py``:
   test id: plain (``AtomicTests``), inside an enclosing atomic block
   (``AtomicInsideTransactionTests``) and with autocommit turned off
   (``AtomicWithoutAutocommitTests``);
-- ``AtomicMergeTests``, ``AtomicErrorsTests``, ``AtomicMySQLTests``, ``AtomicMiscTests``;
+- ``AtomicMergeTests``, ``AtomicErrorsTests``, ``AtomicMySQLTests``, ``AtomicMiscTests``,
+  ``NonAutocommitTests``;
 - ``DurableTransactionTests`` and ``DurableTests`` (``TestDurableTests``, one run each:
   ``DurableTests`` runs inside the two atomic blocks Django's ``TestCase`` opens, marked
   ``_from_testcase`` as it marks them, and rolled back as it rolls them back).
@@ -20,11 +21,8 @@ reporter's first and last names make the unique ``name``, a thing's ``num`` is `
 Hooks that query the database are async callables (sync code cannot query in teapot), as
 are the callable instance atomic wraps and the functions it decorates.
 
-Not ported:
-
-- ``NonAutocommitTests``: ORM queries after ``set_autocommit(False)`` outside atomic (#24921,
-  #27504) are the subject of manual transaction management, not of atomic; the autocommit-off
-  path is exercised by the ``AtomicWithoutAutocommitTests`` run of ``AtomicTests``.
+Every test of those two Django modules is ported; none is left out. Skips follow Django's
+conditions (database features, MySQL only).
 """
 
 import asyncio
@@ -527,6 +525,33 @@ class TestAtomicMiscTests:
 
         # … and further queries work nicely.
         await Author.objects.create()
+
+
+class TestNonAutocommitTests:
+    @pytest.fixture(autouse=True)
+    async def autocommit_off(self, tables):
+        await transaction.set_autocommit(False)
+        try:
+            yield
+        finally:
+            await transaction.rollback()
+            await transaction.set_autocommit(True)
+
+    async def test_orm_query_after_error_and_rollback(self):
+        """
+        ORM queries are allowed after an error and a rollback in non-autocommit
+        mode (#27504).
+        """
+        r1 = await Author.objects.create(name="Archibald Haddock")
+        r2 = Author(name="Cuthbert Calculus", id=r1.id)
+        with pytest.raises(IntegrityError):
+            await r2.save(force_insert=True)
+        await transaction.rollback()
+        await Author.objects.last()
+
+    async def test_orm_query_without_autocommit(self):
+        """#24921 -- ORM queries must be possible after set_autocommit(False)."""
+        await Author.objects.create(name="Tintin")
 
 
 class TestDurableTests:
