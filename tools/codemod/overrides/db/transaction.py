@@ -1,4 +1,6 @@
-"""Overrides of django.db.transaction: ``@atomic`` decorates coroutine functions."""
+"""Overrides of django.db.transaction: ``@atomic`` decorates coroutine functions (and callable
+instances whose ``__call__`` is one); commit() and rollback() are coroutines, like the
+connection methods they call."""
 
 import functools
 import inspect
@@ -6,12 +8,29 @@ import inspect
 from codemod.overrides import override
 
 
+@override("commit", upstream="adf096460019")
+async def commit(using=None):
+    """Commit a transaction."""
+    await get_connection(using).commit()
+
+
+@override("rollback", upstream="cab5ad6aacc0")
+async def rollback(using=None):
+    """Roll back a transaction."""
+    await get_connection(using).rollback()
+
+
 @override("Atomic.__call__", new=True)
 def __call__(self, func):
     # ContextDecorator would enter the block with a sync ``with``: the block is async here.
-    if not inspect.iscoroutinefunction(func):
+    # A callable instance qualifies when its __call__ is a coroutine function (#20028).
+    if not (
+        inspect.iscoroutinefunction(func)
+        or (not inspect.isroutine(func) and inspect.iscoroutinefunction(getattr(func, "__call__", None)))
+    ):
+        name = getattr(func, "__qualname__", None) or repr(func)
         raise TypeError(
-            f"@transaction.atomic decorates async functions (async def); {func.__qualname__} is not one. "
+            f"@transaction.atomic decorates async functions (async def); {name} is not one. "
             "Sync code cannot run queries in teapot."
         )
 
