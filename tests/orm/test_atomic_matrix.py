@@ -26,6 +26,9 @@ conditions (database features, MySQL only).
 """
 
 import asyncio
+import contextlib
+import functools
+import inspect
 import logging
 import re
 import threading
@@ -61,6 +64,39 @@ async def reporters():
     return await Author.objects.all()
 
 
+def run_in_variant(cls):
+    """Run each test of ``cls`` inside ``self.variant()``, which a fixture picks: a
+    connection belongs to its task, and pytest-asyncio runs fixtures in tasks of their own,
+    so an atomic block or an autocommit switch must be entered in the test's task."""
+    for name, test in list(vars(cls).items()):
+        if name.startswith("test_") and inspect.iscoroutinefunction(test):
+
+            @functools.wraps(test)
+            async def in_variant(self, *args, __test=test, **kwargs):
+                async with self.variant():
+                    return await __test(self, *args, **kwargs)
+
+            setattr(cls, name, in_variant)
+    return cls
+
+
+@contextlib.asynccontextmanager
+async def plain():
+    yield
+
+
+@contextlib.asynccontextmanager
+async def autocommit_off():
+    await transaction.set_autocommit(False)
+    try:
+        yield
+    finally:
+        # The tests access the database after exercising 'atomic', initiating
+        # a transaction ; a rollback is required before restoring autocommit.
+        await transaction.rollback()
+        await transaction.set_autocommit(True)
+
+
 def atomic_as_in_testcase():
     """An atomic block as Django's TestCase opens one around a class and a test."""
     atomic = transaction.atomic()
@@ -69,6 +105,7 @@ def atomic_as_in_testcase():
 
 
 @skip_unless_db_feature("uses_savepoints")
+@run_in_variant
 class TestAtomicTests:
     """
     Tests for the atomic decorator and context manager.
@@ -84,23 +121,14 @@ class TestAtomicTests:
     @pytest.fixture(
         autouse=True, params=["AtomicTests", "AtomicInsideTransactionTests", "AtomicWithoutAutocommitTests"]
     )
-    async def run(self, request, tables):
-        if request.param == "AtomicInsideTransactionTests":
-            # All basic tests for atomic should also pass within an existing transaction.
-            async with transaction.atomic():
-                yield
-        elif request.param == "AtomicWithoutAutocommitTests":
-            # All basic tests for atomic should also pass when autocommit is turned off.
-            await transaction.set_autocommit(False)
-            try:
-                yield
-            finally:
-                # The tests access the database after exercising 'atomic', initiating
-                # a transaction ; a rollback is required before restoring autocommit.
-                await transaction.rollback()
-                await transaction.set_autocommit(True)
-        else:
-            yield
+    def run(self, request, tables):
+        # All basic tests for atomic should also pass within an existing transaction, and
+        # when autocommit is turned off.
+        self.variant = {
+            "AtomicTests": plain,
+            "AtomicInsideTransactionTests": transaction.atomic,
+            "AtomicWithoutAutocommitTests": autocommit_off,
+        }[request.param]
 
     async def test_decorator_syntax_commit(self):
         @transaction.atomic
@@ -527,15 +555,9 @@ class TestAtomicMiscTests:
         await Author.objects.create()
 
 
+@run_in_variant
 class TestNonAutocommitTests:
-    @pytest.fixture(autouse=True)
-    async def autocommit_off(self, tables):
-        await transaction.set_autocommit(False)
-        try:
-            yield
-        finally:
-            await transaction.rollback()
-            await transaction.set_autocommit(True)
+    variant = staticmethod(autocommit_off)
 
     async def test_orm_query_after_error_and_rollback(self):
         """
@@ -554,20 +576,26 @@ class TestNonAutocommitTests:
         await Author.objects.create(name="Tintin")
 
 
+@contextlib.asynccontextmanager
+async def as_in_testcase():
+    if not connection.features.supports_transactions:  # MySQL's MyISAM: as TestCase does
+        yield
+        return
+    async with atomic_as_in_testcase():  # TestCase.setUpClass
+        async with atomic_as_in_testcase():  # TestCase._fixture_setup
+            yield
+            transaction.set_rollback(True)
+        transaction.set_rollback(True)
+
+
+@run_in_variant
 class TestDurableTests:
     """DurableTestsBase, run as DurableTransactionTests (TransactionTestCase) and as
     DurableTests (TestCase: inside the class's and the test's atomic blocks)."""
 
     @pytest.fixture(autouse=True, params=["DurableTransactionTests", "DurableTests"])
-    async def run(self, request, tables):
-        if request.param == "DurableTests" and connection.features.supports_transactions:
-            async with atomic_as_in_testcase():  # TestCase.setUpClass
-                async with atomic_as_in_testcase():  # TestCase._fixture_setup
-                    yield
-                    transaction.set_rollback(True)
-                transaction.set_rollback(True)
-        else:
-            yield
+    def run(self, request, tables):
+        self.variant = as_in_testcase if request.param == "DurableTests" else plain
 
     async def test_commit(self):
         async with transaction.atomic(durable=True):
@@ -926,11 +954,6 @@ class TestConnectionOnCommit:
             "<locals>.robust_callback in on_commit() (robust callback).",
         )
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="BaseDatabaseWrapper._await_commit_hook logs every failing robust async hook as "
-        "'in on_commit()', without the 'during transaction' that sync hooks run at commit get",
-    )
     async def test_async_robust_transaction(self, caplog):
         async def robust_callback():
             raise ForcedError("robust callback")

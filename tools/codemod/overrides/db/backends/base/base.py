@@ -268,7 +268,7 @@ def on_commit(self, func, robust=False):
                     f"on_commit({func.__qualname__}) outside a transaction runs it at once, and an "
                     "async callback needs a running event loop: call on_commit from async code."
                 ) from None
-            task = loop.create_task(self._await_commit_hook(outcome, func, robust))
+            task = loop.create_task(self._await_commit_hook(outcome, func, robust, "in on_commit()"))
             self._commit_hook_tasks.add(task)
             task.add_done_callback(self._commit_hook_tasks.discard)
 
@@ -291,13 +291,13 @@ def _call_commit_hook(self, func, robust, where):
 
 
 @override("BaseDatabaseWrapper._await_commit_hook", new=True)
-async def _await_commit_hook(self, outcome, func, robust):
+async def _await_commit_hook(self, outcome, func, robust, where):
     if not robust:
         return await outcome
     try:
         return await outcome
     except Exception as e:
-        logger.error(f"Error calling {func.__qualname__} in on_commit() (%s).", e, exc_info=True)
+        logger.error(f"Error calling {func.__qualname__} {where} (%s).", e, exc_info=True)
 
 
 @override("BaseDatabaseWrapper.run_and_clear_commit_hooks", upstream="253f6ae34cdb")
@@ -309,4 +309,4 @@ async def run_and_clear_commit_hooks(self):
         _, func, robust = current_run_on_commit.pop(0)
         outcome = self._call_commit_hook(func, robust, "in on_commit() during transaction")
         if inspect.isawaitable(outcome):
-            await self._await_commit_hook(outcome, func, robust)
+            await self._await_commit_hook(outcome, func, robust, "in on_commit() during transaction")
