@@ -132,6 +132,11 @@ class Pool:
     def in_use(self) -> int:
         return len(self._leased)
 
+    @property
+    def pending(self) -> int:
+        """Background work under way: resets, closings, sessions being ended, warm-up."""
+        return len(self._background)
+
     def __repr__(self):
         return f"<Pool {self.alias!r} size={self._size} idle={self.idle} in_use={self.in_use}>"
 
@@ -238,11 +243,20 @@ class Pool:
         else:
             self._spawn(self._reset(entry))
 
-    def discard(self, raw):
-        """Forget ``raw``, which its backend has closed (a statement was interrupted)."""
+    def discard(self, raw, end_session=None):
+        """Forget ``raw``, which its backend has closed (a statement was interrupted, or the
+        server ended it). ``end_session``: the server's id of its session, which may still
+        be running the interrupted statement or holding a transaction's locks; it is ended
+        from another connection."""
         if self._leased.pop(raw, None) is not None:
             self._size -= 1
             self._wake_one()
+        if end_session is not None and not self.loop.is_closed():
+            self._spawn(self._end_session(end_session))
+
+    async def _end_session(self, session):
+        async with asyncio.timeout(self.options.reset_timeout):
+            await self.driver.raw_end_session(session)
 
     def _make_idle(self, entry: _Entry):
         entry.idle_since = time.monotonic()

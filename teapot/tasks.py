@@ -118,6 +118,22 @@ async def gather(*queries, return_exceptions=False):
         raise
 
 
+async def run_to_completion(coroutine) -> bool:
+    """Await ``coroutine`` in a task of its own that cancelling this task does not interrupt
+    (a COMMIT, once sent, must be seen through). Raise what it raises; otherwise return
+    whether this task was cancelled meanwhile, for the caller to re-raise at a safe point.
+    The coroutine must not look up task-local connections: it runs in another task."""
+    task = asyncio.ensure_future(coroutine)
+    cancelled = False
+    while not task.done():
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            cancelled = True
+    task.result()
+    return cancelled
+
+
 def _awaitable(query):
     if inspect.isawaitable(query):
         return query if inspect.iscoroutine(query) else _await(query)

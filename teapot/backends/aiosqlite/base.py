@@ -10,6 +10,7 @@ plain function there, so Django's sqlite3 setup code (functions, PRAGMAs) runs u
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 
 import aiosqlite
@@ -35,12 +36,22 @@ class AsyncCursor:
         self._cursor = cursor
 
     async def execute(self, query, params=None):
-        await _on_thread(self._conn, self._cursor.execute, query, params)
+        await self._interruptible(self._cursor.execute, query, params)
         return self
 
     async def executemany(self, query, param_list):
-        await _on_thread(self._conn, self._cursor.executemany, query, list(param_list))
+        await self._interruptible(self._cursor.executemany, query, list(param_list))
         return self
+
+    async def _interruptible(self, fn, *args):
+        try:
+            return await _on_thread(self._conn, fn, *args)
+        except asyncio.CancelledError:
+            # The statement goes on in the driver's thread: stop it there (the one sqlite3
+            # call meant for another thread); an interrupted write rolls its transaction back.
+            if (raw := self._conn._connection) is not None:
+                raw.interrupt()
+            raise
 
     async def fetchone(self):
         return await _on_thread(self._conn, self._cursor.fetchone)

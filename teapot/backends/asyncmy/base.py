@@ -239,3 +239,19 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
 
     def raw_terminate(self, raw):
         raw.close()
+
+    def raw_session(self, raw):
+        return raw.server_thread_id[0]
+
+    async def raw_end_session(self, session):
+        # The server goes on with a statement whose client has gone until it ends, holding
+        # its transaction's locks: KILL ends the session and rolls back.
+        conn = await asyncmy.connect(**self.get_connection_params())
+        try:
+            async with conn.cursor() as cursor:
+                await cursor.execute("KILL %d" % int(session))
+        except Database.OperationalError as exc:
+            if exc.args[0] != 1094:  # "Unknown thread id": it had ended already
+                raise
+        finally:
+            conn.close()

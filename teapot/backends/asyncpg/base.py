@@ -13,6 +13,7 @@ transaction mode needs), so the parameters can be adapted to the types the serve
 from __future__ import annotations
 
 import asyncio
+import logging
 import zoneinfo
 
 import asyncpg
@@ -27,6 +28,8 @@ from teapot.db.backends.postgresql.psycopg_any import IsolationLevel
 from . import codecs, dbapi
 from .literals import quote
 from .placeholders import MAX_PARAMETERS, bind, translate
+
+logger = logging.getLogger("teapot.backends.asyncpg")
 
 # OPTIONS that are teapot's or upstream's, not asyncpg.connect() arguments.
 _NOT_CONNECT_ARGUMENTS = ("isolation_level", "assume_role", "server_side_binding", "prepare_threshold", "pool")
@@ -69,6 +72,9 @@ class Connection:
             self.raw.terminate()
             raise
 
+    def forget_statements(self):
+        self._coercers.clear()
+
     def is_clean(self) -> bool:
         raw = self.raw
         return not (raw.is_closed() or raw.is_in_transaction() or self.in_transaction or self.open_cursors)
@@ -80,6 +86,9 @@ class Connection:
                 self._coercers.clear()
             found = self._coercers[text] = codecs.coercers(statement.get_parameters(), self.timestamps)
         return found
+
+
+_STALE_STATEMENT = (asyncpg.exceptions.InvalidCachedStatementError, asyncpg.exceptions.OutdatedSchemaCacheError)
 
 
 async def _driver(awaitable):
@@ -142,27 +151,24 @@ class AsyncCursor:
         conn = self.connection
         try:
             await conn.begin_if_needed()
-            if several and not args:
-                # Several statements: only the simple query protocol takes them (no rows back).
-                status = await conn.raw.execute(text)
-                rows, attributes = [], None
-            else:
-                # asyncpg's statement cache (its private _prepare: the public prepare() never
-                # caches, and fetch() hides the parameter types and the command status).
-                if cache:
-                    statement = await conn.raw._prepare(text, use_cache=True)
-                else:
-                    statement = await conn.raw._prepare(text, name="", use_cache=False)
-                if args:
-                    args = codecs.coerce(args, conn.coercers_for(text, statement))
-                rows = await statement.fetch(*args)
-                status = statement.get_statusmsg()
-                attributes = statement.get_attributes()
+            try:
+                status, rows, attributes = await self._send(conn, text, args, several, cache)
+            except _STALE_STATEMENT as exc:
+                # The schema changed under a cached statement (ALTER ... TYPE elsewhere).
+                # Forget every cached statement; outside a transaction run it again, as
+                # asyncpg's own fetch() does; inside one, the error stands (the transaction
+                # is aborted) and the next transaction prepares afresh.
+                await conn.raw.reload_schema_state()
+                conn.forget_statements()
+                if conn.raw.is_in_transaction() or conn.in_transaction:
+                    raise
+                logger.debug("Prepared again after a schema change: %s", exc)
+                status, rows, attributes = await self._send(conn, text, args, several, cache)
         except (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.exceptions.DataError, OSError) as exc:
             if conn.raw.is_closed():
                 # The server ended the session (or the network did): the next query outside
                 # a transaction takes another connection.
-                self.wrapper.forget_connection(conn)
+                self.wrapper.forget_connection(conn, interrupted=False)
             raise dbapi.translate(exc) from exc
         except asyncio.CancelledError:
             # The server may still be working on the statement: never reuse this connection.
@@ -174,6 +180,22 @@ class AsyncCursor:
         self.description = (
             [Description((a.name, a.type.oid, None, None, None, None, None)) for a in attributes] if attributes else None
         )
+
+    @staticmethod
+    async def _send(conn, text, args, several, cache):
+        if several and not args:
+            # Several statements: only the simple query protocol takes them (no rows back).
+            return await conn.raw.execute(text), [], None
+        # asyncpg's statement cache (its private _prepare: the public prepare() never
+        # caches, and fetch() hides the parameter types and the command status).
+        if cache:
+            statement = await conn.raw._prepare(text, use_cache=True)
+        else:
+            statement = await conn.raw._prepare(text, name="", use_cache=False)
+        if args:
+            args = codecs.coerce(args, conn.coercers_for(text, statement))
+        rows = await statement.fetch(*args)
+        return statement.get_statusmsg(), rows, statement.get_attributes()
 
     async def fetchone(self):
         if self._pos < len(self._rows):
@@ -387,6 +409,20 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
 
     def raw_terminate(self, raw):
         raw.raw.terminate()
+
+    def raw_session(self, raw):
+        return raw.raw.get_server_pid()
+
+    async def raw_end_session(self, session):
+        # A closed socket is noticed by the server only when it next writes to it: a
+        # cancelled pg_sleep(60) would hold its transaction for a minute.
+        params = self.get_connection_params()
+        params["statement_cache_size"] = 0
+        conn = await _driver(asyncpg.connect(**params))
+        try:
+            await _driver(conn.execute(f"SELECT pg_terminate_backend({int(session)})"))
+        finally:
+            await conn.close()
 
     def make_debug_cursor(self, cursor):
         return backend_utils.CursorDebugWrapper(cursor, self)

@@ -12,6 +12,7 @@ import asyncio
 import inspect
 
 from codemod.overrides import override
+from teapot.tasks import run_to_completion
 
 
 @override("CursorContext", new=True)
@@ -142,7 +143,7 @@ async def ensure_connection(self):
     """Guarantee that a connection to the database is established."""
     if self.connection is not None and not self.in_atomic_block and self.raw_is_closed(self.connection):
         # The server ended the session while this task held it: take another one.
-        self.forget_connection(self.connection)
+        self.forget_connection(self.connection, interrupted=False)
     if self.connection is None:
         if self.in_atomic_block and self.closed_in_transaction:
             raise ProgrammingError("Cannot open a new connection in an atomic block.")
@@ -185,18 +186,21 @@ def release_connection(self):
 
 
 @override("BaseDatabaseWrapper.forget_connection", new=True)
-def forget_connection(self, raw):
-    """Stop using ``raw``, which the backend has closed without I/O (a cancelled task must not
-    await a goodbye, and a connection interrupted mid-statement must never be reused), or
-    which the server ended. Inside an atomic block the transaction is lost, as after close():
-    the block is marked for rollback; otherwise the next query takes another connection."""
+def forget_connection(self, raw, interrupted=True):
+    """Stop using ``raw`` and close it without I/O: a cancelled task must not await a
+    goodbye, and a connection interrupted mid-statement must never be reused. When
+    ``interrupted``, the server may still be running its statement or holding its
+    transaction's locks: the pool ends that session from another connection. Inside an
+    atomic block the transaction is lost, as after close(): the block is marked for
+    rollback; otherwise the next query takes another connection."""
     if self.connection is not raw:
         return  # a cursor that outlived its connection: the current one is fine
     pool = self.__dict__.pop("_task_pool", None)
     self.connection = None
-    if pool is not None:
-        pool.discard(raw)
+    session = self.raw_session(raw) if interrupted else None
     self.raw_terminate(raw)
+    if pool is not None:
+        pool.discard(raw, end_session=session)
     if self.in_atomic_block:
         self.closed_in_transaction = True
         self.needs_rollback = True
@@ -239,11 +243,38 @@ def raw_terminate(self, raw):
     raise NotImplementedError("subclasses of BaseDatabaseWrapper must provide raw_terminate()")
 
 
+@override("BaseDatabaseWrapper.raw_session", new=True)
+def raw_session(self, raw):
+    """The server's id of ``raw``'s session (for raw_end_session), or None."""
+    return None
+
+
+@override("BaseDatabaseWrapper.raw_end_session", new=True)
+async def raw_end_session(self, session):
+    """End a session from a new connection: stop its statement, roll back its transaction."""
+    raise NotImplementedError("a backend whose raw_session() gives an id provides raw_end_session()")
+
+
 @override("BaseDatabaseWrapper.raw_needs_keeper", new=True)
 def raw_needs_keeper(self):
     """Whether the database lives only while a connection is open (in-memory SQLite): the
     pool then keeps one open until it closes."""
     return False
+
+
+@override("BaseDatabaseWrapper.commit", upstream="2e5920c88ca6")
+async def commit(self):
+    """Commit a transaction and reset the dirty flag. A cancellation that arrives while the
+    COMMIT runs waits for it: the transaction is then committed and its on_commit hooks run
+    (when autocommit comes back on) before the cancellation goes on; never half of that."""
+    self.validate_thread_sharing()
+    self.validate_no_atomic_block()
+    cancelled = await run_to_completion(self._commit())
+    # A successful commit means that the database connection works.
+    self.errors_occurred = False
+    self.run_commit_hooks_on_set_autocommit_on = True
+    if cancelled:
+        raise asyncio.CancelledError
 
 
 @override("BaseDatabaseWrapper.on_commit", upstream="2fa099822b8c")
