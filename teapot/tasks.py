@@ -78,11 +78,15 @@ async def connection(using=None):
     from teapot.db import DEFAULT_DB_ALIAS, connections
 
     wrapper = connections[using or DEFAULT_DB_ALIAS]
-    held_before = wrapper.connection is not None or wrapper.in_atomic_block
+    depth = wrapper.__dict__.get("_connection_scopes", 0)
+    # Only the outermost scope gives the connection back, and only one it did not find held.
+    owner = depth == 0 and wrapper.connection is None and not wrapper.in_atomic_block
+    wrapper._connection_scopes = depth + 1
     try:
         yield wrapper
     finally:
-        if not held_before and not wrapper.in_atomic_block:
+        wrapper._connection_scopes = depth
+        if owner and not wrapper.in_atomic_block:
             wrapper.release_connection()
 
 

@@ -13,6 +13,7 @@ DATABASE = chosen(None)  # replaced by --db in pytest_configure, before the test
 
 def pytest_configure(config):
     global DATABASE
+    config.addinivalue_line("markers", "pool(**options): pool options of the default alias for this test")
     DATABASE = chosen(config.getoption("--db"))
     if DATABASE != "sqlite":
         asyncio.run(create_database(DATABASE))
@@ -34,7 +35,34 @@ def models():
 
 
 @pytest.fixture
-async def tables():
+def pool_settings(request):
+    """``@pytest.mark.pool(max_size=1, ...)`` sets the default alias's pool options for one
+    test (``health_checks=True`` sets CONN_HEALTH_CHECKS). Each test runs on an event loop
+    of its own, so its pools are new and read these settings."""
+    from teapot.db import connections
+
+    marker = request.node.get_closest_marker("pool")
+    settings = connections.settings["default"]
+    saved = dict(settings["OPTIONS"]), settings["CONN_HEALTH_CHECKS"]
+    if marker is not None:
+        options = dict(marker.kwargs)
+        settings["CONN_HEALTH_CHECKS"] = options.pop("health_checks", False)
+        settings["OPTIONS"] = {**settings["OPTIONS"], "pool": options}
+    yield
+    settings["OPTIONS"], settings["CONN_HEALTH_CHECKS"] = saved
+
+
+@pytest.fixture
+async def healthy_after(tables):
+    """The reliability tests' check after each test (tests/orm/faults.py assert_healthy)."""
+    from tests.orm.faults import assert_healthy
+
+    yield
+    await assert_healthy()
+
+
+@pytest.fixture
+async def tables(pool_settings):
     from teapot.db import connection
 
     async with connection.schema_editor() as editor:
