@@ -43,7 +43,7 @@ class TaskLocal:
     def _task_done(self, task):
         storage = self._tasks.pop(task, None)
         if storage:
-            self._on_task_done(list(storage.values()))
+            self._on_task_done(list(storage.values()), task.cancelled())
 
     def __getattr__(self, name):
         storage = self._storage(create=False)
@@ -63,10 +63,12 @@ class TaskLocal:
             raise AttributeError(name) from None
 
 
-def release_all(wrappers):
-    """Give the connections of a finished task back to their pools (sync: a done callback)."""
+def release_all(wrappers, cancelled=False):
+    """Give the connections of a finished task back to their pools (sync: a done callback).
+    A cancelled task's connections are reset before reuse: work it started may still be
+    finishing in the driver (aiosqlite's thread runs a cancelled call to its end)."""
     for wrapper in wrappers:
-        wrapper.release_connection()
+        wrapper.release_connection(clean=not cancelled)
 
 
 @contextlib.asynccontextmanager

@@ -206,9 +206,14 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
         await _on_thread(raw, raw._conn.execute, "SELECT 1")
 
     async def raw_reset(self, raw):
-        await _on_thread(raw, raw._conn.rollback)
-        level = None if self.settings_dict["AUTOCOMMIT"] else ""
-        await _on_thread(raw, setattr, raw._conn, "isolation_level", level)
+        # One call on the driver's thread, queued after anything a cancelled task left there.
+        await _on_thread(raw, self._settle, raw._conn, None if self.settings_dict["AUTOCOMMIT"] else "")
+
+    @staticmethod
+    def _settle(sqlite: sqlite3.Connection, isolation_level):
+        if sqlite.in_transaction:
+            sqlite.rollback()
+        sqlite.isolation_level = isolation_level
 
     async def raw_close(self, raw):
         await raw.close()

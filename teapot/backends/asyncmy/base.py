@@ -74,6 +74,12 @@ class AsyncCursor:
         self._executed = None  # the SQL last sent, for ops.last_executed_query
 
     async def execute(self, query, params=None):
+        if self._db.connection is not self._raw:
+            # Kept past its task's end: the pool may have handed the connection on.
+            raise Database.InterfaceError(
+                "This cursor's connection went back to the pool when its task (or its "
+                "teapot.connection() scope) ended; use cursors inside the task that opened them."
+            )
         if params is not None:
             query = self._cursor.mogrify(query, _binary_values(params))
         self._executed = query

@@ -38,10 +38,11 @@ _NOT_CONNECT_ARGUMENTS = ("isolation_level", "assume_role", "server_side_binding
 class Connection:
     """An asyncpg connection with psycopg's transaction behaviour."""
 
-    __slots__ = ("raw", "autocommit", "in_transaction", "begin_sql", "_coercers", "timestamps", "open_cursors")
+    __slots__ = ("raw", "pid", "autocommit", "in_transaction", "begin_sql", "_coercers", "timestamps", "open_cursors")
 
     def __init__(self, raw: asyncpg.Connection, begin_sql: str, timestamps: codecs.TimestampCoercer):
         self.raw = raw
+        self.pid = raw.get_server_pid()  # the session's id, for ending it from elsewhere
         self.autocommit = True
         self.in_transaction = False
         self.begin_sql = begin_sql
@@ -147,8 +148,19 @@ class AsyncCursor:
         self.rowcount = rowcount
         return self
 
+    def _owned(self) -> bool:
+        """Whether this cursor's connection is still its wrapper's: a cursor kept past its
+        task's end (an abandoned async generator) must never touch the connection again,
+        which the pool may have handed to another task."""
+        return self.wrapper.connection is self.connection
+
     async def _run(self, text, args, several, cache=True):
         conn = self.connection
+        if not self._owned():
+            raise dbapi.InterfaceError(
+                "This cursor's connection went back to the pool when its task (or its "
+                "teapot.connection() scope) ended; use cursors inside the task that opened them."
+            )
         try:
             await conn.begin_if_needed()
             try:
@@ -266,7 +278,7 @@ class ServerSideCursor(AsyncCursor):
         return await self._fetch("ALL")
 
     async def close(self):
-        if self._declared and not self.connection.raw.is_closed():
+        if self._declared and self._owned() and self.name in self.connection.open_cursors:
             self._declared = False
             await self._run(f"CLOSE {self.name}", [], several=False, cache=False)
             self.connection.open_cursors.discard(self.name)
@@ -411,7 +423,7 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
         raw.raw.terminate()
 
     def raw_session(self, raw):
-        return raw.raw.get_server_pid()
+        return raw.pid
 
     async def raw_end_session(self, session):
         # A closed socket is noticed by the server only when it next writes to it: a

@@ -167,15 +167,17 @@ async def close(self):
 
 
 @override("BaseDatabaseWrapper.release_connection", new=True)
-def release_connection(self):
+def release_connection(self, clean=True):
     """Give this task's connection back to its pool, without I/O: a finished or cancelled
-    task must not await. The pool resets or closes a connection that is not clean."""
+    task must not await. The pool resets (or closes) a connection that is not clean, or
+    that the caller does not vouch for (``clean=False``)."""
     raw, pool = self.connection, self.__dict__.pop("_task_pool", None)
     if raw is None:
         return
     self.connection = None
     clean = (
-        not self.in_atomic_block
+        clean
+        and not self.in_atomic_block
         and not self.needs_rollback
         and self.autocommit == self.settings_dict["AUTOCOMMIT"]
     )
@@ -197,7 +199,7 @@ def forget_connection(self, raw, interrupted=True):
         return  # a cursor that outlived its connection: the current one is fine
     pool = self.__dict__.pop("_task_pool", None)
     self.connection = None
-    session = self.raw_session(raw) if interrupted else None
+    session = self.raw_session(raw) if interrupted and not self.raw_is_closed(raw) else None
     self.raw_terminate(raw)
     if pool is not None:
         pool.discard(raw, end_session=session)
@@ -273,6 +275,52 @@ async def commit(self):
     # A successful commit means that the database connection works.
     self.errors_occurred = False
     self.run_commit_hooks_on_set_autocommit_on = True
+    if cancelled:
+        raise asyncio.CancelledError
+
+
+@override("BaseDatabaseWrapper.set_autocommit", upstream="d48136a523d2")
+async def set_autocommit(self, autocommit, force_begin_transaction_with_broken_autocommit=False):
+    """
+    Enable or disable autocommit.
+
+    The usual way to start a transaction is to turn autocommit off.
+    SQLite does not properly start a transaction when disabling
+    autocommit. To avoid this buggy behavior and to actually enter a new
+    transaction, an explicit BEGIN is required. Using
+    force_begin_transaction_with_broken_autocommit=True will issue an
+    explicit BEGIN with SQLite. This option will be ignored for other
+    backends.
+
+    After a commit, turning autocommit back on runs the on_commit hooks; a cancellation
+    that arrives meanwhile waits for them, as commit() waits for the COMMIT.
+    """
+    self.validate_no_atomic_block()
+    await self.close_if_health_check_failed()
+    await self.ensure_connection()
+
+    start_transaction_under_autocommit = (
+        force_begin_transaction_with_broken_autocommit
+        and not autocommit
+        and hasattr(self, "_start_transaction_under_autocommit")
+    )
+
+    cancelled = False
+    if start_transaction_under_autocommit:
+        await self._start_transaction_under_autocommit()
+    elif autocommit and self.run_commit_hooks_on_set_autocommit_on:
+        cancelled = await run_to_completion(self._set_autocommit(autocommit))
+    elif autocommit:
+        await self._set_autocommit(autocommit)
+    else:
+        with debug_transaction(self, "BEGIN"):
+            await self._set_autocommit(autocommit)
+    self.autocommit = autocommit
+
+    if autocommit and self.run_commit_hooks_on_set_autocommit_on:
+        self.run_commit_hooks_on_set_autocommit_on = False
+        hooks = asyncio.ensure_future(self.run_and_clear_commit_hooks())
+        cancelled = await run_to_completion(hooks) or cancelled
     if cancelled:
         raise asyncio.CancelledError
 
