@@ -27,6 +27,17 @@ def chosen(option: str | None) -> str:
     return name
 
 
+ALIASES = ("default", "replica", "other")
+
+
+def database_urls(name: str) -> dict[str, str]:
+    """The URLs of the test aliases: "default", and "replica" and "other" on the same server
+    (SQLite's in-memory databases are one per alias)."""
+    if name == "sqlite":
+        return dict.fromkeys(ALIASES, URLS[name])
+    return {alias: URLS[name] if alias == "default" else other_database(name, f"_{alias}") for alias in ALIASES}
+
+
 def other_database(name: str, suffix: str) -> str:
     """The URL of a second test database on the same server (for tests in a subprocess)."""
     base, _, dbname = URLS[name].rpartition("/")
