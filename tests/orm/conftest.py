@@ -31,9 +31,11 @@ def pytest_configure(config):
 
 
 def pytest_ignore_collect(collection_path, config):
-    # Tests of one backend's own behaviour (test_backend_<db>.py) run only on that database.
+    # Tests of one backend's own behaviour (test_backend_<db>.py, test_backend_<db>_<topic>.py)
+    # run only on that database.
     stem = collection_path.stem
-    if stem.startswith("test_backend_") and stem != f"test_backend_{DATABASE}":
+    own = f"test_backend_{DATABASE}"
+    if stem.startswith("test_backend_") and not (stem == own or stem.startswith(f"{own}_")):
         return True
     return None
 
