@@ -65,6 +65,9 @@ async def create_database(name: str, url: str | None = None) -> None:
         )
         try:
             async with conn.cursor() as cur:
-                await cur.execute(f"CREATE DATABASE IF NOT EXISTS `{dbname}` CHARACTER SET utf8mb4")
+                # Asked first: CREATE DATABASE IF NOT EXISTS prints the driver's warning otherwise.
+                await cur.execute("SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", [dbname])
+                if not await cur.fetchone():
+                    await cur.execute(f"CREATE DATABASE `{dbname}` CHARACTER SET utf8mb4")
         finally:
             conn.close()

@@ -274,3 +274,47 @@ async def test_gather_reads_each_alias_in_parallel():
     await Author.objects.using("other").create(name="Otto")
     results = await teapot.gather(*(Author.objects.using(alias).values_list("name", flat=True) for alias in ALIASES))
     assert results == [["Dee"], ["Rita"], ["Otto"]]
+
+
+ROUTERS_FROM_SETUP = """
+import asyncio, teapot
+
+class ReadFromReplica:
+    def db_for_read(self, model, **hints):
+        return "replica"
+
+teapot.setup(
+    {"default": "sqlite://:memory:", "replica": "sqlite://:memory:"},
+    installed_apps=["tests.orm.testapp"],
+    database_routers=[ReadFromReplica(), "tests.orm.test_multiple_databases.PrimaryReplicaRouter"],
+)
+from teapot.db import connections, router
+from tests.orm.testapp.models import Author
+
+async def main():
+    for alias in ("default", "replica"):
+        async with connections[alias].schema_editor() as editor:
+            await editor.create_model(Author)
+    await Author.objects.create(name="Ann")
+    await Author.objects.using("replica").create(name="Rita")
+    print([type(r).__name__ for r in router.routers], [a.name async for a in Author.objects.all()])
+    await teapot.close()
+
+asyncio.run(main())
+"""
+
+
+async def test_routers_from_setup():
+    """teapot.setup(database_routers=[...]) is settings.DATABASE_ROUTERS: instances or dotted
+    paths, as in Django. Settings are per process, so this runs in a subprocess."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-c", ROUTERS_FROM_SETUP],
+        cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[0] == "['ReadFromReplica', 'PrimaryReplicaRouter'] ['Rita']"
