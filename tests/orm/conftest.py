@@ -1,13 +1,19 @@
 """ORM tests, on the database chosen by ``--db`` / ``TEAPOT_TEST_DATABASE`` (see databases.py):
-one database per test session, tables created and dropped around each test."""
+one database per test session, tables created and dropped around each test.
+
+Besides "default", the aliases "replica" and "other" are two more databases on the same server
+(SQLite: in-memory databases of their own) for the multiple-database tests; the other tests
+never touch them."""
 
 import asyncio
 
 import pytest
 
 import teapot
-from tests.orm.databases import URLS, chosen, create_database
+from teapot.configure import parse_database_url
+from tests.orm.databases import chosen, create_database, database_urls
 
+OTHER_POOL = {"max_size": 3, "timeout": 1}
 DATABASE = chosen(None)  # replaced by --db in pytest_configure, before the tests import models
 
 
@@ -15,15 +21,22 @@ def pytest_configure(config):
     global DATABASE
     config.addinivalue_line("markers", "pool(**options): pool options of the default alias for this test")
     DATABASE = chosen(config.getoption("--db"))
+    urls = database_urls(DATABASE)
     if DATABASE != "sqlite":
-        asyncio.run(create_database(DATABASE))
-    teapot.setup(URLS[DATABASE], installed_apps=["tests.orm.testapp", "tests.orm.typeapp"])
+        for url in urls.values():
+            asyncio.run(create_database(DATABASE, url))
+    databases = {alias: parse_database_url(url) for alias, url in urls.items()}
+    # A small pool of its own, so a test can exhaust it without touching the others.
+    databases["other"].setdefault("OPTIONS", {})["pool"] = OTHER_POOL
+    teapot.setup(databases, installed_apps=["tests.orm.testapp", "tests.orm.typeapp"])
 
 
 def pytest_ignore_collect(collection_path, config):
-    # Tests of one backend's own behaviour (test_backend_<db>.py) run only on that database.
+    # Tests of one backend's own behaviour (test_backend_<db>.py, test_backend_<db>_<topic>.py)
+    # run only on that database.
     stem = collection_path.stem
-    if stem.startswith("test_backend_") and stem != f"test_backend_{DATABASE}":
+    own = f"test_backend_{DATABASE}"
+    if stem.startswith("test_backend_") and not (stem == own or stem.startswith(f"{own}_")):
         return True
     return None
 
@@ -61,10 +74,10 @@ async def healthy_after(tables):
     await assert_healthy()
 
 
-@pytest.fixture
-async def tables(pool_settings):
-    from teapot.db import connection
+async def create_tables(alias="default"):
+    from teapot.db import connections
 
+    connection = connections[alias]
     async with connection.schema_editor() as editor:
         existing = set(await connection.introspection.table_names())
         for model in reversed(models()):  # referencing tables first: MySQL enforces FKs on DROP
@@ -72,10 +85,21 @@ async def tables(pool_settings):
                 await editor.delete_model(model)
         for model in models():
             await editor.create_model(model)
+
+
+async def drop_tables(alias="default"):
+    from teapot.db import connections
+
+    async with connections[alias].schema_editor() as editor:
+        for model in reversed(models()):
+            await editor.delete_model(model)
+
+
+@pytest.fixture
+async def tables(pool_settings):
+    await create_tables()
     try:
         yield
     finally:
-        async with connection.schema_editor() as editor:
-            for model in reversed(models()):
-                await editor.delete_model(model)
+        await drop_tables()
         await teapot.close()

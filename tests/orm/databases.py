@@ -27,6 +27,17 @@ def chosen(option: str | None) -> str:
     return name
 
 
+ALIASES = ("default", "replica", "other")
+
+
+def database_urls(name: str) -> dict[str, str]:
+    """The URLs of the test aliases: "default", and "replica" and "other" on the same server
+    (SQLite's in-memory databases are one per alias)."""
+    if name == "sqlite":
+        return dict.fromkeys(ALIASES, URLS[name])
+    return {alias: URLS[name] if alias == "default" else other_database(name, f"_{alias}") for alias in ALIASES}
+
+
 def other_database(name: str, suffix: str) -> str:
     """The URL of a second test database on the same server (for tests in a subprocess)."""
     base, _, dbname = URLS[name].rpartition("/")
@@ -54,6 +65,9 @@ async def create_database(name: str, url: str | None = None) -> None:
         )
         try:
             async with conn.cursor() as cur:
-                await cur.execute(f"CREATE DATABASE IF NOT EXISTS `{dbname}` CHARACTER SET utf8mb4")
+                # Asked first: CREATE DATABASE IF NOT EXISTS prints the driver's warning otherwise.
+                await cur.execute("SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", [dbname])
+                if not await cur.fetchone():
+                    await cur.execute(f"CREATE DATABASE `{dbname}` CHARACTER SET utf8mb4")
         finally:
             conn.close()

@@ -274,3 +274,15 @@ async def test_iterator_streams_through_a_server_side_cursor():
     assert await open_cursors() == 0
     async with transaction.atomic():  # inside a transaction the cursor needs no WITH HOLD
         assert len([a async for a in Author.objects.iterator(chunk_size=300)]) == 1000
+
+
+async def test_an_error_while_fetching_in_a_transaction_is_not_hidden_by_the_cursor_close():
+    # The FETCH fails (division by zero on the sixth row) and aborts the transaction; closing the
+    # cursor then must not replace that error with "current transaction is aborted".
+    await Author.objects.abulk_create([Author(name=f"a{i}", age=i) for i in range(10)])
+    with pytest.raises(DataError, match="division by zero"):
+        async with transaction.atomic():
+            async for _ in Author.objects.annotate(q=100 / (F("age") - 5)).order_by("age").iterator(chunk_size=1):
+                pass
+    assert connection.connection is None or not connection.connection.open_cursors
+    assert await Author.objects.count() == 10  # the connection is usable again

@@ -38,13 +38,18 @@ _NOT_CONNECT_ARGUMENTS = ("isolation_level", "assume_role", "server_side_binding
 class Connection:
     """An asyncpg connection with psycopg's transaction behaviour."""
 
-    __slots__ = ("raw", "pid", "autocommit", "in_transaction", "begin_sql", "_coercers", "timestamps", "open_cursors")
+    __slots__ = (
+        "raw", "pid", "autocommit", "in_transaction", "failed", "begin_sql", "_coercers", "timestamps", "open_cursors"
+    )
 
     def __init__(self, raw: asyncpg.Connection, begin_sql: str, timestamps: codecs.TimestampCoercer):
         self.raw = raw
         self.pid = raw.get_server_pid()  # the session's id, for ending it from elsewhere
         self.autocommit = True
         self.in_transaction = False
+        # The transaction is aborted: a statement failed in it, and no rollback ran since (the
+        # server refuses every other statement then; psycopg's TransactionStatus.INERROR).
+        self.failed = False
         self.begin_sql = begin_sql
         self.timestamps = timestamps
         self._coercers: dict[str, tuple] = {}
@@ -72,6 +77,7 @@ class Connection:
             # Whether the server ran it is unknown: this connection must not be reused.
             self.raw.terminate()
             raise
+        self.failed = False
 
     def forget_statements(self):
         self._coercers.clear()
@@ -181,11 +187,14 @@ class AsyncCursor:
                 # The server ended the session (or the network did): the next query outside
                 # a transaction takes another connection.
                 self.wrapper.forget_connection(conn, interrupted=False)
+            elif isinstance(exc, asyncpg.PostgresError) and conn.raw.is_in_transaction():
+                conn.failed = True
             raise dbapi.translate(exc) from exc
         except asyncio.CancelledError:
             # The server may still be working on the statement: never reuse this connection.
             self.wrapper.forget_connection(conn)
             raise
+        conn.failed = False  # in an aborted transaction only a rollback (to a savepoint) succeeds
         self._rows = rows
         self._pos = 0
         self.rowcount = _rowcount(status, rows)
@@ -249,9 +258,11 @@ class ServerSideCursor(AsyncCursor):
         super().__init__(wrapper, connection)
         self.name = wrapper.ops.quote_name(name)
         self._declared = False
+        self._hold = False
 
     async def execute(self, sql, params=None):
-        hold = " WITH HOLD" if self.connection.autocommit else ""
+        self._hold = self.connection.autocommit
+        hold = " WITH HOLD" if self._hold else ""
         declare = f"DECLARE {self.name} NO SCROLL CURSOR{hold} FOR "
         # The name is unique per cursor: cache neither the DECLARE nor the FETCHes.
         translation, args = bind(sql, params)
@@ -278,10 +289,29 @@ class ServerSideCursor(AsyncCursor):
         return await self._fetch("ALL")
 
     async def close(self):
-        if self._declared and self._owned() and self.name in self.connection.open_cursors:
-            self._declared = False
+        connection = self.connection
+        if not self._declared or not self._owned() or connection.raw.is_closed():
+            # Not owned: kept past its task's end, the pool closes it (open_cursors).
+            return
+        self._declared = False
+        if connection.failed:
+            # CLOSE would only fail again, hiding the error that aborted the transaction (a
+            # FETCH's, say); the rollback closes the cursor, unless it is WITH HOLD: then the
+            # pool closes it when the connection comes back (open_cursors).
+            if not self._hold:
+                connection.open_cursors.discard(self.name)
+            return
+        try:
             await self._run(f"CLOSE {self.name}", [], several=False, cache=False)
-            self.connection.open_cursors.discard(self.name)
+        except dbapi.Error as exc:
+            if getattr(exc, "sqlstate", None) != _INVALID_CURSOR_NAME or connection.failed:
+                raise  # in a transaction the failed CLOSE aborted it: that must be seen
+            # Gone already: behind PgBouncer in transaction mode a WITH HOLD cursor stays on
+            # the server connection it was declared on, and this statement ran on another.
+        connection.open_cursors.discard(self.name)
+
+
+_INVALID_CURSOR_NAME = "34000"
 
 
 def _rowcount(status: str, rows) -> int:
@@ -408,7 +438,7 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
         await _driver(raw.raw.execute("SELECT 1"))
 
     async def raw_reset(self, raw):
-        raw.in_transaction = False
+        raw.in_transaction = raw.failed = False
         if raw.raw.is_in_transaction():
             await _driver(raw.raw.execute("ROLLBACK"))
         if raw.open_cursors:  # WITH HOLD cursors outlive transactions

@@ -144,7 +144,32 @@ def translate(exc: BaseException) -> Error:
     message = str(exc)
     if isinstance(exc, asyncpg.PostgresError) and getattr(exc, "detail", None):
         message = f"{message}\nDETAIL:  {exc.detail}"
+    if sqlstate in _PREPARED_STATEMENT_ERRORS and isinstance(exc, asyncpg.PostgresError):
+        message = _prepared_statement_message(exc)
     new = cls(message)
     new.sqlstate = sqlstate
     new.__cause__ = exc
     return new
+
+
+# invalid_sql_statement_name ("does not exist"), duplicate_prepared_statement ("already exists")
+_PREPARED_STATEMENT_ERRORS = ("26000", "42P05")
+_CACHE_HINT = (
+    "teapot caches named prepared statements per connection; behind PgBouncer in transaction "
+    "or statement mode the next transaction may run on another server connection, which does "
+    "not have them: set DATABASES[alias][\"OPTIONS\"][\"statement_cache_size\"] = 0."
+)
+
+
+def _prepared_statement_message(exc) -> str:
+    """The server's message, with teapot's setting in place of asyncpg's note on PgBouncer
+    (which names asyncpg's connect() argument and its own pool) when the statement is one of
+    the cache's."""
+    message = exc.args[0] if exc.args else ""
+    if exc.detail:
+        message = f"{message}\nDETAIL:  {exc.detail}"
+    server_hint = (exc.hint or "").partition("NOTE: pgbouncer")[0].strip()
+    hints = [server_hint] if server_hint else []
+    if "__asyncpg_stmt_" in message:
+        hints.append(_CACHE_HINT)
+    return message + "".join(f"\nHINT:  {hint}" for hint in hints)
