@@ -43,14 +43,9 @@ async def session_id(using="default"):
 
 
 async def kill_session(session):
-    """End a session from another connection, as an administrator (or a failover) would."""
-    conn = connections["default"]
-    sql = "SELECT pg_terminate_backend(%s)" if conn.vendor == "postgresql" else "KILL %s"
-
-    async def kill():
-        await fetch(sql, [session])
-
-    await asyncio.create_task(kill())  # another task: another connection
+    """End a session from a connection of its own, outside the pool, as an administrator
+    (or a failover) would: pg_terminate_backend() or KILL."""
+    await connections["default"].raw_end_session(session)
 
 
 async def server_sessions(where: str) -> int:

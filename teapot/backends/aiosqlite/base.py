@@ -29,9 +29,10 @@ class AsyncCursor:
     """A sqlite3 cursor (upstream's SQLiteCursorWrapper, which converts %s to ?) whose calls
     run on the connection's thread and are awaited."""
 
-    __slots__ = ("_conn", "_cursor")
+    __slots__ = ("_wrapper", "_conn", "_cursor")
 
-    def __init__(self, conn: aiosqlite.Connection, cursor: sqlite3.Cursor):
+    def __init__(self, wrapper, conn: aiosqlite.Connection, cursor: sqlite3.Cursor):
+        self._wrapper = wrapper
         self._conn = conn
         self._cursor = cursor
 
@@ -44,6 +45,12 @@ class AsyncCursor:
         return self
 
     async def _interruptible(self, fn, *args):
+        if self._wrapper.connection is not self._conn:
+            # Kept past its task's end: the pool may have handed the connection on.
+            raise sqlite3.InterfaceError(
+                "This cursor's connection went back to the pool when its task (or its "
+                "teapot.connection() scope) ended; use cursors inside the task that opened them."
+            )
         try:
             return await _on_thread(self._conn, fn, *args)
         except asyncio.CancelledError:
@@ -121,7 +128,7 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
 
     async def create_cursor(self, name=None):
         raw = await _on_thread(self.connection, self.connection._conn.cursor, sqlite3_base.SQLiteCursorWrapper)
-        return AsyncCursor(self.connection, raw)
+        return AsyncCursor(self, self.connection, raw)
 
     async def _set_autocommit(self, autocommit):
         # sqlite3's internal default is ''. It's different from None.

@@ -146,6 +146,8 @@ async def ensure_connection(self):
         self.forget_connection(self.connection, interrupted=False)
     if self.connection is None:
         if self.in_atomic_block and self.closed_in_transaction:
+            if self.needs_rollback:
+                self.validate_no_broken_transaction()  # Django's message, with its cause
             raise ProgrammingError("Cannot open a new connection in an atomic block.")
         with self.wrap_database_errors:
             await self.connect()
