@@ -204,6 +204,7 @@ class Pool:
         self._leased[raw] = entry
         self.facts.update(wrapper.server_facts)
         if self._keeper is None and self.driver.raw_needs_keeper():
+            self._keeper = True  # opening, once
             self._spawn(self._open_keeper())
         return raw
 
@@ -336,8 +337,11 @@ class Pool:
 
     async def _open_keeper(self):
         wrapper = self.driver.__class__(self.settings_dict, self.alias)
-        self._keeper = True  # opening
-        keeper = await wrapper.open_connection()
+        try:
+            keeper = await wrapper.open_connection()
+        except BaseException:
+            self._keeper = None  # the next connection tries again
+            raise
         wrapper.connection = None
         if self.closed:
             await self._close_raw(keeper)
@@ -414,11 +418,11 @@ def pools() -> list[Pool]:
 
 
 async def close_pools():
-    """Close every pool of the running event loop (``teapot.close()``)."""
-    loop_pools = _pools.get(asyncio.get_running_loop(), {})
-    for key, pool in list(loop_pools.items()):
+    """Close every pool of the running event loop (``teapot.close()``). Closed pools stay
+    registered until a new pool of their alias replaces them, so that the loop's shutdown
+    also waits for connections given back to them later (by tasks asyncio.run cancels)."""
+    for pool in list(_pools.get(asyncio.get_running_loop(), {}).values()):
         await pool.close()
-        loop_pools.pop(key, None)
 
 
 async def _close_at_loop_shutdown(pools: dict):
@@ -431,7 +435,6 @@ async def _close_at_loop_shutdown(pools: dict):
     finally:
         for pool in list(pools.values()):
             await pool.close()
-        pools.clear()
 
 
 def _guard_loop_shutdown(loop, pools: dict):
