@@ -13,14 +13,16 @@ be in the middle of a result: it is closed and never reused; the next query reco
 
 from __future__ import annotations
 
+import collections
 import contextlib
 
 import asyncmy
 from asyncmy.constants import SERVER_STATUS
+from asyncmy.cursors import SSCursor
 
 from teapot.backends.asyncmy import dbapi as Database
 from teapot.db import Error
-from teapot.db.backends.base.base import BaseDatabaseWrapper
+from teapot.db.backends.base.base import BaseDatabaseWrapper, CursorContext
 from teapot.db.backends.mysql import base as mysql_base
 
 # Upstream's mysql_server_data query: CONVERT_TZ returns NULL when the server's time-zone
@@ -33,6 +35,11 @@ SERVER_DATA_SQL = """
            @@lower_case_table_names,
            CONVERT_TZ('2001-01-01 01:00:00', 'UTC', 'UTC') IS NOT NULL
 """
+
+
+def _streaming(raw: asyncmy.Connection) -> bool:
+    """Whether an unbuffered result is still being read off ``raw``."""
+    return bool(getattr(raw._result, "unbuffered_active", False))
 
 
 class BinaryValue:
@@ -73,26 +80,32 @@ class AsyncCursor:
         self._cursor = raw.cursor()
         self._executed = None  # the SQL last sent, for ops.last_executed_query
 
-    async def execute(self, query, params=None):
+    def _check_owned(self):
         if self._db.connection is not self._raw:
             # Kept past its task's end: the pool may have handed the connection on.
             raise Database.InterfaceError(
                 "This cursor's connection went back to the pool when its task (or its "
                 "teapot.connection() scope) ended; use cursors inside the task that opened them."
             )
+
+    async def execute(self, query, params=None):
+        self._check_owned()
         if params is not None:
             query = self._cursor.mogrify(query, _binary_values(params))
         self._executed = query
+        await self._db.settle_stream()
         with self._db._discard_if_interrupted(self._raw):
             return await self._cursor.execute(query)
 
     async def executemany(self, query, param_list):
         # asyncmy folds an INSERT ... VALUES into one multi-row statement; it binds the
         # parameters itself, so a value it cannot escape also costs the connection here.
+        await self._db.settle_stream()
         with self._db._discard_if_interrupted(self._raw):
             return await self._cursor.executemany(query, [_binary_values(p) for p in param_list])
 
     async def callproc(self, procname, args=()):
+        await self._db.settle_stream()
         with self._db._discard_if_interrupted(self._raw):
             return await self._cursor.callproc(procname, args)
 
@@ -129,7 +142,89 @@ class AsyncCursor:
         return self._cursor.description
 
 
+class StreamingCursor(AsyncCursor):
+    """iterator()'s cursor: rows come off the wire a chunk at a time (asyncmy's unbuffered
+    SSCursor) instead of the whole result first. MySQL cannot interleave statements on one
+    connection: anything sent on it while the stream is unread (a query in the loop body,
+    prefetch_related, a COMMIT) first reads the rest of the stream into memory, so no row is
+    lost."""
+
+    __slots__ = ("_rest",)
+
+    def __init__(self, db: DatabaseWrapper, raw: asyncmy.Connection):
+        self._db = db
+        self._raw = raw
+        self._cursor = raw.cursor(SSCursor)
+        self._executed = None
+        self._rest = None  # the unread rows, once something else needed the connection
+
+    async def execute(self, query, params=None):
+        self._rest = None
+        result = await super().execute(query, params)
+        self._db.open_stream = self
+        return result
+
+    async def read_rest(self):
+        with self._db._discard_if_interrupted(self._raw):
+            self._rest = collections.deque(await self._cursor.fetchall())
+        self._end()
+
+    def _end(self):
+        if self._db.open_stream is self:
+            self._db.open_stream = None
+
+    def _take(self, size):
+        return [self._rest.popleft() for _ in range(min(size, len(self._rest)))]
+
+    async def fetchone(self):
+        if self._rest is not None:
+            return self._rest.popleft() if self._rest else None
+        self._check_owned()
+        row = await super().fetchone()
+        if row is None:
+            self._end()
+        return row
+
+    async def fetchmany(self, size=None):
+        size = size or self._cursor.arraysize
+        if self._rest is not None:
+            return self._take(size)
+        self._check_owned()
+        rows = await super().fetchmany(size)
+        if not rows:
+            self._end()
+        return rows
+
+    async def fetchall(self):
+        if self._rest is not None:
+            return self._take(len(self._rest))
+        self._check_owned()
+        rows = await super().fetchall()
+        self._end()
+        return rows
+
+    async def close(self):
+        if self._db.open_stream is self and self._db.connection is self._raw:
+            await super().close()  # reads what is left off the wire
+        self._end()
+        self._rest = None
+
+
 class DatabaseWrapper(mysql_base.DatabaseWrapper):
+    open_stream = None  # the StreamingCursor whose result is still on the wire
+
+    def chunked_cursor(self):
+        return CursorContext(self._cursor(name="stream"))
+
+    async def settle_stream(self):
+        """Read the rest of an unread stream, before the connection is used for anything else."""
+        stream = self.open_stream
+        if stream is not None:
+            if stream._raw is not self.connection:  # of a connection given back since
+                self.open_stream = None
+                return
+            await stream.read_rest()
+
     @property
     def display_name(self):
         if "mysql_server_data" not in self.server_facts:
@@ -178,7 +273,8 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
                 await cursor.execute("SET SESSION TRANSACTION ISOLATION LEVEL %s" % level)
 
     async def create_cursor(self, name=None):
-        return mysql_base.CursorWrapper(AsyncCursor(self, self.connection))
+        cursor = StreamingCursor if name else AsyncCursor
+        return mysql_base.CursorWrapper(cursor(self, self.connection))
 
     @contextlib.contextmanager
     def _discard_if_interrupted(self, raw: asyncmy.Connection):
@@ -198,20 +294,24 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
         self.forget_connection(raw)
 
     async def _commit(self):
+        await self.settle_stream()
         if self.connection is not None:
             with self._discard_if_interrupted(self.connection):
                 await super()._commit()
 
     async def _rollback(self):
+        await self.settle_stream()
         if self.connection is not None:
             with self._discard_if_interrupted(self.connection):
                 await super()._rollback()
 
     async def _set_autocommit(self, autocommit):
+        await self.settle_stream()
         with self.wrap_database_errors, self._discard_if_interrupted(self.connection):
             await self.connection.autocommit(autocommit)
 
     async def is_usable(self):
+        await self.settle_stream()
         try:
             with self._discard_if_interrupted(self.connection):
                 await self.connection.ping(reconnect=False)
@@ -222,6 +322,8 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
     # The pool's operations on a connection (see teapot.pool).
 
     def raw_is_clean(self, raw):
+        if _streaming(raw):
+            return False
         in_transaction = raw.server_status & SERVER_STATUS.SERVER_STATUS_IN_TRANS
         return not in_transaction and raw.get_autocommit() == self.settings_dict["AUTOCOMMIT"]
 
@@ -234,6 +336,9 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
         await raw.ping(reconnect=False)
 
     async def raw_reset(self, raw):
+        if _streaming(raw):
+            # A task ended in the middle of iterator(): reading the rest could take long.
+            raise Database.InterfaceError("an unread streamed result is on the connection")
         await raw.rollback()
         await raw.autocommit(self.settings_dict["AUTOCOMMIT"])
 

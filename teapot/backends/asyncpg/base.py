@@ -13,7 +13,9 @@ transaction mode needs), so the parameters can be adapted to the types the serve
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import os
 import zoneinfo
 
 import asyncpg
@@ -94,6 +96,8 @@ class Connection:
             found = self._coercers[text] = codecs.coercers(statement.get_parameters(), self.timestamps)
         return found
 
+
+_cursor_numbers = itertools.count(1)
 
 _STALE_STATEMENT = (asyncpg.exceptions.InvalidCachedStatementError, asyncpg.exceptions.OutdatedSchemaCacheError)
 
@@ -405,6 +409,12 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
                 await cursor.execute(self.ops.set_time_zone_sql(), [self.timezone_name])
             return True
         return False
+
+    async def chunked_cursor(self):
+        # Names unique in the process (and across processes): upstream numbers them per
+        # wrapper and task id, and both repeat with a wrapper per task; behind PgBouncer a
+        # WITH HOLD cursor may outlive its client on a server session others share.
+        return await self._cursor(name=f"_django_curs_{os.getpid()}_{next(_cursor_numbers)}")
 
     async def create_cursor(self, name=None):
         if name:
