@@ -12,8 +12,8 @@ From Django 5.2.19 ``tests/transactions/tests.py``:
   ``DurableTests`` runs inside the two atomic blocks Django's ``TestCase`` opens, marked
   ``_from_testcase`` as it marks them, and rolled back as it rolls them back).
 
-From ``tests/transaction_hooks/tests.py``: ``TestConnectionOnCommit``, plus async callables
-as hooks (``test_async_*``), which teapot accepts beside sync ones.
+From ``tests/transaction_hooks/tests.py``: ``TestConnectionOnCommit``, run twice: with sync
+callables as hooks, as in Django, and with async ones, which teapot accepts too.
 
 Each class keeps Django's name (prefixed ``Test`` where pytest needs it) and each test its
 Django name and assertions. Django's ``Reporter`` and ``Thing`` are ``Author`` here: a
@@ -651,12 +651,26 @@ class TestConnectionOnCommit:
     to verify that the behavior of the two match in all tested cases.
     """
 
-    @pytest.fixture(autouse=True)
-    async def setup(self, tables):
+    @pytest.fixture(autouse=True, params=["sync hooks", "async hooks"])
+    async def setup(self, request, tables):
         await connection.ensure_connection()
         if not connection.features.supports_transactions:
             pytest.skip("Database doesn't support feature(s): supports_transactions")
         self.notified = []
+        # Every test runs with sync callables as hooks, as in Django, and with async ones.
+        self.async_hooks = request.param == "async hooks"
+
+    def as_kind(self, callback):
+        """``callback`` itself, or an async callable of the same name that calls it."""
+        if not self.async_hooks:
+            return callback
+
+        @functools.wraps(callback)
+        async def hook():
+            await asyncio.sleep(0)
+            return callback()
+
+        return hook
 
     def notify(self, id_):
         if id_ == "error":
@@ -666,19 +680,11 @@ class TestConnectionOnCommit:
     async def do(self, num):
         """Create a Thing instance and notify about it."""
         await Author.objects.create(name=f"thing {num}", age=num)
-        transaction.on_commit(lambda: self.notify(num))
-
-    async def do_async(self, num):
-        """do(), with an async callable as the hook."""
-        await Author.objects.create(name=f"thing {num}", age=num)
-
-        async def hook():
-            await asyncio.sleep(0)
-            self.notify(num)
-
-        transaction.on_commit(hook)
+        transaction.on_commit(self.as_kind(lambda: self.notify(num)))
 
     async def assert_done(self, nums):
+        # Outside a transaction an async hook starts at once, as a task.
+        await until(lambda: not connection._commit_hook_tasks)
         self.assert_notified(nums)
         assert sorted(t.age for t in await Author.objects.all()) == sorted(nums)
 
@@ -704,7 +710,7 @@ class TestConnectionOnCommit:
             raise ForcedError("robust callback")
 
         with caplog.at_level(logging.ERROR, logger="teapot.db.backends.base"):
-            transaction.on_commit(robust_callback, robust=True)
+            transaction.on_commit(self.as_kind(robust_callback), robust=True)
             await self.do(1)
 
         await self.assert_done([1])
@@ -720,7 +726,7 @@ class TestConnectionOnCommit:
 
         with caplog.at_level(logging.ERROR, logger="teapot.db.backends"):
             async with transaction.atomic():
-                transaction.on_commit(robust_callback, robust=True)
+                transaction.on_commit(self.as_kind(robust_callback), robust=True)
                 await self.do(1)
 
         await self.assert_done([1])
@@ -930,100 +936,14 @@ class TestConnectionOnCommit:
         with raises_message(TypeError, msg):
             transaction.on_commit(None)
 
-    # Async callables as hooks: the same outcomes as sync ones.
+    # teapot: sync and async hooks together.
 
-    async def test_async_executes_if_no_transaction(self):
-        # Outside a transaction an async hook starts at once, as a task.
-        await self.do_async(1)
-        await until(lambda: self.notified)
-        await self.assert_done([1])
-
-    async def test_async_robust_if_no_transaction(self, caplog):
-        async def robust_callback():
-            raise ForcedError("robust callback")
-
-        with caplog.at_level(logging.ERROR, logger="teapot.db.backends.base"):
-            transaction.on_commit(robust_callback, robust=True)
-            await self.do(1)
-            await until(lambda: caplog.records)
-
-        await self.assert_done([1])
-        self.assert_robust_log(
-            caplog,
-            "Error calling TestConnectionOnCommit.test_async_robust_if_no_transaction."
-            "<locals>.robust_callback in on_commit() (robust callback).",
-        )
-
-    async def test_async_robust_transaction(self, caplog):
-        async def robust_callback():
-            raise ForcedError("robust callback")
-
-        with caplog.at_level(logging.ERROR, logger="teapot.db.backends"):
-            async with transaction.atomic():
-                transaction.on_commit(robust_callback, robust=True)
-                await self.do(1)
-
-        await self.assert_done([1])
-        self.assert_robust_log(
-            caplog,
-            "Error calling TestConnectionOnCommit.test_async_robust_transaction.<locals>."
-            "robust_callback in on_commit() during transaction (robust callback).",
-        )
-
-    async def test_async_delays_execution_until_after_transaction_commit(self):
+    async def test_sync_and_async_hooks_run_in_order_registered(self):
+        # Mixed: each async hook finishes before the next hook starts.
         async with transaction.atomic():
-            await self.do_async(1)
-            await asyncio.sleep(0.01)
-            self.assert_notified([])
-        # The outermost commit awaits the hook: it has run when the block exits.
-        await self.assert_done([1])
-
-    async def test_async_does_not_execute_if_transaction_rolled_back(self):
-        try:
-            async with transaction.atomic():
-                await self.do_async(1)
-                raise ForcedError()
-        except ForcedError:
-            pass
-
-        await asyncio.sleep(0.01)
-        await self.assert_done([])
-
-    async def test_async_discards_hooks_from_rolled_back_savepoint(self):
-        async with transaction.atomic():
-            async with transaction.atomic():
-                await self.do_async(1)
-            try:
-                async with transaction.atomic():
-                    await self.do_async(2)
-                    raise ForcedError()
-            except ForcedError:
-                pass
-            async with transaction.atomic():
-                await self.do_async(3)
-
-        await self.assert_done([1, 3])
-
-    async def test_async_runs_hooks_in_order_registered(self):
-        # Sync and async hooks mixed: each async hook finishes before the next hook starts.
-        async with transaction.atomic():
-            await self.do_async(1)
-            async with transaction.atomic():
-                await self.do(2)
-                await self.do_async(3)
-            await self.do(4)
+            for num in (1, 2, 3, 4):
+                await Author.objects.create(name=f"thing {num}", age=num)
+                notify = functools.partial(self.notify, num)
+                transaction.on_commit(notify if num % 2 else self.as_kind(notify))
 
         await self.assert_done([1, 2, 3, 4])
-
-    async def test_async_error_in_hook_doesnt_prevent_clearing_hooks(self):
-        async def hook():
-            self.notify("error")
-
-        with pytest.raises(ForcedError):
-            async with transaction.atomic():
-                transaction.on_commit(hook)
-
-        async with transaction.atomic():
-            await self.do_async(1)
-
-        await self.assert_done([1])

@@ -88,37 +88,30 @@ async def test_prefetch_related_in_chunks_streams_every_row():
     assert names == [f"a{i:03}" for i in range(120)]
 
 
-async def test_iterator_outlives_atomic():
-    # Plan item 21: iteration that goes on after its atomic block ended either completes
-    # with the right rows or fails with a clear database error, never silently short.
+@pytest.mark.parametrize(
+    "scope, error",
+    [
+        # On PostgreSQL its cursor ended with the transaction.
+        (transaction.atomic, "does not exist"),
+        # A cursor must not touch a connection given back to the pool: another task may
+        # hold it by then.
+        (teapot.connection, "went back to the pool"),
+    ],
+    ids=["atomic", "connection scope"],
+)
+async def test_iterator_outlives_scope(scope, error):
+    # Plan item 21: iteration that goes on after its atomic block or connection scope ended
+    # either completes with the right rows or fails with a clear database error, never
+    # silently short.
     await Author.objects.abulk_create([Author(name=f"a{i:02}") for i in range(10)])
-    expected = [f"a{i:02}" for i in range(10)]
-    async with transaction.atomic():
+    async with scope():
         iterator = Author.objects.order_by("name").values_list("name", flat=True).aiterator(chunk_size=2)
         got = [await anext(iterator)]
     try:
         async for name in iterator:
             got.append(name)
     except Error as exc:
-        assert DATABASE == "postgresql", exc  # its cursor ended with the transaction
-        assert "does not exist" in str(exc)
-    else:
-        assert got == expected
-    await iterator.aclose()
-
-
-async def test_iterator_outlives_its_connection_scope():
-    # Once its connection went back to the pool, a cursor must not touch it again (another
-    # task may hold it by then): a clear error, or, where rows were read ahead, those rows.
-    await Author.objects.abulk_create([Author(name=f"a{i:02}") for i in range(10)])
-    async with teapot.connection():
-        iterator = Author.objects.order_by("name").values_list("name", flat=True).aiterator(chunk_size=2)
-        got = [await anext(iterator)]
-    try:
-        async for name in iterator:
-            got.append(name)
-    except Error as exc:
-        assert "went back to the pool" in str(exc)
+        assert error in str(exc)
     else:
         assert got == [f"a{i:02}" for i in range(10)]
     await iterator.aclose()
