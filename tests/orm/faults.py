@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 
 from teapot import pool as pools
@@ -79,6 +80,30 @@ def running(marker: str) -> str:
 def sleeping() -> str:
     """Sessions still running a slow_sql() statement."""
     return running("pg_sleep(" if vendor() == "postgresql" else "SLEEP(")
+
+
+RESTART_ALLOWED = os.environ.get("TEAPOT_TEST_RESTART_SERVER") == "1"
+
+
+async def run(*command):
+    process = await asyncio.create_subprocess_exec(
+        *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    output, _ = await process.communicate()
+    assert process.returncode == 0, f"{' '.join(command)}: {output.decode()}"
+
+
+async def restart_server():
+    """Restart the local test server for real (.ci/run allows it: TEAPOT_TEST_RESTART_SERVER=1)."""
+    if vendor() == "postgresql":
+        version = sorted(os.listdir("/etc/postgresql"))[-1]
+        await run("pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart", "-m", "fast")
+    else:
+        # Stop and wait for the process to be gone (start --oknodo would see it and do nothing).
+        await run("start-stop-daemon", "--stop", "--oknodo", "--retry", "TERM/30/KILL/5", "--exec", "/usr/sbin/mariadbd")
+        await run("install", "-d", "-o", "mysql", "-g", "mysql", "/run/mysqld")  # its socket's folder
+        await run("start-stop-daemon", "--start", "--oknodo", "--background", "--exec", "/usr/sbin/mariadbd")
+        await run("mariadb-admin", "-h", "127.0.0.1", "-u", "root", "--wait=30", "--connect-timeout=2", "ping")
 
 
 async def until(predicate, timeout=10.0, interval=0.02):

@@ -102,11 +102,22 @@ _cursor_numbers = itertools.count(1)
 _STALE_STATEMENT = (asyncpg.exceptions.InvalidCachedStatementError, asyncpg.exceptions.OutdatedSchemaCacheError)
 
 
+# What asyncpg raises, all translated to DB-API exceptions. InternalClientError: asyncpg's
+# protocol state went wrong (seen when a server shutdown interrupts a statement).
+_DRIVER_ERRORS = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.DataError,
+    asyncpg.exceptions.InternalClientError,
+    OSError,
+)
+
+
 async def _driver(awaitable):
     """Await a driver call, raising DB-API exceptions for asyncpg's."""
     try:
         return await awaitable
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.exceptions.DataError, OSError) as exc:
+    except _DRIVER_ERRORS as exc:
         raise dbapi.translate(exc) from exc
 
 
@@ -186,10 +197,11 @@ class AsyncCursor:
                     raise
                 logger.debug("Prepared again after a schema change: %s", exc)
                 status, rows, attributes = await self._send(conn, text, args, several, cache)
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.exceptions.DataError, OSError) as exc:
-            if conn.raw.is_closed():
-                # The server ended the session (or the network did): the next query outside
-                # a transaction takes another connection.
+        except _DRIVER_ERRORS as exc:
+            if conn.raw.is_closed() or isinstance(exc, asyncpg.exceptions.InternalClientError):
+                # The server ended the session (or the network did), or the driver lost
+                # track of the protocol: the next query outside a transaction takes another
+                # connection.
                 self.wrapper.forget_connection(conn, interrupted=False)
             elif isinstance(exc, asyncpg.PostgresError) and conn.raw.is_in_transaction():
                 conn.failed = True
