@@ -147,6 +147,9 @@ class Pool:
         ``open_connection()``); waits up to ``timeout`` when all ``max_size`` are in use."""
         if self.closed:
             raise PoolClosed(f"The connection pool of {self.alias!r} is closed.")
+        if not self.options.health_checks and (entry := self._take_idle()) is not None:
+            # The common case, with nothing to wait for: no timeout to arm.
+            return self._lease(entry, wrapper)
         try:
             async with asyncio.timeout(self.options.timeout):
                 while True:
@@ -154,9 +157,7 @@ class Pool:
                     if entry is not None:
                         if self.options.health_checks and not await self._ping(entry):
                             continue
-                        self._leased[entry.raw] = entry
-                        wrapper.server_facts.update(self.facts)
-                        return entry.raw
+                        return self._lease(entry, wrapper)
                     if self._size < self.options.max_size:
                         return await self._open(wrapper)
                     await self._wait()
@@ -167,6 +168,11 @@ class Pool:
                 "connection until it ends or its teapot.connection() scope ends; a task that waits for "
                 "other tasks' queries while it holds one needs a pool larger than the tasks it waits for."
             ) from None
+
+    def _lease(self, entry: _Entry, wrapper):
+        self._leased[entry.raw] = entry
+        wrapper.server_facts.update(self.facts)
+        return entry.raw
 
     def _take_idle(self) -> _Entry | None:
         while self._idle:
