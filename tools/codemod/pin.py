@@ -99,12 +99,12 @@ def _find_in_index(index: str, sdist: str) -> tuple[str, str | None]:
     try:
         entry = next((f for f in json.loads(body)["files"] if f["filename"] == sdist), None)
         if entry is None:
-            raise KeyError(f"{sdist} is not on the index")
+            raise LookupError(f"{sdist} is not on the index")
         url, digest = entry["url"], entry.get("hashes", {}).get("sha256")
     except ValueError:  # an HTML simple index (PEP 503)
         found = re.search(r'href="([^"]*/%s(?:#[^"]*)?)"' % re.escape(sdist), body)
         if not found:
-            raise KeyError(f"{sdist} is not on the index")
+            raise LookupError(f"{sdist} is not on the index")
         url = html.unescape(found.group(1))
         fragment = re.search(r"#sha256=([0-9a-f]{64})", url)
         digest = fragment.group(1) if fragment else None
@@ -121,7 +121,7 @@ def published_pin(version: str, tools: dict[str, str]) -> tuple[Pin, str]:
     for index in _index_urls():
         try:
             _, digest = _find_in_index(index, sdist)
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, LookupError) as exc:
             errors.append(f"{index}: {exc}")
             continue
         if digest is None:
@@ -140,7 +140,7 @@ def _download_from_index(pin: Pin, dest: Path) -> str:
             with urllib.request.urlopen(url, timeout=300) as response, open(dest, "wb") as out:
                 shutil.copyfileobj(response, out)
             return index
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, LookupError) as exc:
             errors.append(f"{index}: {exc!r}")
     raise PinError(f"could not download {pin.sdist}: " + "; ".join(errors))
 
