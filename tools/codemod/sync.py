@@ -68,7 +68,7 @@ VERSION_MENTIONS = {
 
 QUICK_TESTS = [
     "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/codemod", "tests/orm",
-    # this file's own tests run the tool twice more; they are not about the new snapshot
+    # it runs this tool three more times: a check of the tool, not of the new snapshot
     "--ignore=tests/codemod/test_sync_upstream.py",
 ]
 
