@@ -12,8 +12,6 @@ The pin lives in upstream.lock; the rules in tools/codemod/.
 from __future__ import annotations
 
 import argparse
-import difflib
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -22,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
 from codemod.pin import Pin, PinError, check_tools, open_source  # noqa: E402
-from codemod.pipeline import GenerationError, generate, generated_paths, write_report  # noqa: E402
+from codemod.pipeline import GenerationError, compare_trees, generate, write_report  # noqa: E402
 
 DEFAULT_OUT = ROOT / "teapot"
 
@@ -39,24 +37,6 @@ def print_report(report: dict, out=sys.stdout) -> None:
         print(f"  {len(report['unresolved sync callers'])} sync callers of async code (need an override):", file=out)
         for line in report["unresolved sync callers"]:
             print(f"    {line}", file=out)
-
-
-def compare(expected_dir: Path, actual_dir: Path) -> list[str]:
-    """Differences between two generated trees, as short lines."""
-    expected = {p.relative_to(expected_dir): p for p in generated_paths(expected_dir)}
-    actual = {p.relative_to(actual_dir): p for p in generated_paths(actual_dir)} if actual_dir.exists() else {}
-    lines = []
-    for rel in sorted(set(expected) - set(actual)):
-        lines.append(f"missing: {rel}")
-    for rel in sorted(set(actual) - set(expected)):
-        lines.append(f"stale (not generated any more): {rel}")
-    for rel in sorted(set(expected) & set(actual)):
-        a, b = expected[rel].read_text(), actual[rel].read_text()
-        if a != b:
-            diff = list(difflib.unified_diff(b.splitlines(), a.splitlines(), lineterm="", n=0))
-            changed = sum(1 for d in diff if d[:1] in "+-" and not d.startswith(("+++", "---")))
-            lines.append(f"differs: {rel} ({changed} lines)")
-    return lines
 
 
 def main(argv=None) -> int:
@@ -77,7 +57,7 @@ def main(argv=None) -> int:
                 fresh = Path(work) / "teapot"
                 fresh.mkdir()
                 report = generate(source_root, fresh, pin)
-                differences = compare(fresh, args.out)
+                differences = compare_trees(fresh, args.out)
             else:
                 report = generate(source_root, args.out, pin)
                 differences = None

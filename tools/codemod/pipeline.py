@@ -15,10 +15,12 @@ Rules run in this order, for these reasons:
 
 from __future__ import annotations
 
+import difflib
 import json
 import shutil
 import time
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 import libcst as cst
@@ -49,7 +51,14 @@ POST_RULES = [RenamePackage, StampHeader]
 
 
 class GenerationError(RuntimeError):
-    """A rule, table entry or override did not apply cleanly; nothing was written."""
+    """A rule, table entry or override did not apply cleanly; nothing was written.
+
+    ``problems`` sorts what went wrong for tools/sync_upstream.py: "override targets missing",
+    "overrides drifted", "rules unmatched"."""
+
+    def __init__(self, message: str, problems: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.problems = problems or {}
 
 
 def load_tables(pin: Pin) -> dict:
@@ -58,15 +67,27 @@ def load_tables(pin: Pin) -> dict:
     return tables
 
 
-def generate(source_root: Path, out_dir: Path, pin: Pin) -> dict:
-    """Write the generated modules of the fork below ``out_dir`` (the ``teapot`` package
-    folder) and return the report. Raises GenerationError on any unused rule or entry."""
-    started = time.monotonic()
+@dataclass
+class Prepared:
+    """The snapshot cut to the closure and coloured: what every later rule works from."""
+
+    ctx: Context
+    pristine: dict[str, cst.Module]
+    trees: dict[str, cst.Module]
+    packages: set[str]
+    hand_written: set[str]
+    overrides: ApplyOverrides
+    graph: CallGraph
+    pre_rules: list
+
+
+def prepare(source_root: Path, pin: Pin, review: bool = False) -> Prepared:
+    """Prune, cut and colour the snapshot. Overrides that no longer match upstream raise, unless
+    ``review``: then missing targets are left out and drift is kept in ``overrides`` for a report."""
     tables = load_tables(pin)
     ctx = Context(tables=tables)
     closure = tables["closure"]
     modules = import_closure(source_root, closure["seeds"], {tuple(c) for c in closure["cut_imports"]})
-    hand_written = set(closure["hand_written"])
     paths = {m: module_path(source_root, m) for m in modules}
     packages = {m for m, p in paths.items() if p.name == "__init__.py"}
     pristine = {m: cst.parse_module(paths[m].read_text()) for m in modules}
@@ -76,31 +97,58 @@ def generate(source_root: Path, out_dir: Path, pin: Pin) -> dict:
     for rule in pre:
         trees = {m: rule.transform(m, t, m in packages) for m, t in trees.items()}
 
-    overrides = ApplyOverrides(ctx)
+    overrides = ApplyOverrides(ctx, collect_missing=review)
     overrides.load(pristine)
-    if overrides.drift:
-        raise GenerationError("upstream changed code under an override; review it:\n  " + "\n  ".join(overrides.drift))
+    if overrides.drift and not review:
+        raise GenerationError(
+            "upstream changed code under an override; review it:\n  " + "\n  ".join(overrides.drift),
+            {"overrides drifted": list(overrides.drift)},
+        )
 
     graph = build_graph(trees, packages, tables["colouring"], overrides.fixed_colours(), overrides.new_methods())
     ctx.graph = graph
+    return Prepared(ctx, pristine, trees, packages, set(closure["hand_written"]), overrides, graph, pre)
+
+
+def colouring_report(graph: CallGraph) -> dict[str, str]:
+    """Every coloured function with the first reason found: diff two of them to review a change."""
+    return {q: f"{graph.colour[q]}: {graph.reasons.get(q, '')}" for q in sorted(graph.colour)}
+
+
+def generate(source_root: Path, out_dir: Path, pin: Pin, review: bool = False) -> dict:
+    """Write the generated modules of the fork below ``out_dir`` (the ``teapot`` package
+    folder) and return the report. Raises GenerationError on any unused rule or entry, and on
+    overrides that no longer match upstream; with ``review``, drifted overrides are applied
+    and listed in the report's "override drift" instead (for tools/sync_upstream.py)."""
+    started = time.monotonic()
+    prep = prepare(source_root, pin, review)
+    ctx, graph, overrides, packages = prep.ctx, prep.graph, prep.overrides, prep.packages
 
     # Only modules that define a coloured function have anything for the colour rules to do.
     coloured = {graph.funcs[q].module for q in graph.colour if q in graph.funcs}
     colour_rules = [rule(ctx) for rule in COLOUR_RULES]
+    trees = prep.trees
     for rule in colour_rules:
         trees = {m: rule.transform(m, t, m in packages) if m in coloured else t for m, t in trees.items()}
     trees = {m: overrides.transform(m, t, m in packages) for m, t in trees.items()}
     post = [rule(ctx) for rule in POST_RULES]
     for rule in post:
-        trees = {m: rule.transform(m, t, m in packages) for m, t in trees.items() if m not in hand_written}
+        trees = {m: rule.transform(m, t, m in packages) for m, t in trees.items() if m not in prep.hand_written}
 
-    unused = [u for rule in pre + colour_rules + [overrides] + post for u in rule.unused()]
-    unused += graph_unused(graph, tables["colouring"])
-    if unused:
-        raise GenerationError("rules or table entries matched nothing:\n  " + "\n  ".join(unused))
+    unused = [u for rule in prep.pre_rules + colour_rules + [overrides] + post for u in rule.unused()]
+    unused += graph_unused(graph, ctx.tables["colouring"])
+    if unused or overrides.missing:
+        lines = [f"override target {m} is not in the snapshot" for m in overrides.missing]
+        if unused:
+            lines += ["rules or table entries matched nothing:"] + [f"  {u}" for u in unused]
+        raise GenerationError(
+            "\n  ".join(lines),
+            {"override targets missing": list(overrides.missing), "overrides drifted": list(overrides.drift),
+             "rules unmatched": unused},
+        )
 
     problems = [p for p in graph.problems if not _overridden(p, overrides)]
-    written = write_tree(trees, packages, out_dir, hand_written)
+    written = write_tree(trees, packages, out_dir, prep.hand_written)
     colours = [graph.colour[q] for q in graph.colour if q not in graph.fixed]
     report = {
         "django": pin.version,
@@ -113,8 +161,9 @@ def generate(source_root: Path, out_dir: Path, pin: Pin) -> dict:
         "counts": dict(sorted(ctx.counts.items())),
         "warnings": ctx.warnings,
         "unresolved sync callers": problems,
+        "override drift": list(overrides.drift),
         # Every coloured function with the first reason found: diff two reports to review a rule change.
-        "coloured": {q: f"{graph.colour[q]}: {graph.reasons.get(q, '')}" for q in sorted(graph.colour)},
+        "coloured": colouring_report(graph),
         "seconds": round(time.monotonic() - started, 1),
     }
     return report
@@ -191,3 +240,33 @@ def _remove_empty_dirs(root: Path) -> None:
 
 def write_report(report: dict, path: Path) -> None:
     path.write_text(json.dumps(report, indent=2, sort_keys=False) + "\n")
+
+
+def compare_trees(expected_dir: Path, actual_dir: Path) -> list[str]:
+    """Differences between two generated trees, as short lines."""
+    expected = {p.relative_to(expected_dir): p for p in generated_paths(expected_dir)}
+    actual = {p.relative_to(actual_dir): p for p in generated_paths(actual_dir)} if actual_dir.exists() else {}
+    lines = []
+    for rel in sorted(set(expected) - set(actual)):
+        lines.append(f"missing: {rel}")
+    for rel in sorted(set(actual) - set(expected)):
+        lines.append(f"stale (not generated any more): {rel}")
+    for rel in sorted(set(expected) & set(actual)):
+        a, b = expected[rel].read_text(), actual[rel].read_text()
+        if a != b:
+            diff = list(difflib.unified_diff(b.splitlines(), a.splitlines(), lineterm="", n=0))
+            changed = sum(1 for d in diff if d[:1] in "+-" and not d.startswith(("+++", "---")))
+            lines.append(f"differs: {rel} ({changed} lines)")
+    return lines
+
+
+def compile_errors(out_dir: Path) -> list[str]:
+    """Generated files below ``out_dir`` that Python refuses to compile (libcst prints code it
+    parsed, but a rule can still produce, say, an ``await`` outside an async function)."""
+    errors = []
+    for path in generated_paths(out_dir):
+        try:
+            compile(path.read_text(), str(path), "exec", dont_inherit=True)
+        except SyntaxError as exc:
+            errors.append(f"{path.relative_to(out_dir)}:{exc.lineno}: {exc.msg}")
+    return errors

@@ -106,12 +106,16 @@ class ApplyOverrides(Rule):
     NAME = "apply_overrides"
     DESCRIPTION = "replace upstream functions with hand-written overrides"
 
-    def __init__(self, ctx):
+    def __init__(self, ctx, collect_missing: bool = False):
         super().__init__(ctx)
         self.overrides: list[Override] = []
         self.imports: dict[str, list[cst.CSTNode]] = {}
         self.applied: set[str] = set()
         self.drift: list[str] = []
+        # Targets upstream no longer defines. Loading raises on the first one, unless asked to
+        # collect them (tools/sync_upstream.py reports every problem of a snapshot at once).
+        self.collect_missing = collect_missing
+        self.missing: list[str] = []
 
     # -- loading
     def load(self, pristine: dict[str, cst.Module]) -> None:
@@ -161,6 +165,9 @@ class ApplyOverrides(Rule):
                     raise ValueError(f"{source}: {target} is marked new but upstream defines it")
             else:
                 if upstream_node is None:
+                    if self.collect_missing:
+                        self.missing.append(f"{ov.qualname} ({source})")
+                        continue
                     raise ValueError(f"{source}: override target {ov.qualname} is not in the snapshot")
                 found = code_hash(upstream_node)
                 if found != ov.upstream:

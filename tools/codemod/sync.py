@@ -1,0 +1,560 @@
+"""Move the pin to another Django release, after showing what the move changes.
+
+Everything is worked out in a temporary folder first: the new snapshot is fetched and
+verified, diffed with the pinned one within the pruned closure, checked against the recorded
+hashes of the overrides, generated, compiled and coloured. The repository is only written when
+all of that went through, so a release the codemod cannot take leaves the pin as it was.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import importlib.metadata
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+
+from .closure import import_closure, module_path
+from .pin import (
+    LOCK_FILE,
+    Pin,
+    PinError,
+    cache_dir,
+    check_tools,
+    fetch_sdist,
+    open_source,
+    published_pin,
+    sdist_name,
+    sha256_of,
+    snapshot_version,
+    write_lock,
+)
+from .pipeline import (
+    GenerationError,
+    _remove_empty_dirs,
+    colouring_report,
+    compare_trees,
+    compile_errors,
+    generate,
+    generated_paths,
+    load_tables,
+    prepare,
+)
+from .rules.apply_overrides import OVERRIDES_DIR, _kwarg, _literal, code_hash, find_def
+
+ROOT = LOCK_FILE.parent
+
+# Exit codes (documented in tools/sync_upstream.py --help).
+OK = 0
+TESTS_FAILED = 1
+CANNOT_TAKE = 2
+REVIEW_NEEDED = 3
+
+# Where the pinned version is written besides upstream.lock, as regular expressions around
+# the version. Each must be found for the current version, or the sync stops before writing:
+# a mention left behind would make the type-matrix tests compare with the wrong Django.
+VERSION_MENTIONS = {
+    "teapot/__init__.py": r'^DJANGO_VERSION = "{v}"$',  # what the type-matrix test checks
+    "pyproject.toml": r'"django=={v}"',  # the reference Django of the test extra
+    "README.md": r"(?<![\w.]){v}(?!\w|\.\d)",  # every mention of the pinned release
+}
+
+QUICK_TESTS = [
+    "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/codemod", "tests/orm",
+    # it runs this tool three more times: a check of the tool, not of the new snapshot
+    "--ignore=tests/codemod/test_sync_upstream.py",
+]
+
+
+class SyncError(RuntimeError):
+    """The new release cannot be fetched, verified or read; nothing was written."""
+
+
+@dataclass
+class Sync:
+    """One move of the pin: the pins, what was found, and the report built from them."""
+
+    current: Pin
+    target: Pin | None = None
+    report: dict = field(default_factory=dict)
+    diff: list[str] = field(default_factory=list)  # unified diff of the closure files, for --diff
+    problems: list[str] = field(default_factory=list)  # the new snapshot cannot be taken
+    review: list[str] = field(default_factory=list)  # overrides to look at before taking it
+
+
+# -- the target release
+
+def target_pin(current: Pin, version: str, sdist: Path | None) -> tuple[Pin, Path, str]:
+    """The pin to move to, the verified sdist and where its sha256 comes from."""
+    if sdist is not None:
+        if not sdist.is_file():
+            raise SyncError(f"{sdist} is not a file")
+        pin = Pin(version, sdist_name(version), sha256_of(sdist), dict(current.tools))
+        return pin, sdist, f"local file {sdist} (not checked against a package index)"
+    try:
+        pin, index = published_pin(version, current.tools)
+        path = fetch_sdist(pin)
+    except PinError as exc:
+        raise SyncError(str(exc)) from None
+    return pin, path, f"sha256 published by {index}, download verified"
+
+
+# -- what changed upstream
+
+def _line_counts(old: str, new: str) -> tuple[int, int]:
+    diff = difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0)
+    added = removed = 0
+    for line in diff:
+        if line.startswith("+") and not line.startswith("+++"):
+            added += 1
+        elif line.startswith("-") and not line.startswith("---"):
+            removed += 1
+    return added, removed
+
+
+def _definitions(code: str) -> dict[str, str]:
+    """Qualified name -> code hash of every function and class, nested ones included."""
+    found = {}
+
+    def walk(body, prefix):
+        for stmt in body:
+            if isinstance(stmt, cst.If):
+                walk(stmt.body.body, prefix)
+                if stmt.orelse is not None and hasattr(stmt.orelse.body, "body"):
+                    walk(stmt.orelse.body.body, prefix)
+            elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+                name = prefix + stmt.name.value
+                found[name] = code_hash(stmt)
+                if isinstance(stmt.body, cst.IndentedBlock):
+                    walk(stmt.body.body, name + ".")
+
+    walk(cst.parse_module(code).body, "")
+    return found
+
+
+def _changed_definitions(old: str, new: str) -> list[str]:
+    """Which functions and classes a file change touches, innermost names only."""
+    before, after = _definitions(old), _definitions(new)
+    names = []
+    for name in sorted(set(before) | set(after)):
+        if before.get(name) == after.get(name):
+            continue
+        # A class changes whenever a method does: name the method, not the class too.
+        if any(other.startswith(name + ".") and before.get(other) != after.get(other) for other in set(before) | set(after)):
+            continue
+        kind = "added " if name not in before else "removed " if name not in after else ""
+        names.append(kind + name)
+    return names
+
+
+def closure_changes(old_root: Path, new_root: Path, closure: dict) -> tuple[dict, list[str]]:
+    """The upstream files of the pruned closure (either snapshot's) that differ, with line
+    counts and the definitions touched, plus a unified diff of them for --diff."""
+    cuts = {tuple(c) for c in closure["cut_imports"]}
+    old_modules = set(import_closure(old_root, closure["seeds"], cuts))
+    new_modules = set(import_closure(new_root, closure["seeds"], cuts))
+    hand_written = set(closure["hand_written"])
+    files, diff = [], []
+    for module in sorted(old_modules | new_modules):
+        old_path, new_path = module_path(old_root, module), module_path(new_root, module)
+        old = old_path.read_text() if module in old_modules else ""
+        new = new_path.read_text() if module in new_modules else ""
+        if old == new:
+            continue
+        rel = (new_path or old_path).relative_to(new_root if new_path else old_root).as_posix()
+        status = "added" if module not in old_modules else "removed" if module not in new_modules else "changed"
+        added, removed = _line_counts(old, new)
+        files.append({
+            "path": rel,
+            "status": status,
+            "lines added": added,
+            "lines removed": removed,
+            "definitions": _changed_definitions(old, new),
+            "generated": module not in hand_written,
+        })
+        diff += difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{rel}", f"b/{rel}")
+    outside = _files_changed_outside(old_root, new_root, old_modules | new_modules)
+    summary = {
+        "modules": {"before": len(old_modules), "after": len(new_modules)},
+        "files changed": files,
+        "files changed outside the closure": outside,
+    }
+    return summary, diff
+
+
+def _files_changed_outside(old_root: Path, new_root: Path, modules: set[str]) -> int:
+    inside = {module_path(r, m) for m in modules for r in (old_root, new_root)}
+    count = 0
+    old_files = {p.relative_to(old_root) for p in (old_root / "django").rglob("*.py")}
+    new_files = {p.relative_to(new_root) for p in (new_root / "django").rglob("*.py")}
+    for rel in old_files | new_files:
+        if old_root / rel in inside or new_root / rel in inside:
+            continue
+        a, b = old_root / rel, new_root / rel
+        if not (a.exists() and b.exists()) or a.read_bytes() != b.read_bytes():
+            count += 1
+    return count
+
+
+# -- overrides
+
+@dataclass
+class OverrideTarget:
+    module: str
+    target: str
+    recorded: str | None
+    source: str
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.module}.{self.target}"
+
+
+def override_targets() -> list[OverrideTarget]:
+    """Every ``@override`` that replaces an upstream definition (``new=True`` ones add code)."""
+    found = []
+    for path in sorted(OVERRIDES_DIR.rglob("*.py")):
+        if path.name == "__init__.py" and path.parent == OVERRIDES_DIR:
+            continue
+        parts = list(path.relative_to(OVERRIDES_DIR).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        module = ".".join(["django"] + parts)
+        source = path.relative_to(ROOT).as_posix()
+        for stmt in cst.parse_module(path.read_text()).body:
+            for decorator in getattr(stmt, "decorators", ()):
+                call = decorator.decorator
+                if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value == "override"):
+                    continue
+                if _literal(_kwarg(call, "new")):
+                    continue
+                found.append(OverrideTarget(module, _literal(call.args[0].value), _literal(_kwarg(call, "upstream")), source))
+    return found
+
+
+def _definition_code(tree: cst.Module | None, target: str) -> str | None:
+    node = find_def(tree, target.split(".")) if tree is not None else None
+    return cst.Module(body=[]).code_for_node(node).strip() if node is not None else None
+
+
+def override_changes(old_root: Path, new_root: Path) -> list[dict]:
+    """Overrides whose upstream definition differs between the snapshots or from the hash
+    the override records. "drifted" (recorded hash no longer matches) needs a review before
+    the move; "missing" cannot be taken; "changed, hash already recorded" is for information."""
+    changes = []
+    trees: dict[tuple[Path, str], cst.Module | None] = {}
+
+    def tree(root, module):
+        if (root, module) not in trees:
+            path = module_path(root, module)
+            trees[root, module] = cst.parse_module(path.read_text()) if path else None
+        return trees[root, module]
+
+    for ov in override_targets():
+        old = _definition_code(tree(old_root, ov.module), ov.target)
+        new = _definition_code(tree(new_root, ov.module), ov.target)
+        new_hash = hashlib.sha256(new.encode()).hexdigest()[:12] if new is not None else None
+        old_hash = hashlib.sha256(old.encode()).hexdigest()[:12] if old is not None else None
+        if new is None:
+            status = "missing"
+        elif new_hash != ov.recorded:
+            status = "drifted"
+        elif old_hash != new_hash:
+            status = "changed, hash already recorded"
+        else:
+            continue
+        diff = difflib.unified_diff(
+            (old or "").splitlines(), (new or "").splitlines(), "pinned", "new", lineterm="", n=2
+        )
+        changes.append({
+            "target": ov.qualname,
+            "source": ov.source,
+            "status": status,
+            "recorded hash": ov.recorded,
+            "pinned hash": old_hash,
+            "new hash": new_hash,
+            "diff": list(diff)[2:],
+        })
+    return changes
+
+
+# -- generation and colouring
+
+def old_colouring(old_root: Path, pin: Pin) -> dict[str, str] | str:
+    """The colouring of the pinned snapshot with today's rules, or why it cannot be had."""
+    try:
+        return colouring_report(prepare(old_root, pin, review=True).graph)
+    except (GenerationError, ValueError, KeyError) as exc:
+        return f"not available: {exc}"
+
+
+def colouring_changes(before: dict[str, str] | str, after: dict[str, str]) -> dict:
+    if isinstance(before, str):
+        return {"coloured before": before, "coloured after": len(after), "new": {}, "no longer coloured": [], "colour changed": {}}
+
+    def colour(entry):
+        return entry.split(":", 1)[0]
+
+    return {
+        "coloured before": len(before),
+        "coloured after": len(after),
+        "new": {q: after[q] for q in sorted(set(after) - set(before))},
+        "no longer coloured": sorted(set(before) - set(after)),
+        "colour changed": {
+            q: f"{colour(before[q])} -> {after[q]}"
+            for q in sorted(set(before) & set(after)) if colour(before[q]) != colour(after[q])
+        },
+    }
+
+
+def planned_mentions(root: Path, old: str, new: str) -> dict[Path, str]:
+    """The new text of every file that names the pinned version; SyncError if one does not."""
+    texts = {}
+    for rel, pattern in VERSION_MENTIONS.items():
+        path = root / rel
+        text = path.read_text()
+        regex = re.compile(pattern.format(v=re.escape(old)), re.M)
+        if not regex.search(text):
+            raise SyncError(f"{rel} does not mention the pinned version {old} where expected ({pattern.format(v=old)})")
+        texts[path] = regex.sub(lambda m: m.group(0).replace(old, new), text)
+    return texts
+
+
+def analyse(sync: Sync, old_root: Path, new_root: Path, out_dir: Path, repo: Path) -> None:
+    """Fill in the report; record problems and overrides to review. Writes only ``out_dir``."""
+    tables = load_tables(sync.target)
+    closure, diff = closure_changes(old_root, new_root, tables["closure"])
+    sync.report["closure"] = closure
+    sync.diff = diff
+
+    overrides = override_changes(old_root, new_root)
+    sync.report["overrides"] = {"count": len(override_targets()), "upstream changed": overrides}
+    for ov in overrides:
+        if ov["status"] == "missing":
+            sync.problems.append(f"override target {ov['target']} is not in the new snapshot ({ov['source']})")
+        elif ov["status"] == "drifted":
+            sync.review.append(
+                f"{ov['target']} ({ov['source']}): upstream changed; review the override, then record "
+                f'upstream="{ov["new hash"]}"'
+            )
+
+    unmatched: list[str] = []
+    try:
+        generation = generate(new_root, out_dir, sync.target, review=True)
+    except GenerationError as exc:
+        unmatched = exc.problems.get("rules unmatched", [])
+        sync.problems += [f"rule no longer matches: {u}" for u in unmatched]
+        missing = {m.split(" ")[0] for m in exc.problems.get("override targets missing", [])}
+        known = {ov["target"] for ov in overrides if ov["status"] == "missing"}
+        sync.problems += [f"override target {m} is not in the new snapshot" for m in sorted(missing - known)]
+        if not exc.problems:
+            sync.problems.append(f"generation failed: {exc}")
+        generation = None
+    except (ValueError, KeyError) as exc:
+        sync.problems.append(f"generation failed: {exc}")
+        generation = None
+    sync.report["rules unmatched"] = unmatched
+
+    if generation is not None:
+        errors = compile_errors(out_dir)
+        sync.problems += [f"generated code does not compile: {e}" for e in errors]
+        sync.report["compile errors"] = errors
+        # The pinned snapshot is coloured only now: a release that fails needs no colouring diff.
+        sync.report["io colouring"] = colouring_changes(old_colouring(old_root, sync.current), generation["coloured"])
+        sync.report["unresolved sync callers"] = generation["unresolved sync callers"]
+        sync.report["generated files"] = {"count": generation["files"], **generated_changes(out_dir, repo / "teapot")}
+    else:
+        sync.report["io colouring"] = None
+
+
+def generated_changes(fresh: Path, package: Path) -> dict:
+    """How the new generated tree differs from the one in place. Every file's header names the
+    release, so files that differ in that line only are counted, not listed."""
+    header_only = 0
+    differing = []
+    for line in compare_trees(fresh, package):
+        if line.startswith("differs: "):
+            rel = line[len("differs: "):].rsplit(" (", 1)[0]
+            new, old = (fresh / rel).read_text(), (package / rel).read_text()
+            if new.split("\n", 1)[1:] == old.split("\n", 1)[1:]:
+                header_only += 1
+                continue
+        differing.append(line)
+    return {"differing from the current tree": differing, "differing in the header only": header_only}
+
+
+# -- switching
+
+def install_tree(fresh: Path, package: Path) -> None:
+    """Replace the generated files of ``package`` with those of ``fresh`` (hand-written ones stay)."""
+    incoming = {p.relative_to(fresh): p for p in generated_paths(fresh)}
+    current = set(generated_paths(package))
+    for rel in incoming:
+        target = package / rel
+        if target.exists() and target not in current:
+            raise SyncError(f"{target} exists and is not generated: refusing to overwrite it")
+    for path in current:
+        path.unlink()
+    for rel, source in sorted(incoming.items()):
+        target = package / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    _remove_empty_dirs(package)
+
+
+def changelog_entry(sync: Sync) -> str:
+    closure = sync.report["closure"]
+    files = [f"`{f['path']}`" for f in closure["files changed"]]
+    changed = [o["target"] for o in sync.report["overrides"]["upstream changed"]]
+    new_io = list(sync.report["io colouring"]["new"])
+    text = (
+        f"- Upstream: Django {sync.current.version} → {sync.target.version} (`tools/sync_upstream.py`). "
+        f"Files changed upstream within the pruned closure: {', '.join(files) or 'none'}. "
+        f"Overrides whose upstream code changed: {', '.join(changed) or 'none'}. "
+        f"New I/O functions: {', '.join(new_io) or 'none'}."
+    )
+    return _wrap_bullet(text)
+
+
+def _wrap_bullet(text: str, width: int = 96) -> str:
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = "  " + word
+        else:
+            line = f"{line} {word}" if line else word
+    return "\n".join(lines + [line]) + "\n"
+
+
+def add_changelog_entry(path: Path, entry: str) -> None:
+    """Put ``entry`` first under "## Unreleased" / "### Changed" (made if missing)."""
+    text = path.read_text()
+    unreleased = re.search(r"^## Unreleased\n", text, re.M)
+    if unreleased is None:
+        raise SyncError(f"{path} has no '## Unreleased' section")
+    section_end = re.compile(r"^## ", re.M).search(text, unreleased.end())
+    end = section_end.start() if section_end else len(text)
+    changed = re.compile(r"^### Changed\n\n?", re.M).search(text, unreleased.end(), end)
+    if changed:
+        text = text[: changed.end()] + entry + text[changed.end():]
+    else:
+        insert = unreleased.end()
+        text = text[:insert] + "\n### Changed\n\n" + entry + text[insert:]
+    path.write_text(text)
+
+
+def run_tests(repo: Path, full: bool) -> dict:
+    command = ["bash", "tools/test.sh"] if full else [sys.executable, *QUICK_TESTS]
+    print(f"sync_upstream: running {' '.join(command)}", flush=True)
+    proc = subprocess.run(command, cwd=repo)
+    return {"command": " ".join(command), "exit code": proc.returncode, "passed": proc.returncode == 0}
+
+
+# -- the whole move
+
+def sync_upstream(
+    version: str,
+    sdist: Path | None = None,
+    dry_run: bool = False,
+    tests: str = "quick",
+    repo: Path = ROOT,
+) -> tuple[int, Sync]:
+    """Take Django ``version``; return the exit code and the finished Sync (see tools/sync_upstream.py)."""
+    lock = repo / "upstream.lock"
+    sync = Sync(Pin.load(lock))
+    sync.report["from"] = {"version": sync.current.version, "sdist": sync.current.sdist, "sha256": sync.current.sha256}
+    sync.report["to"] = {"version": version}
+    try:
+        check_tools(sync.current)
+        sync.target, sdist_path, origin = target_pin(sync.current, version, sdist)
+    except (PinError, SyncError) as exc:
+        sync.problems.append(str(exc))
+        return _finish(sync, CANNOT_TAKE)
+    sync.report["to"] = {"version": version, "sdist": sync.target.sdist, "sha256": sync.target.sha256, "source": origin}
+    if sync.target.sha256 == sync.current.sha256:
+        sync.report["result"] = f"Django {version} is pinned already: nothing to do"
+        return _finish(sync, OK)
+    with tempfile.TemporaryDirectory(prefix="teapot-sync-") as work:
+        work = Path(work)
+        try:
+            old_root = open_source(sync.current, None, work / "old")
+            new_root = open_source(sync.target, sdist_path, work / "new")
+            found = snapshot_version(new_root)
+            if found != version:
+                raise SyncError(f"the sdist is Django {found}, not {version}")
+            mentions = planned_mentions(repo, sync.current.version, version)
+        except (PinError, SyncError) as exc:
+            sync.problems.append(str(exc))
+            return _finish(sync, CANNOT_TAKE)
+        fresh = work / "teapot"
+        fresh.mkdir()
+        analyse(sync, old_root, new_root, fresh, repo)
+        if sync.problems:
+            return _finish(sync, CANNOT_TAKE)
+        if sync.review:
+            return _finish(sync, REVIEW_NEEDED)
+        if dry_run:
+            sync.report["result"] = f"dry run: Django {version} can be taken; nothing was written"
+            return _finish(sync, OK)
+
+        # Every check passed: write the repository.
+        if sdist is not None:  # so that tools/rename_fork.py finds the pinned sdist on this machine
+            cache_dir().mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(sdist_path, cache_dir() / sync.target.sdist)
+        install_tree(fresh, repo / "teapot")
+        for path, text in mentions.items():
+            path.write_text(text)
+        write_lock(sync.target, lock)
+    sync.report["switched"] = True
+
+    if tests == "none":
+        sync.report["tests"] = "skipped (--skip-tests)"
+    else:
+        warning = reference_django_mismatch(version)
+        if warning:
+            print(f"sync_upstream: warning: {warning}", file=sys.stderr)
+        result = run_tests(repo, full=tests == "full")
+        sync.report["tests"] = result
+        if not result["passed"]:
+            sync.report["result"] = (
+                f"switched to Django {version}, but the tests failed: no CHANGELOG entry written. "
+                "Fix them, or go back with: git checkout upstream.lock teapot/__init__.py pyproject.toml "
+                "README.md && python tools/rename_fork.py"
+            )
+            return _finish(sync, TESTS_FAILED)
+    entry = changelog_entry(sync)
+    add_changelog_entry(repo / "CHANGELOG.md", entry)
+    sync.report["changelog"] = entry
+    sync.report["result"] = f"switched to Django {version}"
+    return _finish(sync, OK)
+
+
+def _finish(sync: Sync, code: int) -> tuple[int, Sync]:
+    version = sync.report["to"]["version"]
+    if code == CANNOT_TAKE:
+        sync.report["result"] = f"cannot take Django {version}: the pin is unchanged"
+    elif code == REVIEW_NEEDED:
+        sync.report["result"] = f"review needed before taking Django {version}: the pin is unchanged"
+    sync.report["problems"] = sync.problems
+    sync.report["review"] = sync.review
+    sync.report.setdefault("switched", False)
+    return code, sync
+
+
+def reference_django_mismatch(version: str) -> str | None:
+    """The type-matrix tests compare with the installed Django: say so when it is another release."""
+    try:
+        installed = importlib.metadata.version("django")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    if installed != version:
+        return f"the installed Django is {installed}; the type-matrix tests want {version}: pip install django=={version}"
+    return None
