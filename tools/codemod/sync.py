@@ -47,7 +47,7 @@ from .pipeline import (
     load_tables,
     prepare,
 )
-from .rules.apply_overrides import OVERRIDES_DIR, _kwarg, _literal, code_hash, find_def
+from .rules.apply_overrides import Override, code_hash, find_def, override_files, read_override
 
 ROOT = LOCK_FILE.parent
 
@@ -205,38 +205,14 @@ def _files_changed_outside(old_root: Path, new_root: Path, modules: set[str]) ->
 
 # -- overrides
 
-@dataclass
-class OverrideTarget:
-    module: str
-    target: str
-    recorded: str | None
-    source: str
-
-    @property
-    def qualname(self) -> str:
-        return f"{self.module}.{self.target}"
-
-
-def override_targets() -> list[OverrideTarget]:
+def override_targets() -> list[Override]:
     """Every ``@override`` that replaces an upstream definition (``new=True`` ones add code)."""
-    found = []
-    for path in sorted(OVERRIDES_DIR.rglob("*.py")):
-        if path.name == "__init__.py" and path.parent == OVERRIDES_DIR:
-            continue
-        parts = list(path.relative_to(OVERRIDES_DIR).with_suffix("").parts)
-        if parts[-1] == "__init__":
-            parts.pop()
-        module = ".".join(["django"] + parts)
-        source = path.relative_to(ROOT).as_posix()
-        for stmt in cst.parse_module(path.read_text()).body:
-            for decorator in getattr(stmt, "decorators", ()):
-                call = decorator.decorator
-                if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value == "override"):
-                    continue
-                if _literal(_kwarg(call, "new")):
-                    continue
-                found.append(OverrideTarget(module, _literal(call.args[0].value), _literal(_kwarg(call, "upstream")), source))
-    return found
+    return [
+        ov
+        for module, tree, source in override_files()
+        for stmt in tree.body
+        if (ov := read_override(module, stmt, source)) is not None and not ov.new
+    ]
 
 
 def _definition_code(tree: cst.Module | None, target: str) -> str | None:
@@ -264,7 +240,7 @@ def override_changes(old_root: Path, new_root: Path) -> list[dict]:
         old_hash = hashlib.sha256(old.encode()).hexdigest()[:12] if old is not None else None
         if new is None:
             status = "missing"
-        elif new_hash != ov.recorded:
+        elif new_hash != ov.upstream:
             status = "drifted"
         elif old_hash != new_hash:
             status = "changed, hash already recorded"
@@ -277,7 +253,7 @@ def override_changes(old_root: Path, new_root: Path) -> list[dict]:
             "target": ov.qualname,
             "source": ov.source,
             "status": status,
-            "recorded hash": ov.recorded,
+            "recorded hash": ov.upstream,
             "pinned hash": old_hash,
             "new hash": new_hash,
             "diff": list(diff)[2:],

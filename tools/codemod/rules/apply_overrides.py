@@ -102,6 +102,41 @@ def _natural_colour(node) -> str | None:
     return AITER if finder.found else COROUTINE
 
 
+def override_files():
+    """(upstream module, parsed tree, source path) of every override file."""
+    for path in sorted(OVERRIDES_DIR.rglob("*.py")):
+        if path.name == "__init__.py" and path.parent == OVERRIDES_DIR:
+            continue
+        parts = list(path.relative_to(OVERRIDES_DIR).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        module = ".".join(["django"] + parts)
+        yield module, cst.parse_module(path.read_text()), str(path.relative_to(OVERRIDES_DIR.parent.parent.parent))
+
+
+def read_override(module: str, stmt, source: str) -> Override | None:
+    """The override a top-level statement of an override file declares (``@override(...)``), if any."""
+    if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+        return None
+    marks = [d for d in stmt.decorators if isinstance(d.decorator, cst.Call) and dotted(d.decorator.func) == "override"]
+    if not marks:
+        return None
+    call = marks[0].decorator
+    target = _literal(call.args[0].value)
+    node = stmt.with_changes(decorators=[d for d in stmt.decorators if d not in marks])
+    if node.name.value != target.rsplit(".", 1)[-1]:
+        raise ValueError(f"{source}: {node.name.value} does not match its target {target}")
+    return Override(
+        module=module,
+        target=target,
+        node=node,
+        upstream=_literal(_kwarg(call, "upstream")),
+        new=bool(_literal(_kwarg(call, "new"))),
+        colour=_literal(_kwarg(call, "colour")),
+        source=source,
+    )
+
+
 class ApplyOverrides(Rule):
     NAME = "apply_overrides"
     DESCRIPTION = "replace upstream functions with hand-written overrides"
@@ -119,16 +154,8 @@ class ApplyOverrides(Rule):
 
     # -- loading
     def load(self, pristine: dict[str, cst.Module]) -> None:
-        for path in sorted(OVERRIDES_DIR.rglob("*.py")):
-            if path.name == "__init__.py" and path.parent == OVERRIDES_DIR:
-                continue
-            rel = path.relative_to(OVERRIDES_DIR).with_suffix("")
-            parts = list(rel.parts)
-            if parts[-1] == "__init__":
-                parts.pop()
-            module = ".".join(["django"] + parts)
-            tree = cst.parse_module(path.read_text())
-            self._load_file(module, tree, str(path.relative_to(OVERRIDES_DIR.parent.parent.parent)), pristine)
+        for module, tree, source in override_files():
+            self._load_file(module, tree, source, pristine)
 
     def _load_file(self, module, tree, source, pristine):
         if module not in pristine:
@@ -140,29 +167,13 @@ class ApplyOverrides(Rule):
                     continue
                 self.imports.setdefault(module, []).append(stmt)
                 continue
-            if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            ov = read_override(module, stmt, source)
+            if ov is None:
                 continue
-            marks = [d for d in stmt.decorators if isinstance(d.decorator, cst.Call) and dotted(d.decorator.func) == "override"]
-            if not marks:
-                continue
-            call = marks[0].decorator
-            target = _literal(call.args[0].value)
-            node = stmt.with_changes(decorators=[d for d in stmt.decorators if d not in marks])
-            if node.name.value != target.rsplit(".", 1)[-1]:
-                raise ValueError(f"{source}: {node.name.value} does not match its target {target}")
-            ov = Override(
-                module=module,
-                target=target,
-                node=node,
-                upstream=_literal(_kwarg(call, "upstream")),
-                new=bool(_literal(_kwarg(call, "new"))),
-                colour=_literal(_kwarg(call, "colour")),
-                source=source,
-            )
-            upstream_node = find_def(pristine[module], target.split("."))
+            upstream_node = find_def(pristine[module], ov.target.split("."))
             if ov.new:
                 if upstream_node is not None:
-                    raise ValueError(f"{source}: {target} is marked new but upstream defines it")
+                    raise ValueError(f"{source}: {ov.target} is marked new but upstream defines it")
             else:
                 if upstream_node is None:
                     if self.collect_missing:
