@@ -46,6 +46,46 @@ def parse_database_url(url: str) -> dict:
     }
 
 
+# Django's engines and the async teapot backend each maps to (teapot.setup(from_django=...)).
+DJANGO_ENGINES = {
+    "django.db.backends.sqlite3": "teapot.backends.aiosqlite",
+    "django.db.backends.postgresql": "teapot.backends.asyncpg",
+    "django.db.backends.postgresql_psycopg2": "teapot.backends.asyncpg",
+    "django.db.backends.mysql": "teapot.backends.asyncmy",
+}
+
+
+def django_databases(databases: dict) -> dict:
+    """A Django project's DATABASES on teapot's async engines. Connection settings (NAME,
+    USER, ..., OPTIONS, TEST) carry over; PostgreSQL's libpq option names (sslmode,
+    connect_timeout, application_name) are understood by the asyncpg backend."""
+    from teapot.core.exceptions import ImproperlyConfigured
+
+    out = {}
+    for alias, entry in databases.items():
+        engine = entry.get("ENGINE", "")
+        if engine in DJANGO_ENGINES.values():
+            target = engine
+        elif engine in DJANGO_ENGINES:
+            target = DJANGO_ENGINES[engine]
+        else:
+            known = ", ".join(sorted(DJANGO_ENGINES))
+            raise ImproperlyConfigured(
+                f"DATABASES[{alias!r}] uses ENGINE {engine!r}, which teapot has no async backend for "
+                f"(it maps {known})."
+            )
+        out[alias] = {**entry, "ENGINE": target}
+    return out
+
+
+def _django_settings(module):
+    import importlib
+
+    if isinstance(module, str):
+        module = importlib.import_module(module)
+    return module
+
+
 def _databases(databases) -> dict:
     if databases is None:
         url = os.environ.get("TEAPOT_DATABASE_URL", "sqlite://:memory:")
@@ -58,34 +98,51 @@ def _databases(databases) -> dict:
     return out
 
 
+_UNSET = object()
+
+
 def setup(
     databases=None,
     *,
+    from_django=None,
     installed_apps=(),
-    time_zone: str = "UTC",
-    use_tz: bool = True,
+    time_zone=_UNSET,
+    use_tz=_UNSET,
     default_auto_field: str = "teapot.db.models.AutoField",
     **settings,
 ):
     """Configure teapot once per process.
 
     ``databases``: a URL, or a dict of alias -> URL or Django-style settings dict (default:
-    ``TEAPOT_DATABASE_URL``, else an in-memory SQLite database). ``installed_apps``: app
-    packages (or modules) whose ``models`` teapot loads. Other keyword arguments are passed
-    to the settings as upper-case names (``debug=True`` sets ``DEBUG``).
+    ``TEAPOT_DATABASE_URL``, else an in-memory SQLite database). ``from_django``: a Django
+    settings module (its dotted name, or the module) whose DATABASES (on teapot's async
+    engines), TIME_ZONE, USE_TZ and DATABASE_ROUTERS teapot takes; keyword arguments given
+    here win. ``installed_apps``: app packages (or modules) whose ``models`` teapot loads.
+    Other keyword arguments are passed to the settings as upper-case names (``debug=True``
+    sets ``DEBUG``).
     """
     from teapot.apps import apps
     from teapot.conf import settings as conf
+    from teapot.core.exceptions import ImproperlyConfigured
 
     if conf.configured:
-        from teapot.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured("teapot.setup() was already called in this process")
+    if from_django is not None:
+        if databases is not None:
+            raise ImproperlyConfigured("teapot.setup() takes databases or from_django, not both")
+        django = _django_settings(from_django)
+        databases = django_databases(getattr(django, "DATABASES", {}))
+        if time_zone is _UNSET:
+            time_zone = getattr(django, "TIME_ZONE", "America/Chicago")  # Django's default
+        if use_tz is _UNSET:
+            use_tz = getattr(django, "USE_TZ", True)
+        if "database_routers" not in settings and hasattr(django, "DATABASE_ROUTERS"):
+            settings["database_routers"] = list(django.DATABASE_ROUTERS)
     conf.configure(
         DATABASES=_databases(databases),
         INSTALLED_APPS=list(installed_apps),
-        TIME_ZONE=time_zone,
-        USE_TZ=use_tz,
+        TIME_ZONE="UTC" if time_zone is _UNSET else time_zone,
+        USE_TZ=True if use_tz is _UNSET else use_tz,
         DEFAULT_AUTO_FIELD=default_auto_field,
         USE_I18N=settings.pop("use_i18n", False),  # no translation catalogues in the fork
         **{k.upper(): v for k, v in settings.items()},

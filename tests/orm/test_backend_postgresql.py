@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 
+from teapot.core.exceptions import ImproperlyConfigured
 from teapot.db import DataError, IntegrityError, ProgrammingError, connection, transaction
 from teapot.db.models import F, Value
 from teapot.db.models.functions import Cast
@@ -189,6 +190,26 @@ async def test_statement_cache_off_prepares_only_unnamed_statements():
         await cur.execute("SELECT %s::int", [1])
         await cur.execute("SELECT count(*) FROM pg_prepared_statements")
         assert (await cur.fetchone())[0] > 0
+
+
+async def test_libpq_option_names_of_a_psycopg_project_work():
+    # sslmode, connect_timeout and application_name, as a psycopg-based Django project writes
+    # them (in OPTIONS or a URL's query), are asyncpg's ssl, timeout and a server setting.
+    from teapot.backends.asyncpg.base import DatabaseWrapper
+
+    options = {"sslmode": "disable", "connect_timeout": "5", "application_name": "teapot-test"}
+    wrapper = DatabaseWrapper({**connection.settings_dict, "OPTIONS": options}, alias="libpq")
+    params = wrapper.get_connection_params()
+    assert (params["ssl"], params["timeout"]) == ("disable", 5.0) and "sslmode" not in params
+    try:
+        async with wrapper.cursor() as cur:
+            await cur.execute("SELECT current_setting('application_name')")
+            assert await cur.fetchone() == ("teapot-test",)
+    finally:
+        await wrapper.close()
+    unsupported = DatabaseWrapper({**connection.settings_dict, "OPTIONS": {"sslrootcert": "/ca.pem"}}, alias="x")
+    with pytest.raises(ImproperlyConfigured, match="sslrootcert"):
+        unsupported.get_connection_params()
 
 
 async def test_isolation_level_from_options():

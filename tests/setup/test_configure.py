@@ -72,3 +72,85 @@ def test_setup_twice_is_an_error_and_keeps_the_first_settings():
         "refused: teapot.setup() was already called in this process",
         "first.db Europe/Paris",
     ]
+
+
+def test_django_databases_map_to_the_async_engines():
+    from teapot.configure import django_databases
+
+    mapped = django_databases(
+        {
+            "default": {"ENGINE": "django.db.backends.postgresql", "NAME": "shop", "OPTIONS": {"sslmode": "require"}},
+            "legacy": {"ENGINE": "django.db.backends.mysql", "NAME": "old", "CONN_MAX_AGE": 60},
+            "local": {"ENGINE": "django.db.backends.sqlite3", "NAME": "/tmp/app.db"},
+            "mine": {"ENGINE": "teapot.backends.asyncpg", "NAME": "x"},
+        }
+    )
+    assert {alias: entry["ENGINE"] for alias, entry in mapped.items()} == {
+        "default": "teapot.backends.asyncpg",
+        "legacy": "teapot.backends.asyncmy",
+        "local": "teapot.backends.aiosqlite",
+        "mine": "teapot.backends.asyncpg",
+    }
+    assert mapped["default"]["OPTIONS"] == {"sslmode": "require"} and mapped["legacy"]["CONN_MAX_AGE"] == 60
+
+
+def test_django_databases_refuse_an_engine_without_an_async_backend():
+    from teapot.configure import django_databases
+
+    with pytest.raises(ImproperlyConfigured, match="'gis'.*django.contrib.gis.db.backends.postgis"):
+        django_databases({"gis": {"ENGINE": "django.contrib.gis.db.backends.postgis"}})
+
+
+def test_setup_from_a_django_settings_module(tmp_path):
+    # A Django project's settings module, read as it is: its SQLite database, zone and
+    # routers; teapot queries the same file.
+    (tmp_path / "proj").mkdir()
+    (tmp_path / "proj" / "__init__.py").write_text("")
+    (tmp_path / "proj" / "routers.py").write_text(
+        "class Router:\n    def db_for_read(self, model, **hints):\n        return 'default'\n"
+    )
+    (tmp_path / "proj" / "settings.py").write_text(
+        "from pathlib import Path\n"
+        "BASE_DIR = Path(__file__).resolve().parent\n"
+        "SECRET_KEY = 'x'\n"
+        "INSTALLED_APPS = ['django.contrib.contenttypes']\n"
+        "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': BASE_DIR / 'db.sqlite3'}}\n"
+        "TIME_ZONE = 'Europe/Paris'\n"
+        "USE_TZ = False\n"
+        "DATABASE_ROUTERS = ['proj.routers.Router']\n"
+    )
+    script = (
+        "import asyncio, sys\n"
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        "import teapot\n"
+        "teapot.setup(from_django='proj.settings')\n"
+        "from teapot.conf import settings\n"
+        "from teapot.db import connection, router\n"
+        "print(settings.DATABASES['default']['ENGINE'], settings.TIME_ZONE, settings.USE_TZ)\n"
+        "print(type(router.routers[0]).__name__)\n"
+        "async def main():\n"
+        "    async with connection.cursor() as cur:\n"
+        "        await cur.execute('CREATE TABLE t (x integer)')\n"
+        "        await cur.execute('INSERT INTO t VALUES (%s)', [7])\n"
+        "    await teapot.close()\n"
+        "asyncio.run(main())\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split("\n")[:2] == ["teapot.backends.aiosqlite Europe/Paris False", "Router"]
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "proj" / "db.sqlite3") as db:  # the project's own file
+        assert db.execute("SELECT x FROM t").fetchall() == [(7,)]
+
+
+def test_setup_takes_databases_or_from_django_not_both():
+    script = (
+        "import teapot\n"
+        "try:\n"
+        "    teapot.setup('sqlite://:memory:', from_django='os')\n"
+        "except Exception as exc:\n"
+        "    print(type(exc).__name__, exc)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.stdout.strip() == "ImproperlyConfigured teapot.setup() takes databases or from_django, not both"
