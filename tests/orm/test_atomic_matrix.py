@@ -91,8 +91,6 @@ async def autocommit_off():
     try:
         yield
     finally:
-        # The tests access the database after exercising 'atomic', initiating
-        # a transaction ; a rollback is required before restoring autocommit.
         await transaction.rollback()
         await transaction.set_autocommit(True)
 
@@ -107,16 +105,8 @@ def atomic_as_in_testcase():
 @skip_unless_db_feature("uses_savepoints")
 @run_in_variant
 class TestAtomicTests:
-    """
-    Tests for the atomic decorator and context manager.
-
-    The tests make assertions on internal attributes because there isn't a
-    robust way to ask the database for its current transaction state.
-
-    Since the decorator syntax is converted into a context manager (see the
-    implementation), there are only a few basic tests with the decorator
-    syntax and the bulk of the tests use the context manager syntax.
-    """
+    """atomic() as a block and as a decorator; the decorator is the block underneath,
+    so most cases use the block."""
 
     @pytest.fixture(
         autouse=True, params=["AtomicTests", "AtomicInsideTransactionTests", "AtomicWithoutAutocommitTests"]
@@ -228,7 +218,6 @@ class TestAtomicTests:
                 async with transaction.atomic(savepoint=False):
                     await Author.objects.create(name="Haddock")
                     raise Exception("Oops, that's his last name")
-        # Writes in the outer block are rolled back too.
         assert await reporters() == []
 
     async def test_merged_rollback_commit(self):
@@ -294,7 +283,6 @@ class TestAtomicTests:
     async def test_force_rollback(self):
         async with transaction.atomic():
             await Author.objects.create(name="Tintin")
-            # atomic block shouldn't rollback, but force it.
             assert not transaction.get_rollback()
             transaction.set_rollback(True)
         assert await reporters() == []
@@ -303,12 +291,10 @@ class TestAtomicTests:
         async with transaction.atomic():
             reporter = await Author.objects.create(name="Tintin")
             sid = await transaction.savepoint()
-            # trigger a database error inside an inner atomic without savepoint
             with pytest.raises(DatabaseError):
                 async with transaction.atomic(savepoint=False):
                     async with connection.cursor() as cursor:
                         await cursor.execute(f"SELECT no_such_col FROM {Author._meta.db_table}")
-            # prevent atomic from rolling back since we're recovering manually
             assert transaction.get_rollback()
             transaction.set_rollback(False)
             await transaction.savepoint_rollback(sid)
@@ -321,7 +307,6 @@ class TestAtomicTests:
                 async with transaction.atomic():
                     await Author.objects.create(name="Tintin")
                     assert len(await Author.objects.all()) == 1
-                    # Incorrect savepoint id to provoke a database error.
                     connection.savepoint_ids.append("12")
             with pytest.raises(transaction.TransactionManagementError):
                 len(await Author.objects.all())
@@ -333,7 +318,7 @@ class TestAtomicTests:
 
 @skip_unless_db_feature("uses_savepoints")
 class TestAtomicMergeTests:
-    """Test merging transactions with savepoint=False."""
+    """Blocks with savepoint=False join the enclosing block's fate."""
 
     async def test_merged_outer_rollback(self):
         async with transaction.atomic():
@@ -344,19 +329,16 @@ class TestAtomicMergeTests:
                     async with transaction.atomic(savepoint=False):
                         await Author.objects.create(name="Calculus")
                         raise Exception("Oops, that's his last name")
-                # The third insert couldn't be roll back. Temporarily mark the
-                # connection as not needing rollback to check it.
+                # No savepoint undid Calculus: the whole block is doomed. Lift the flag
+                # only long enough to count the rows.
                 assert transaction.get_rollback()
                 transaction.set_rollback(False)
                 assert await Author.objects.count() == 3
                 transaction.set_rollback(True)
-            # The second insert couldn't be roll back. Temporarily mark the
-            # connection as not needing rollback to check it.
             assert transaction.get_rollback()
             transaction.set_rollback(False)
             assert await Author.objects.count() == 3
             transaction.set_rollback(True)
-        # The first block has a savepoint and must roll back.
         assert await reporters() == []
 
     async def test_merged_inner_savepoint_rollback(self):
@@ -368,13 +350,12 @@ class TestAtomicMergeTests:
                     async with transaction.atomic(savepoint=False):
                         await Author.objects.create(name="Calculus")
                         raise Exception("Oops, that's his last name")
-                # The third insert couldn't be roll back. Temporarily mark the
-                # connection as not needing rollback to check it.
+                # No savepoint undid Calculus: the whole block is doomed. Lift the flag
+                # only long enough to count the rows.
                 assert transaction.get_rollback()
                 transaction.set_rollback(False)
                 assert await Author.objects.count() == 3
                 transaction.set_rollback(True)
-            # The second block has a savepoint and must roll back.
             assert await Author.objects.count() == 1
         assert await reporters() == [reporter]
 
@@ -388,7 +369,6 @@ class TestAtomicErrorsTests:
         async with transaction.atomic():
             with raises_message(transaction.TransactionManagementError, self.forbidden_atomic_msg):
                 await transaction.set_autocommit(not autocommit)
-        # Make sure autocommit wasn't changed.
         assert connection.autocommit == autocommit
 
     async def test_atomic_prevents_calling_transaction_methods(self):
@@ -404,7 +384,6 @@ class TestAtomicErrorsTests:
             r2 = Author(name="Cuthbert Calculus", id=r1.id)
             with pytest.raises(IntegrityError):
                 await r2.save(force_insert=True)
-            # The transaction is marked as needing rollback.
             msg = (
                 "An error occurred in the current transaction. You can't "
                 "execute queries until the end of the 'atomic' block."
@@ -421,7 +400,6 @@ class TestAtomicErrorsTests:
             r2 = Author(name="Cuthbert Calculus", id=r1.id)
             with pytest.raises(IntegrityError):
                 await r2.save(force_insert=True)
-            # Mark the transaction as no longer needing rollback.
             transaction.set_rollback(False)
             await r2.save(force_update=True)
         assert (await Author.objects.get(pk=r1.pk)).name == "Cuthbert Calculus"
@@ -431,13 +409,10 @@ class TestAtomicErrorsTests:
         async with transaction.atomic():
             await Author.objects.create(name="Archibald Haddock")
             await connection.close()
-            # The connection is closed and the transaction is marked as
-            # needing rollback. This will raise an InterfaceError on databases
-            # that refuse to create cursors on closed connections (PostgreSQL)
-            # and a TransactionManagementError on other databases.
+            # The block lost its transaction: any statement now is an error (Django's
+            # broken-transaction one, or the driver's for a closed connection).
             with pytest.raises(Error):
                 await Author.objects.create(name="Cuthbert Calculus")
-        # The connection is usable again .
         assert await Author.objects.count() == 0
 
 
@@ -445,7 +420,7 @@ class TestAtomicErrorsTests:
 @pytest.mark.skipif(connection.vendor != "mysql", reason="MySQL-specific behaviors")
 class TestAtomicMySQLTests:
     async def test_implicit_savepoint_rollback(self):
-        """MySQL implicitly rolls back savepoints when it deadlocks (#22291)."""
+        """After a deadlock MySQL has already dropped the savepoints (Django #22291)."""
         await Author.objects.create(id=1, name="1")
         await Author.objects.create(id=2, name="2")
 
@@ -456,25 +431,21 @@ class TestAtomicMySQLTests:
                 async with transaction.atomic():
                     await Author.objects.select_for_update().get(id=1)
                     main_thread_ready.wait()
-                    # 1) This line locks... (see below for 2)
+                    # Holds row 1 and now wants row 2, which the main thread holds.
                     await Author.objects.exclude(id=1).update(id=2)
             finally:
-                # This is the thread-local connection, not the main connection.
                 await connection.close()
 
         other_thread = threading.Thread(target=asyncio.run, args=(other(),))
         other_thread.start()
 
         with raises_message(OperationalError, "Deadlock found"):
-            # Double atomic to enter a transaction and create a savepoint.
             async with transaction.atomic():
                 async with transaction.atomic():
                     await Author.objects.select_for_update().get(id=2)
                     main_thread_ready.set()
-                    # The two threads can't be synchronized with an event here
-                    # because the other thread locks. Sleep for a little while.
-                    await asyncio.sleep(1)
-                    # 2) ... and this line deadlocks. (see above for 1)
+                    await asyncio.sleep(1)  # the other thread is blocked: no event can say when
+                    # Holds row 2 and wants row 1: the server picks this side as the victim.
                     await Author.objects.exclude(id=2).update(id=1)
 
         await asyncio.to_thread(other_thread.join)
@@ -482,76 +453,54 @@ class TestAtomicMySQLTests:
 
 class TestAtomicMiscTests:
     async def test_wrap_callable_instance(self):
-        """#20028 -- Atomic must support wrapping callable instances."""
+        """atomic() decorates callable objects, not only functions (Django #20028)."""
 
         class Callable:
             async def __call__(self):
                 pass
 
-        # Must not raise an exception
         transaction.atomic(Callable())
 
     @skip_unless_db_feature("can_release_savepoints")
     async def test_atomic_does_not_leak_savepoints_on_failure(self):
-        """#23074 -- Savepoints must be released after rollback."""
+        """A rolled-back savepoint is released too (Django #23074)."""
 
-        # Expect an error when rolling back a savepoint that doesn't exist.
-        # Done outside of the transaction block to ensure proper recovery.
         with pytest.raises(Error):
-            # Start a plain transaction.
             async with transaction.atomic():
-                # Swallow the intentional error raised in the sub-transaction.
                 with raises_message(Exception, "Oops"):
-                    # Start a sub-transaction with a savepoint.
                     async with transaction.atomic():
                         sid = connection.savepoint_ids[-1]
                         raise Exception("Oops")
-
-                # This is expected to fail because the savepoint no longer exists.
+                # Already released by the inner block's rollback, so this must fail.
                 await connection.savepoint_rollback(sid)
 
     async def test_mark_for_rollback_on_error_in_transaction(self):
         async with transaction.atomic(savepoint=False):
-            # Swallow the intentional error raised.
             with raises_message(Exception, "Oops"):
-                # Wrap in `mark_for_rollback_on_error` to check if the
-                # transaction is marked broken.
                 with transaction.mark_for_rollback_on_error():
-                    # Ensure that we are still in a good state.
                     assert not transaction.get_rollback()
 
                     raise Exception("Oops")
 
-            # mark_for_rollback_on_error marked the transaction as broken …
             assert transaction.get_rollback()
 
-            # … and further queries fail.
             msg = "You can't execute queries until the end of the 'atomic' block."
             with raises_message(transaction.TransactionManagementError, msg):
                 await Author.objects.create()
 
-        # Transaction errors are reset at the end of an transaction, so this
-        # should just work.
         await Author.objects.create()
 
     async def test_mark_for_rollback_on_error_in_autocommit(self):
         assert transaction.get_autocommit()
 
-        # Swallow the intentional error raised.
         with raises_message(Exception, "Oops"):
-            # Wrap in `mark_for_rollback_on_error` to check if the transaction
-            # is marked broken.
             with transaction.mark_for_rollback_on_error():
-                # Ensure that we are still in a good state.
                 assert not transaction.get_connection().needs_rollback
 
                 raise Exception("Oops")
 
-        # Ensure that `mark_for_rollback_on_error` did not mark the transaction
-        # as broken, since we are in autocommit mode …
         assert not transaction.get_connection().needs_rollback
 
-        # … and further queries work nicely.
         await Author.objects.create()
 
 
@@ -560,10 +509,7 @@ class TestNonAutocommitTests:
     variant = staticmethod(autocommit_off)
 
     async def test_orm_query_after_error_and_rollback(self):
-        """
-        ORM queries are allowed after an error and a rollback in non-autocommit
-        mode (#27504).
-        """
+        """With autocommit off, an error followed by rollback() leaves the ORM usable (Django #27504)."""
         r1 = await Author.objects.create(name="Archibald Haddock")
         r2 = Author(name="Cuthbert Calculus", id=r1.id)
         with pytest.raises(IntegrityError):
@@ -572,7 +518,7 @@ class TestNonAutocommitTests:
         await Author.objects.last()
 
     async def test_orm_query_without_autocommit(self):
-        """#24921 -- ORM queries must be possible after set_autocommit(False)."""
+        """The ORM works once autocommit is off (Django #24921)."""
         await Author.objects.create(name="Tintin")
 
 
@@ -644,12 +590,8 @@ async def until(predicate, timeout=5):
 
 
 class TestConnectionOnCommit:
-    """
-    Tests for transaction.on_commit().
-
-    Creation/checking of database objects in parallel with callback tracking is
-    to verify that the behavior of the two match in all tested cases.
-    """
+    """transaction.on_commit(): each test writes rows and registers hooks side by side, and
+    checks that the hooks that ran are exactly the rows that stayed."""
 
     @pytest.fixture(autouse=True, params=["sync hooks", "async hooks"])
     async def setup(self, request, tables):
@@ -678,7 +620,7 @@ class TestConnectionOnCommit:
         self.notified.append(id_)
 
     async def do(self, num):
-        """Create a Thing instance and notify about it."""
+        """Write row ``num`` and register a hook that records ``num``."""
         await Author.objects.create(name=f"thing {num}", age=num)
         transaction.on_commit(self.as_kind(lambda: self.notify(num)))
 
@@ -772,15 +714,13 @@ class TestConnectionOnCommit:
                     raise ForcedError()
             except ForcedError:
                 pass
-            # another successful savepoint
             async with transaction.atomic():
                 await self.do(3)
 
-        # only hooks registered during successful savepoints execute
         await self.assert_done([1, 3])
 
     async def test_no_hooks_run_from_failed_transaction(self):
-        """If outer transaction fails, no hooks from within it run."""
+        """A failing outer block drops the hooks of its inner blocks too."""
         try:
             async with transaction.atomic():
                 async with transaction.atomic():

@@ -92,8 +92,8 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
         """Upstream's connection setup, run on the driver's thread."""
         register_functions(raw)
         raw.execute("PRAGMA foreign_keys = ON")
-        # The macOS bundled SQLite defaults legacy_alter_table ON, which
-        # prevents atomic table renames.
+        # Some builds (macOS's) switch legacy_alter_table on, and table renames then stop
+        # being atomic.
         raw.execute("PRAGMA legacy_alter_table = OFF")
         for init_command in self.init_commands:
             if init_command := init_command.strip():
@@ -131,7 +131,7 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
         return AsyncCursor(self, self.connection, raw)
 
     async def _set_autocommit(self, autocommit):
-        # sqlite3's internal default is ''. It's different from None.
+        # sqlite3: None is autocommit; '' (its default) opens transactions implicitly.
         level = None if autocommit else ""
         with self.wrap_database_errors:
             await _on_thread(self.connection, setattr, self.connection._conn, "isolation_level", level)
@@ -149,8 +149,7 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
 
     async def disable_constraint_checking(self):
         await self._pragma("PRAGMA foreign_keys = OFF")
-        # Foreign key constraints cannot be turned off while in a multi-
-        # statement transaction: report whether they are effectively off.
+        # Inside a transaction SQLite ignores the PRAGMA: say whether checks are really off.
         return not (await self._pragma("PRAGMA foreign_keys"))[0][0]
 
     async def enable_constraint_checking(self):

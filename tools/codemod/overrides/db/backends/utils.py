@@ -44,9 +44,8 @@ async def __aenter__(self):
 
 @override("CursorWrapper.__aexit__", new=True)
 async def __aexit__(self, type, value, traceback):
-    # Close instead of passing through to avoid backend-specific behavior
-    # (#17671). Catch errors liberally because errors in cleanup code
-    # aren't useful.
+    # Always close (drivers' own exit behaviours differ, Django #17671), and let no
+    # cleanup error hide what the block raised.
     try:
         await self.close()
     except self.db.Database.Error:

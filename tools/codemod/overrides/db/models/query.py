@@ -89,7 +89,8 @@ def __bool__(self):
 
 @override("QuerySet.__getitem__", upstream="72610b322fff")
 def __getitem__(self, k):
-    """Retrieve an item or slice from the set of results."""
+    """One row or a slice of the results: from the cache once evaluated, else a new
+    queryset with LIMIT/OFFSET; an index into an unevaluated one raises AwaitRequired."""
     if not isinstance(k, (int, slice)):
         raise TypeError(
             "QuerySet indices must be integers or slices, not %s." % type(k).__name__

@@ -44,10 +44,7 @@ def cursor(self):
 
 @override("BaseDatabaseWrapper.chunked_cursor", upstream="c01c38bf881d", colour="coroutine")
 def chunked_cursor(self):
-    """
-    Return a cursor that tries to avoid caching in the database (if
-    supported by the database), otherwise return a regular cursor.
-    """
+    """The cursor iterator() reads from; a backend that can stream results overrides it."""
     return self.cursor()
 
 
@@ -90,12 +87,12 @@ async def connect(self):
     """Take a connection for this task from the alias's pool (teapot.pool), which opens one
     with open_connection() when none is idle. It is this task's until release_connection()."""
     self.check_settings()
-    # In case the previous connection was closed while in an atomic block
+    # A fresh transaction state, even if the last connection went in an atomic block.
     self.in_atomic_block = False
     self.savepoint_ids = []
     self.atomic_blocks = []
     self.needs_rollback = False
-    # Reset parameters defining when to close/health-check the connection.
+    # Health-check and maximum-age bookkeeping start over with each connection.
     self.health_check_enabled = self.settings_dict["CONN_HEALTH_CHECKS"]
     max_age = self.settings_dict["CONN_MAX_AGE"]
     self.close_at = None if max_age is None else time.monotonic() + max_age
@@ -140,7 +137,7 @@ def connection_pool(self):
 
 @override("BaseDatabaseWrapper.ensure_connection", upstream="5d95b3c4a8e2")
 async def ensure_connection(self):
-    """Guarantee that a connection to the database is established."""
+    """Make sure this task holds a usable connection, taking one from the pool if needed."""
     if self.connection is not None and not self.in_atomic_block and self.raw_is_closed(self.connection):
         # The server ended the session while this task held it: take another one.
         self.forget_connection(self.connection, interrupted=False)
@@ -274,7 +271,7 @@ async def commit(self):
     self.validate_thread_sharing()
     self.validate_no_atomic_block()
     cancelled = await run_to_completion(self._commit())
-    # A successful commit means that the database connection works.
+    # The COMMIT went through, so the connection is known to be healthy.
     self.errors_occurred = False
     self.run_commit_hooks_on_set_autocommit_on = True
     if cancelled:
@@ -283,16 +280,11 @@ async def commit(self):
 
 @override("BaseDatabaseWrapper.set_autocommit", upstream="d48136a523d2")
 async def set_autocommit(self, autocommit, force_begin_transaction_with_broken_autocommit=False):
-    """
-    Enable or disable autocommit.
+    """Switch autocommit on or off; switching it off starts a transaction.
 
-    The usual way to start a transaction is to turn autocommit off.
-    SQLite does not properly start a transaction when disabling
-    autocommit. To avoid this buggy behavior and to actually enter a new
-    transaction, an explicit BEGIN is required. Using
-    force_begin_transaction_with_broken_autocommit=True will issue an
-    explicit BEGIN with SQLite. This option will be ignored for other
-    backends.
+    ``force_begin_transaction_with_broken_autocommit`` sends an explicit BEGIN on backends
+    that define ``_start_transaction_under_autocommit`` (SQLite, whose driver does not
+    begin one by itself); elsewhere it changes nothing.
 
     After a commit, turning autocommit back on runs the on_commit hooks; a cancellation
     that arrives meanwhile waits for them, as commit() waits for the COMMIT.
@@ -332,7 +324,7 @@ def on_commit(self, func, robust=False):
     if not callable(func):
         raise TypeError("on_commit()'s callback must be a callable.")
     if self.in_atomic_block:
-        # Transaction in progress; save for execution on commit.
+        # Inside a transaction: kept, with the savepoints it belongs to, until the commit.
         self.run_on_commit.append((set(self.savepoint_ids), func, robust))
     elif not self.get_autocommit():
         raise TransactionManagementError("on_commit() cannot be used in manual transaction management")

@@ -121,8 +121,7 @@ async def execute_sql(
 async def explain_query(self):
     """Return the lines of the EXPLAIN output as a list (upstream yields them)."""
     result = await self.execute_sql()
-    # Some backends return 1 item tuples with strings, and others return
-    # tuples with integers and strings. Flatten them out into strings.
+    # Rows differ by backend (one text column, or several mixed values): each becomes one string.
     format_ = self.query.explain_info.format
     output_formatter = json.dumps if format_ and format_.lower() == "json" else str
     lines = []
@@ -204,7 +203,7 @@ def pre_sql_setup(self):
         self.query.add_filter("pk__in", idents)
         self.query.related_ids = related_ids
     else:
-        # The fast path. Filters and updates in one query.
+        # No related updates to collect ids for: one UPDATE with a subquery filter.
         self.query.add_filter("pk__in", query)
     self.query.reset_refcounts(refcounts_before)
 
