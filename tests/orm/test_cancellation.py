@@ -114,20 +114,25 @@ async def test_cancel_anywhere_in_a_transaction_commits_with_its_hooks_or_not_at
             await Author.objects.create(name=f"a{n}")
             transaction.on_commit(lambda: hooks.append(f"a{n}"))
 
+    # Cancel points are drawn from [0, limit], and the limit follows the race: it grows
+    # after a cancelled attempt and shrinks after a committed one, so the points gather where
+    # the transaction ends, however slow the machine or a fresh connection is.
     rng = random.Random(7)
-    for n in range(40):
+    limit = 0.004
+    for n in range(60):
         task = asyncio.create_task(work(n))
-        await asyncio.sleep(rng.uniform(0, 0.004))
+        await asyncio.sleep(rng.uniform(0, limit))
         task.cancel()
         try:
             await task
         except asyncio.CancelledError:
             pass
+        limit *= 0.8 if f"a{n}" in hooks else 1.25
     pool = connection.connection_pool
     await until(lambda: pool.pending == 0 and pool.in_use <= 1)
     committed = set(await Author.objects.values_list("name", flat=True))
     assert committed == set(hooks)
-    assert 0 < len(committed) < 40 or DATABASE == "sqlite"  # the race really raced
+    assert 0 < len(committed) < 60 or DATABASE == "sqlite"  # the race really raced
 
 
 async def test_timeout_race_stress():
