@@ -107,7 +107,9 @@ class Pool:
         self.options = PoolOptions.from_settings(driver.settings_dict)
         self.driver = driver
         self.loop = loop
-        self.facts: dict = {}  # server facts, read by the first connection
+        # Server facts, read by the first connection; shared by this alias's pools on every
+        # event loop, so a new loop's first query can be compiled before it connects.
+        self.facts: dict = _facts.setdefault((self.alias, id(self.settings_dict)), {})
         self.closed = False
         self._size = 0  # idle + leased + opening + being reset
         self._idle: collections.deque[_Entry] = collections.deque()  # newest on the right
@@ -388,6 +390,7 @@ def _log_failure(task: asyncio.Task):
 
 # -- the pools of each event loop ------------------------------------------------------
 
+_facts: dict[tuple, dict] = {}  # (alias, id(settings_dict)) -> server facts
 _pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict] = weakref.WeakKeyDictionary()
 _shutdown_guards: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, object] = weakref.WeakKeyDictionary()
 
@@ -409,13 +412,8 @@ def pool_for(wrapper) -> Pool:
 
 
 def known_server_facts(wrapper) -> dict:
-    """The server facts of ``wrapper``'s pool on the running loop, if it has connected."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return {}
-    pool = _pools.get(loop, {}).get((wrapper.alias, id(wrapper.settings_dict)))
-    return pool.facts if pool is not None else {}
+    """The server facts a pool of ``wrapper``'s alias read, on any event loop."""
+    return _facts.get((wrapper.alias, id(wrapper.settings_dict)), {})
 
 
 def pools() -> list[Pool]:

@@ -65,6 +65,9 @@ class MarkForRollbackOnError:
         return False
 
     async def __aenter__(self):
+        # The block is a save or a delete about to query; connecting now gives the SQL it
+        # compiles first the server's facts (an insert picks its RETURNING columns from them).
+        await get_connection(self.using).ensure_connection()
         return None
 
     async def __aexit__(self, exc_type, exc, tb):
