@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from teapot.backends.asyncpg.adapters import sql
 from teapot.backends.asyncpg.dbapi import DataError, ProgrammingError
 from teapot.backends.asyncpg.literals import Inet, Jsonb, mogrify, quote
 from teapot.backends.asyncpg.placeholders import PlaceholderError, bind, translate
@@ -106,4 +107,35 @@ def test_unknown_types_are_refused():
 
 
 def test_mogrify_leaves_literal_text_alone():
-    assert mogrify("SELECT '%s', %s, %s", ["$1", 2]) == "SELECT '%s', E'$1', 2"
+    assert mogrify("SELECT '%s', %s, %s", ["$1", 2]) == "SELECT '%s', '$1', 2"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "x",
+        "it's",
+        "a\\b",
+        "",
+        0,
+        -1,
+        10**20,
+        0.5,
+        -2.5,
+        decimal.Decimal("0.5"),
+        decimal.Decimal("-1.5"),
+        True,
+        False,
+        None,
+        datetime.date(2020, 1, 2),
+        datetime.datetime(2020, 1, 2, 3, 4, 5, 600, tzinfo=datetime.timezone.utc),
+        datetime.datetime(2020, 1, 2, 3, 4, 5),
+        uuid.UUID(int=1),
+    ],
+    ids=repr,
+)
+def test_schema_literals_are_spelled_as_psycopg_spells_them(value):
+    # The schema editor's DDL (defaults, checks) must be Django's own, character for character.
+    from psycopg import sql as psycopg_sql  # the test extra installs psycopg
+
+    assert sql.quote(value) == psycopg_sql.quote(value)

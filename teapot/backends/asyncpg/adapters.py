@@ -39,4 +39,4 @@ def mogrify(sql, params, connection):
 class sql:  # noqa: N801 - stands in for the psycopg.sql module
     @staticmethod
     def quote(value, connection=None):
-        return literals.quote(value)
+        return literals.quote_as_psycopg(value)

@@ -102,9 +102,33 @@ def quote(value) -> str:
     raise ProgrammingError(f"cannot adapt {type(value).__name__} values to SQL literals")
 
 
+def quote_as_psycopg(value) -> str:
+    """The literal psycopg's ``sql.quote()`` writes for the values DDL defaults and checks
+    hold (text, numbers, booleans, dates and times, UUIDs), so the schema editor's statements
+    are Django's to the character; other values get ``quote()``'s spelling."""
+    if isinstance(value, str) and not isinstance(value, Inet):
+        refuse_nul(value)
+        if "\\" in value:
+            return " " + quote_string(value)  # psycopg's spelling, space included
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, (int, decimal.Decimal)) and not isinstance(value, bool):
+        if isinstance(value, decimal.Decimal) and not value.is_finite():
+            return quote(value)
+        text = str(value)
+        return " " + text if text.startswith("-") else text  # never "--", a comment
+    if isinstance(value, float) and math.isfinite(value):
+        text = repr(value)
+        return " " + text if text.startswith("-") else text
+    if isinstance(value, datetime.datetime):
+        return f"'{value.isoformat(sep=' ')}'::{'timestamptz' if value.tzinfo else 'timestamp'}"
+    if isinstance(value, uuid.UUID):
+        return f"'{value.hex}'::uuid"
+    return quote(value)
+
+
 def mogrify(sql: str, params) -> str:
     """``sql`` with its placeholders replaced by literals of ``params`` (psycopg's mogrify)."""
     translation, args = bind(sql, params)
     if translation is None:
         return sql
-    return translation.join([quote(a) for a in args])
+    return translation.join([quote_as_psycopg(a) for a in args])
