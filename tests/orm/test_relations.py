@@ -142,6 +142,31 @@ async def test_many_to_many_forward_manager():
     assert await Tag.objects.count() == 4
 
 
+async def test_many_to_many_add_with_m2m_changed_receivers_skips_present_rows():
+    # With receivers (or an explicit through model) add() cannot ignore conflicts: it reads
+    # which targets are already there first, and says which ones it added.
+    from teapot.db.models.signals import m2m_changed
+
+    await make_library()
+    book = await Book.objects.get(title="A1")
+    await insert(Tag, *({"name": n} for n in ("t1", "t2")))
+    t1, t2 = await Tag.objects.order_by("name")
+    added = []
+
+    def receiver(action, pk_set, **kwargs):
+        if action == "post_add":
+            added.append(sorted(pk_set))
+
+    m2m_changed.connect(receiver, sender=Book.tags.through)
+    try:
+        await book.tags.add(t1)
+        await book.tags.add(t1, t2)
+    finally:
+        m2m_changed.disconnect(receiver, sender=Book.tags.through)
+    assert added == [[t1.pk], [t2.pk]]
+    assert sorted(await book.tags.values_list("name", flat=True)) == ["t1", "t2"]
+
+
 async def test_many_to_many_reverse_manager():
     ann, bob = await make_library()
     await insert(Tag, {"name": "t"})

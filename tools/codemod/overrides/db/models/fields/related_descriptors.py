@@ -83,3 +83,15 @@ def object_without_query(self, instance):
             obj._state.db = instance._state.db
             return obj
     return None
+
+
+@override("create_forward_many_to_many_manager.ManyRelatedManager._get_missing_target_ids", upstream="e9eeb0d5f8d0")
+async def _get_missing_target_ids(self, source_field_name, target_field_name, db, target_ids):
+    """The ids of ``target_ids`` the relation does not hold yet: one query, read with
+    ``async for`` (upstream lets ``set.difference`` iterate the queryset)."""
+    present = (
+        self.through._default_manager.using(db)
+        .values_list(target_field_name, flat=True)
+        .filter(**{source_field_name: self.related_val[0], "%s__in" % target_field_name: target_ids})
+    )
+    return target_ids.difference([value async for value in present])
