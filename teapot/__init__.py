@@ -16,6 +16,21 @@ def setup(*args, **kwargs):
     return _setup(*args, **kwargs)
 
 
+def adapt(*targets):
+    """teapot model classes from Django model classes, models modules or app labels; see
+    teapot.adapter.adapt."""
+    from teapot.adapter import adapt as _adapt
+
+    return _adapt(*targets)
+
+
+def adapted(django_model):
+    """The teapot class of one Django model class; see teapot.adapter.adapted."""
+    from teapot.adapter import adapted as _adapted
+
+    return _adapted(django_model)
+
+
 async def close():
     """Give back this task's connections and close every connection pool of the running
     event loop (call it at shutdown; ``asyncio.run`` closes forgotten pools too)."""

@@ -99,6 +99,12 @@ def _databases(databases) -> dict:
 
 
 _UNSET = object()
+_from_django: str | None = None  # the settings module given to setup(from_django=...)
+
+
+def from_django_module() -> str | None:
+    """The dotted name of the Django settings module teapot.setup() read, if any."""
+    return _from_django
 
 
 def setup(
@@ -131,6 +137,8 @@ def setup(
         if databases is not None:
             raise ImproperlyConfigured("teapot.setup() takes databases or from_django, not both")
         django = _django_settings(from_django)
+        global _from_django
+        _from_django = django.__name__
         databases = django_databases(getattr(django, "DATABASES", {}))
         if time_zone is _UNSET:
             time_zone = getattr(django, "TIME_ZONE", "America/Chicago")  # Django's default

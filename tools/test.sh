@@ -9,11 +9,16 @@
 # 3. `python -m pytest` over tests/ on SQLite, then `python -m pytest tests/orm --db=postgresql`
 #    and `--db=mysql` (no tests collected counts as a failure). TEAPOT_TEST_DATABASES picks
 #    the databases (default "sqlite postgresql mysql"); pytest arguments go to every run;
-#    4. tools/check_coexistence.sh: teapot without Django, and beside Django 4.2.
+# 4. `python -m pytest tests/adapter --db=...` on each of those databases: a Django project's
+#    models adapted by teapot.adapt() and compared with Django itself (a pytest process of its
+#    own per database, as teapot is configured once per process; step 3 never collects them);
+# 5. the same adapter tests in a second fresh venv .venv-test-django42 with teapot installed
+#    the same way, then "Django>=4.2,<5.0" (TEAPOT_TEST_DJANGO_OLD overrides the spec);
+# 6. tools/check_coexistence.sh: teapot without Django, and beside Django 4.2.
 #
-# Steps 2-4 all run; the script exits non-zero if any of them failed.
+# Steps 2-6 all run; the script exits non-zero if any of them failed.
 # PostgreSQL (127.0.0.1:5432) and MariaDB (127.0.0.1:3306) must be running: .ci/run starts them;
-# the ORM tests create their test database when it is missing.
+# the ORM and adapter tests create their test database when it is missing.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -56,6 +61,41 @@ for db in ${TEAPOT_TEST_DATABASES:-sqlite postgresql mysql}; do
         failed+=("pytest on $db (exit $rc)")
     fi
 done
+
+# run_pytest LABEL PYTHON ARGS...: one pytest run; no tests collected is a failure too.
+run_pytest() {
+    local label=$1 python=$2 rc
+    shift 2
+    step "$label: python -m pytest $*"
+    "$python" -m pytest "$@"
+    rc=$?
+    if [ "$rc" -eq 5 ]; then
+        echo "test: pytest collected no tests ($label)" >&2
+        failed+=("$label (no tests collected)")
+    elif [ "$rc" -ne 0 ]; then
+        failed+=("$label (exit $rc)")
+    fi
+}
+
+for db in ${TEAPOT_TEST_DATABASES:-sqlite postgresql mysql}; do
+    run_pytest "adapter tests on $db" "$VENV/bin/python" tests/adapter --db="$db" "$@"
+done
+
+OLD_VENV=$ROOT/.venv-test-django42
+OLD_DJANGO=${TEAPOT_TEST_DJANGO_OLD:-"Django>=4.2,<5.0"}
+OLD_DJANGO_LABEL=$(echo "$OLD_DJANGO" | tr -d " ,")  # the summary splits on commas
+step "fresh venv $OLD_VENV: pip install -e '.[test]', then $OLD_DJANGO"
+rm -rf "$OLD_VENV"
+if "$PYTHON" -m venv "$OLD_VENV" \
+    && "$OLD_VENV/bin/python" -m pip install $TEAPOT_PIP_FLAGS -e '.[test]' \
+    && "$OLD_VENV/bin/python" -m pip install $TEAPOT_PIP_FLAGS "$OLD_DJANGO"; then
+    "$OLD_VENV/bin/python" -c 'import django; print("test: Django", django.get_version())'
+    for db in ${TEAPOT_TEST_DATABASES:-sqlite postgresql mysql}; do
+        run_pytest "adapter tests on $db under ${OLD_DJANGO_LABEL}" "$OLD_VENV/bin/python" tests/adapter --db="$db" "$@"
+    done
+else
+    failed+=("venv for $OLD_DJANGO_LABEL")
+fi
 
 step "tools/check_coexistence.sh"
 PYTHON=$PYTHON bash tools/check_coexistence.sh || failed+=("coexistence")

@@ -71,3 +71,23 @@ async def create_database(name: str, url: str | None = None) -> None:
                     await cur.execute(f"CREATE DATABASE `{dbname}` CHARACTER SET utf8mb4")
         finally:
             conn.close()
+
+
+def django_database_settings(name: str, sqlite_name: str = ":memory:") -> dict:
+    """The DATABASES entry Django itself (sync) uses for the same test database."""
+    if name == "sqlite":
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": sqlite_name}
+    url = urllib.parse.urlsplit(URLS[name])
+    entry = {
+        "NAME": url.path.lstrip("/"),
+        "USER": urllib.parse.unquote(url.username or ""),
+        "PASSWORD": urllib.parse.unquote(url.password or ""),
+        "HOST": url.hostname or "",
+        "PORT": str(url.port or ""),
+    }
+    if name == "postgresql":
+        return {**entry, "ENGINE": "django.db.backends.postgresql"}
+    import pymysql  # Django's MySQL backend imports MySQLdb; PyMySQL stands in for mysqlclient
+
+    pymysql.install_as_MySQLdb()
+    return {**entry, "ENGINE": "django.db.backends.mysql", "OPTIONS": {"charset": "utf8mb4"}}

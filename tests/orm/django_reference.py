@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import json
 import sys
-import urllib.parse
 
-from tests.orm.databases import URLS
+from tests.orm.databases import django_database_settings
 from tests.orm.typeapp.fields import define
 from tests.orm.typeapp.samples import COLUMNS, column_id, describe, filter_value, lookups, write_kwargs
 
@@ -23,22 +22,7 @@ APP_LABEL = "django_reference"
 
 
 def database_settings(database):
-    if database == "sqlite":
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
-    url = urllib.parse.urlsplit(URLS[database])
-    settings = {
-        "NAME": url.path.lstrip("/"),
-        "USER": urllib.parse.unquote(url.username or ""),
-        "PASSWORD": urllib.parse.unquote(url.password or ""),
-        "HOST": url.hostname or "",
-        "PORT": str(url.port or ""),
-    }
-    if database == "postgresql":
-        return {**settings, "ENGINE": "django.db.backends.postgresql"}
-    import pymysql  # Django's MySQL backend imports MySQLdb; PyMySQL stands in for mysqlclient
-
-    pymysql.install_as_MySQLdb()
-    return {**settings, "ENGINE": "django.db.backends.mysql", "OPTIONS": {"charset": "utf8mb4"}}
+    return django_database_settings(database)
 
 
 def observe_column(model, column):

@@ -1,0 +1,144 @@
+"""teapot.adapt(): teapot model classes from a Django project's own model classes.
+Hand-written.
+
+    teapot.setup(from_django="myproject.settings")
+    models = teapot.adapt("shop", "auth")          # app labels, modules or model classes
+    order = await models.Order.objects.select_related("customer").aget(pk=1)
+
+The teapot classes live in teapot's registry with the Django models' names, app labels and
+tables, so both ORMs share the schema and the rows. What is carried over, and what is not:
+README.md, "Sharing models.py with a Django project".
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import types
+
+from teapot.adapter.errors import AdaptError, AdaptWarning
+
+__all__ = ["Adapted", "AdaptError", "AdaptWarning", "adapt", "adapted"]
+
+
+class Adapted:
+    """The teapot classes an ``adapt()`` call returned: ``adapted.Order`` (by class name),
+    ``adapted["shop.Order"]`` (by label), ``adapted[DjangoOrder]`` (by Django class); iterating
+    gives the teapot classes."""
+
+    def __init__(self, pairs):
+        self._by_django = dict(pairs)
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            for dj_model, model in self._by_django.items():
+                if dj_model._meta.label_lower == key.lower():
+                    return model
+            raise KeyError(key)
+        return self._by_django[key]
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        matches = [model for model in self._by_django.values() if model.__name__ == name]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            labels = ", ".join(sorted(m._meta.label for m in matches))
+            raise AttributeError(f"{name} is ambiguous here ({labels}): use adapted[{matches[0]._meta.label!r}]")
+        raise AttributeError(f"no adapted model named {name!r}")
+
+    def __iter__(self):
+        return iter(self._by_django.values())
+
+    def __len__(self):
+        return len(self._by_django)
+
+    def __contains__(self, key):
+        try:
+            self[key]
+        except KeyError:
+            return False
+        return True
+
+    def __repr__(self):
+        return f"<Adapted {', '.join(m._meta.label for m in self)}>"
+
+
+def adapt(*targets):
+    """Adapt Django model classes, models modules (or their dotted names) and app labels,
+    with every model they depend on (relation targets, explicit through models, parents).
+    Models adapted before are reused. Returns the requested models as an ``Adapted``."""
+    from teapot.adapter import models
+
+    if not targets:
+        raise TypeError("adapt() needs Django model classes, models modules or app labels")
+    django_models = []
+    for target in targets:
+        for model in _django_models(target):
+            if model not in django_models:
+                django_models.append(model)
+    for model in models.closure(django_models):
+        if models.adapted(model) is None:
+            models.build(model)
+    return Adapted((model, models.adapted(model)) for model in django_models)
+
+
+def adapted(django_model):
+    """The teapot class of one Django model class, adapting it (and what it needs) first."""
+    return adapt(django_model)[django_model]
+
+
+def _django_models(target):
+    from django.db.models import Model
+
+    _ensure_django()
+    from django.apps import apps
+
+    if isinstance(target, type) and issubclass(target, Model):
+        return [target]
+    if isinstance(target, types.ModuleType) or (isinstance(target, str) and "." in target):
+        module = importlib.import_module(target) if isinstance(target, str) else target
+        found = [
+            obj
+            for obj in vars(module).values()
+            if isinstance(obj, type)
+            and issubclass(obj, Model)
+            and obj.__module__ == module.__name__
+            and not obj._meta.abstract
+            and not obj._meta.swapped
+        ]
+        if not found:
+            raise AdaptError(module.__name__, None, "the module defines no concrete Django model")
+        return found
+    if isinstance(target, str):
+        try:
+            config = apps.get_app_config(target)
+        except LookupError:
+            raise AdaptError(target, None, "no installed Django app has this label") from None
+        return list(config.get_models())
+    raise TypeError(f"adapt() takes Django model classes, models modules or app labels, not {target!r}")
+
+
+def _ensure_django():
+    """Django's app registry must be ready to read its models; set Django up from the
+    settings module given to teapot.setup(from_django=...) when nobody did."""
+    from django.apps import apps
+
+    if apps.ready:
+        return
+    from django.conf import settings
+
+    from teapot import configure
+
+    if not settings.configured:
+        module = configure.from_django_module()
+        if module is None and not os.environ.get("DJANGO_SETTINGS_MODULE"):
+            raise AdaptError(
+                "(Django)", None, "Django is not set up: call django.setup() or teapot.setup(from_django=...) first"
+            )
+        if module is not None:
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", module)
+    import django
+
+    django.setup()

@@ -1,0 +1,30 @@
+"""What adapt() raises and warns. Hand-written."""
+
+from teapot.core.exceptions import ImproperlyConfigured
+
+
+class AdaptError(ImproperlyConfigured):
+    """A Django model teapot cannot adapt: names the model, the field (or option) and why."""
+
+    def __init__(self, model: str, field: str | None, reason: str):
+        self.model, self.field, self.reason = model, field, reason
+        where = f"{model}.{field}" if field else model
+        super().__init__(f"cannot adapt {where}: {reason}")
+
+
+class AdaptWarning(UserWarning):
+    """Something of a Django model that adapt() does not carry over (a sync save() override,
+    say), so that it is never dropped silently."""
+
+
+def warn(message: str) -> None:
+    """Emit an AdaptWarning attributed to the caller of teapot's API, not to teapot's code."""
+    import os
+    import sys
+    import warnings
+
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    level, frame = 2, sys._getframe(1)  # stacklevel 2 is the caller of warn()
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package + os.sep):
+        level, frame = level + 1, frame.f_back
+    warnings.warn(message, AdaptWarning, stacklevel=level)

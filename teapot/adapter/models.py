@@ -1,0 +1,242 @@
+"""A Django model class -> a teapot model class with the same table. Hand-written.
+
+The teapot class gets the Django model's name, module, app label and db_table, its fields
+(teapot.adapter.fields), its Meta options as Django resolved them (constraint and index
+names filled in), its managers (teapot.adapter.managers), and the methods and properties of
+the model and its abstract bases (teapot.adapter.members). Concrete parents and proxied
+models are adapted first and become the teapot class's bases, so multi-table inheritance and
+proxies work as in Django.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+
+from teapot.adapter import members
+from teapot.adapter.errors import AdaptError, warn
+from teapot.adapter.fields import field_from_django
+from teapot.adapter.managers import _replacements, manager_from_django
+from teapot.adapter.translate import teapot_path, translate
+
+# Meta options teapot sets itself or that have no meaning for an adapted model.
+SKIPPED_OPTIONS = frozenset({"apps", "abstract", "swappable", "app_label", "db_table", "auto_created", "proxy"})
+
+
+def adapted(dj_model):
+    return members.adapted_classes.get(dj_model)
+
+
+def closure(dj_models):
+    """``dj_models`` and every model they need, parents before children."""
+    order: list = []
+    seen: set = set()
+
+    def visit(model):
+        if model in seen:
+            return
+        seen.add(model)
+        check_adaptable(model)
+        for parent in direct_parents(model):
+            visit(parent)
+        order.append(model)
+        for related in related_models(model):
+            visit(related)
+
+    for model in dj_models:
+        visit(model)
+    return order
+
+
+def check_adaptable(model):
+    opts = model._meta
+    if opts.abstract:
+        raise AdaptError(opts.label, None, "it is abstract; adapt the concrete models that inherit from it")
+    if opts.swapped:
+        raise AdaptError(opts.label, None, f"it is swapped out for {opts.swapped}")
+
+
+def direct_parents(model):
+    """The Django models the teapot class inherits from: concrete parents (multi-table
+    inheritance) or, for a proxy, the model it proxies."""
+    opts = model._meta
+    found = []
+    for base in model.__bases__:
+        for klass in base.__mro__:
+            meta = getattr(klass, "_meta", None)
+            if meta is not None and not meta.abstract and klass is not model:
+                if klass not in found:
+                    found.append(klass)
+                break
+    if opts.proxy and not found:
+        found.append(opts.proxy_for_model)
+    return found
+
+
+def related_models(model):
+    """The models ``model``'s own fields point at: FK/O2O/M2M targets and explicit through
+    models (auto-created through models come with their M2M field)."""
+    out = []
+    for field in model._meta.get_fields():
+        if field.auto_created or not field.is_relation or field.related_model is None:
+            continue
+        out.append(field.related_model)
+        through = getattr(field.remote_field, "through", None)
+        if field.many_to_many and through is not None and not through._meta.auto_created:
+            out.append(through)
+    return [m for m in out if m is not model and not isinstance(m, str)]
+
+
+def build(dj_model):
+    """Create, register and return the teapot class of ``dj_model`` (its parents must have
+    been adapted already)."""
+    opts = dj_model._meta
+    ensure_app_config(opts)
+    bases = tuple(members.adapted_classes[parent] for parent in direct_parents(dj_model))
+    if not bases:
+        from teapot.db.models import Model
+
+        bases = (Model,)
+    cell = types.CellType()
+    namespace = {
+        "__module__": dj_model.__module__,
+        "__qualname__": dj_model.__qualname__,
+        "__doc__": dj_model.__doc__,
+        "Meta": meta_class(dj_model),
+    }
+    own = own_classes(dj_model)
+    namespace.update(
+        members.class_members(
+            own,
+            cell,
+            skip=set(_field_names(dj_model)),
+            replacements=_replacements(),
+            on_sync_override=lambda cls, name, value: _sync_override(dj_model, cls, name, value),
+        )
+    )
+    for name, value in list(namespace.items()):
+        if callable(value) or isinstance(value, (classmethod, staticmethod, property)):
+            members.warn_io_calls(opts.label, name, value)
+    namespace.update(fields(dj_model))
+    namespace.update(managers(dj_model))
+    try:
+        cls = type(dj_model.__name__, bases, namespace)
+    except AdaptError:
+        raise
+    except Exception as error:
+        raise AdaptError(opts.label, None, f"{type(error).__name__}: {error}") from error
+    cell.cell_contents = cls
+    members.class_adapted(dj_model, cls)
+    return cls
+
+
+def own_classes(dj_model):
+    """The classes whose members the teapot class copies: the model, its abstract bases and
+    plain mixins; not concrete parents (inherited through the teapot bases) nor Django's ORM."""
+    out = []
+    for klass in dj_model.__mro__:
+        if klass is object or klass.__module__.startswith("django.db."):
+            continue
+        meta = getattr(klass, "_meta", None)
+        if meta is not None and klass is not dj_model and not meta.abstract:
+            continue
+        out.append(klass)
+    return out
+
+
+def _field_names(dj_model):
+    return [f.name for f in dj_model._meta.get_fields() if not f.auto_created or f.concrete]
+
+
+def _sync_override(dj_model, cls, name, value):
+    """Leave out (with a warning) a sync override of a method teapot runs as a coroutine:
+    copied, ``await obj.save()`` would skip or half-run it."""
+    from teapot.db.models import Model
+
+    teapot_method = getattr(Model, name, None)
+    if teapot_method is None or not inspect.iscoroutinefunction(teapot_method):
+        return False
+    if not isinstance(value, types.FunctionType) or inspect.iscoroutinefunction(value):
+        return False
+    warn(
+        f"{dj_model._meta.label}.{name}() is overridden in {cls.__qualname__} and is not carried over: "
+        f"teapot's {name}() is a coroutine, so the override would not run. Put its logic around "
+        f"`await obj.{name}()`, in a signal receiver on the teapot model, or in an async subclass.",
+    )
+    return True
+
+
+def fields(dj_model):
+    opts = dj_model._meta
+    if opts.proxy:
+        return {}
+    out = {}
+    for field in [*opts.local_fields, *opts.local_many_to_many, *opts.private_fields]:
+        if field.name in out:
+            continue
+        if field.auto_created and getattr(field.remote_field, "parent_link", False):
+            continue  # teapot's metaclass makes the same <parent>_ptr link
+        if getattr(field, "mti_inherited", False) or field.model is not dj_model:
+            continue
+        out[field.name] = field_from_django(field, dj_model)
+    return out
+
+
+def meta_class(dj_model):
+    opts = dj_model._meta
+    attrs = {"app_label": opts.app_label}
+    if opts.proxy:
+        attrs["proxy"] = True
+    else:
+        attrs["db_table"] = opts.db_table
+    for name in opts.original_attrs:
+        if name in SKIPPED_OPTIONS:
+            continue
+        if name == "index_together":
+            raise AdaptError(opts.label, None, "Meta.index_together was removed in Django 5.1; use Meta.indexes")
+        attrs[name] = translate(getattr(opts, name))
+    return type("Meta", (), attrs)
+
+
+def managers(dj_model):
+    """Managers declared on the model or its abstract bases; those of concrete parents are
+    inherited through the teapot bases."""
+    out = {}
+    for manager in dj_model._meta.managers:
+        if manager.auto_created:
+            continue
+        owner = next((k for k in dj_model.__mro__ if manager.name in vars(k)), None)
+        meta = getattr(owner, "_meta", None)
+        if owner is not dj_model and meta is not None and not meta.abstract:
+            continue
+        out[manager.name] = manager_from_django(manager)
+    return out
+
+
+def ensure_app_config(opts):
+    """A teapot app config for the Django app, so teapot's registry finds its models by label
+    (``apps.get_model("shop.Order")``), without importing the app's modules again."""
+    from teapot.apps import AppConfig, apps
+
+    label = opts.app_label
+    if label in apps.app_configs:
+        return
+    dj_config = opts.app_config
+    module = dj_config.module if dj_config is not None else None
+    config = AppConfig.__new__(AppConfig)
+    config.name = dj_config.name if dj_config is not None else label
+    config.module = module
+    config.label = label
+    config.verbose_name = str(dj_config.verbose_name) if dj_config is not None else label.title()
+    config.path = dj_config.path if dj_config is not None else None
+    config.models_module = None
+    config.apps = apps
+    config.models = apps.all_models[label]
+    if dj_config is not None:
+        # Auto-created primary keys (of M2M through tables, too) follow the app's setting.
+        auto_field = teapot_path(dj_config.default_auto_field)
+        if auto_field is None:
+            raise AdaptError(label, None, f"default_auto_field {dj_config.default_auto_field!r} is not one of Django's fields")
+        config.default_auto_field = auto_field
+    apps.app_configs[label] = config
+    apps.clear_cache()

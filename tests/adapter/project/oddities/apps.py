@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OdditiesConfig(AppConfig):
+    name = "tests.adapter.project.oddities"
+    label = "oddities"
