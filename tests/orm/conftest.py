@@ -42,9 +42,11 @@ def pytest_ignore_collect(collection_path, config):
 
 
 def models():
-    from tests.orm.testapp.models import Author, Book, Category, Event, Measure, Place, Profile, Restaurant, Tag
+    from tests.orm.testapp.models import (
+        Author, Book, Category, Event, Loan, Measure, Place, Profile, Restaurant, Tag,
+    )
 
-    return (Author, Tag, Book, Profile, Category, Event, Place, Restaurant, Measure)
+    return (Author, Tag, Book, Profile, Loan, Category, Event, Place, Restaurant, Measure)
 
 
 @pytest.fixture

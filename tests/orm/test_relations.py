@@ -142,6 +142,24 @@ async def test_many_to_many_forward_manager():
     assert await Tag.objects.count() == 4
 
 
+async def test_related_managers_set_takes_an_unevaluated_queryset():
+    # set() reads the queryset before it clears: a queryset over the relation itself
+    # still names the rows it held.
+    await insert(Category, *({"name": n} for n in ("root", "c1", "c2", "c3")))
+    root = await Category.objects.get(name="root")
+    await root.children.set(Category.objects.filter(name__in=["c1", "c2"]))
+    assert sorted(await root.children.values_list("name", flat=True)) == ["c1", "c2"]
+    await root.children.set(root.children.filter(name="c2"), clear=True)
+    assert await root.children.values_list("name", flat=True) == ["c2"]
+    await make_library()
+    book = await Book.objects.get(title="A1")
+    await insert(Tag, *({"name": n} for n in ("t1", "t2", "t3")))
+    await book.tags.set(Tag.objects.exclude(name="t2"))
+    assert sorted(await book.tags.values_list("name", flat=True)) == ["t1", "t3"]
+    await book.tags.set(book.tags.filter(name="t3"), clear=True)
+    assert await book.tags.values_list("name", flat=True) == ["t3"]
+
+
 async def test_many_to_many_add_with_m2m_changed_receivers_skips_present_rows():
     # With receivers (or an explicit through model) add() cannot ignore conflicts: it reads
     # which targets are already there first, and says which ones it added.

@@ -5,7 +5,7 @@ import pytest
 from teapot.db.models import F
 from teapot.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from tests.orm.seed import insert, tag_book
-from tests.orm.testapp.models import Author, Book, Profile, Tag
+from tests.orm.testapp.models import Author, Book, Loan, Profile, Tag
 
 pytestmark = pytest.mark.usefixtures("tables")
 
@@ -104,6 +104,31 @@ async def test_delete_queryset_cascades_and_counts_per_model():
     assert await Author.objects.values_list("name", flat=True) == ["Bob"]
     assert await Book.objects.values_list("title", flat=True) == ["B"]
     assert await Tag.objects.count() == 1
+
+
+async def test_delete_sets_null_and_default_on_the_rows_that_point_at_it():
+    # Collector updates these rows with one queryset update per field; it must run.
+    ann, bob = await insert(Author, {"name": "Ann", "age": 0}, {"name": "Bob", "age": 0})
+    book, other = await insert(Book, {"title": "A", "author_id": bob}, {"title": "B", "author_id": bob})
+    await insert(
+        Loan,
+        {"book_id": book, "lender_id": ann},
+        {"book_id": book, "lender_id": None},
+        {"book_id": other, "lender_id": ann},
+    )
+    deleted = await Book.objects.filter(pk=book).delete()
+    assert deleted == (1, {"testapp.Book": 1})
+    assert await Loan.objects.order_by("pk").values_list("book_id", "lender_id") == [
+        (None, ann),
+        (None, None),
+        (other, ann),
+    ]
+    await (await Author.objects.get(pk=ann)).delete()
+    assert await Loan.objects.order_by("pk").values_list("book_id", "lender_id") == [
+        (None, None),
+        (None, None),
+        (other, None),
+    ]
 
 
 async def test_save_signals_fire_with_arguments():

@@ -26,6 +26,13 @@ class Profile(models.Model):
     bio = models.TextField(default="")
 
 
+class Loan(models.Model):
+    """SET_NULL and SET_DEFAULT: deleting the book or the lender keeps the loan."""
+
+    book = models.ForeignKey(Book, models.SET_NULL, null=True, related_name="loans")
+    lender = models.ForeignKey(Author, models.SET_DEFAULT, null=True, default=None, related_name="loans")
+
+
 class Category(models.Model):
     name = models.CharField(max_length=50)
     parent = models.ForeignKey("self", models.CASCADE, null=True, related_name="children")

@@ -95,3 +95,63 @@ async def _get_missing_target_ids(self, source_field_name, target_field_name, db
         .filter(**{source_field_name: self.related_val[0], "%s__in" % target_field_name: target_ids})
     )
     return target_ids.difference([value async for value in present])
+
+
+@override("materialize", new=True)
+async def materialize(objs):
+    """``objs`` as a tuple; a queryset is read with ``async for`` (upstream's ``tuple()``
+    would iterate it synchronously)."""
+    if isinstance(objs, QuerySet):
+        return tuple([obj async for obj in objs])
+    return tuple(objs)
+
+
+@override("create_reverse_many_to_one_manager.RelatedManager.set", upstream="c0157cd01f8a")
+async def set(self, objs, *, bulk=True, clear=False):
+    self._check_fk_val()
+    # Read before clear(): the queryset may select through this very relation.
+    objs = await materialize(objs)
+    if not self.field.null:
+        await self.add(*objs, bulk=bulk)
+        return
+    db = router.db_for_write(self.model, instance=self.instance)
+    async with transaction.atomic(using=db, savepoint=False):
+        if clear:
+            await self.clear(bulk=bulk)
+            await self.add(*objs, bulk=bulk)
+            return
+        old_objs = {obj async for obj in self.using(db).all()}
+        new_objs = []
+        for obj in objs:
+            if obj in old_objs:
+                old_objs.remove(obj)
+            else:
+                new_objs.append(obj)
+        await self.remove(*old_objs, bulk=bulk)
+        await self.add(*new_objs, bulk=bulk)
+
+
+@override("create_forward_many_to_many_manager.ManyRelatedManager.set", upstream="798fdcade4ad")
+async def set(self, objs, *, clear=False, through_defaults=None):
+    # Read before clear(): the queryset may select through this very relation.
+    objs = await materialize(objs)
+    db = router.db_for_write(self.through, instance=self.instance)
+    async with transaction.atomic(using=db, savepoint=False):
+        if clear:
+            await self.clear()
+            await self.add(*objs, through_defaults=through_defaults)
+            return
+        target = self.target_field
+        old_ids = {value async for value in self.using(db).values_list(target.target_field.attname, flat=True)}
+        new_objs = []
+        for obj in objs:
+            if isinstance(obj, self.model):
+                fk_val = target.get_foreign_related_value(obj)[0]
+            else:
+                fk_val = target.get_prep_value(obj)
+            if fk_val in old_ids:
+                old_ids.remove(fk_val)
+            else:
+                new_objs.append(obj)
+        await self.remove(*old_ids)
+        await self.add(*new_objs, through_defaults=through_defaults)
