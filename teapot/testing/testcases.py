@@ -255,6 +255,13 @@ def _sub_test():
     yield
 
 
+class SerializeMixin:
+    """Django serializes test classes that share a resource with a lock file; teapot's runner
+    runs classes one after the other, so there is nothing to do."""
+
+    lockfile = None
+
+
 class TransactionTestCase(SimpleTestCase):
     """Tests that commit for real: every table of the test's databases is emptied after each
     test."""
@@ -278,6 +285,8 @@ class TransactionTestCase(SimpleTestCase):
     async def assertQuerySetEqual(self, qs, values, transform=None, ordered=True, msg=None):
         from teapot.db.models.query import QuerySet, RawQuerySet
 
+        if isinstance(values, (QuerySet, RawQuerySet)):
+            values = [item async for item in values]
         values = list(values)
         if isinstance(qs, (QuerySet, RawQuerySet)):
             items = [item async for item in qs]

@@ -7,7 +7,7 @@ import inspect
 
 from teapot.errors import AwaitRequired
 
-__all__ = ["aw", "ev", "ev_item", "load"]
+__all__ = ["aw", "ecall", "ev", "ev_item", "load"]
 
 
 def _querysets():
@@ -83,3 +83,9 @@ async def load(obj, name):
 
         await prefetch_related_objects([obj], name)
     return getattr(obj, name)
+
+
+async def ecall(func, *args):
+    """``func(*args)`` with querysets among ``args`` evaluated first: a lambda's
+    ``list(qs)`` becomes ``ecall(list, qs)``, an awaitable its caller awaits."""
+    return func(*[await ev(arg) for arg in args])

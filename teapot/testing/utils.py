@@ -285,3 +285,25 @@ class CaptureQueriesContext:
         if exc_type is not None:
             return
         self.final_queries = len(self.connection.queries_log)
+
+
+class Approximate:
+    """Equal to numbers within ``places`` decimal places of ``val``."""
+
+    def __init__(self, val, places=7):
+        self.val = val
+        self.places = places
+
+    def __repr__(self):
+        return repr(self.val)
+
+    def __eq__(self, other):
+        return self.val == other or round(abs(self.val - other), self.places) == 0
+
+
+def garbage_collect():
+    import gc
+
+    gc.collect()
+    if sys.implementation.name == "pypy":  # pragma: no cover
+        gc.collect()

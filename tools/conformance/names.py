@@ -11,7 +11,7 @@ from pathlib import Path
 # Method names that other types have too (dict.get, set.add, list.count, str.index, ...):
 # calls of these are awaited through a helper that leaves non-awaitables alone.
 _OTHER_TYPES = (dict, list, set, str, bytes, tuple, frozenset)
-_ALSO_AMBIGUOUS = {"execute", "executemany", "close", "send", "run", "set", "first", "last", "contains", "check", "clean"}
+_ALSO_AMBIGUOUS = {"execute", "executemany", "close", "send", "run", "set", "first", "last", "contains", "check", "clean", "validate"}
 
 
 def _coroutine_methods(cls) -> set[str]:
@@ -35,6 +35,7 @@ def coroutine_names() -> frozenset[str]:
     from teapot.db import transaction
     from teapot.db.backends import utils as backend_utils
     from teapot.db.models import query
+    from teapot.db.models import constraints
     from teapot.db.models.fields import related_descriptors
 
     names: set[str] = set()
@@ -45,6 +46,10 @@ def coroutine_names() -> frozenset[str]:
         models.Model,
         backend_utils.CursorWrapper,
         transaction.Atomic,
+        models.Q,
+        constraints.BaseConstraint,
+        constraints.CheckConstraint,
+        constraints.UniqueConstraint,
     ):
         names |= _coroutine_methods(cls)
     names |= _async_defs(Path(related_descriptors.__file__))

@@ -30,6 +30,21 @@ class _Functions(cst.CSTVisitor):
         self.stack: list[tuple[str, str]] = []
         self.functions: dict[str, dict] = {}
         self.orm_classes: set[str] = set()
+        self.test_classes: set[str] = set()
+        self.value_refs: set[str] = set()  # names used other than by calling them
+        self.call_funcs: set[int] = set()
+
+    def visit_Call(self, node):
+        self.call_funcs.add(id(node.func))
+
+    def visit_Name(self, node):
+        if id(node) not in self.call_funcs:
+            self.value_refs.add(node.value)
+
+    def visit_Attribute(self, node):
+        if id(node) not in self.call_funcs:
+            self.value_refs.add(node.attr.value)
+        self.call_funcs.add(id(node.attr))
 
     def qualname(self, name):
         outer = [q for kind, q in self.stack if kind in ("def", "class")]
@@ -40,6 +55,10 @@ class _Functions(cst.CSTVisitor):
         bases = [cst.helpers.get_full_name_for_node(a.value) or "" for a in node.bases]
         if any(ORM_BASE.search(b) or b.split(".")[-1] in self.orm_classes for b in bases):
             self.orm_classes.add(node.name.value)
+        elif any(re.search(r"(TestCase|Tests?|Mixin)$", b) or b.split(".")[-1] in self.test_classes for b in bases) or any(
+            isinstance(s, cst.FunctionDef) and s.name.value.startswith("test") for s in node.body.body
+        ):
+            self.test_classes.add(node.name.value)
         self.stack.append(("class", qual))
 
     def leave_ClassDef(self, node):
@@ -53,6 +72,7 @@ class _Functions(cst.CSTVisitor):
             for d in node.decorators
         }
         self.functions[qual] = {
+            "nested": bool(parent and parent[0] == "def"),
             "node": node,
             "name": node.name.value,
             "class": parent[1].rsplit(".", 1)[-1] if parent and parent[0] == "class" else None,
@@ -144,6 +164,12 @@ def decide(tree: cst.Module, ctx: Context) -> None:
         elif info["class"] and ctx.is_test_module and (info["name"].startswith("test") or info["name"] in TEST_HOOKS):
             chosen.add(qual)
         elif info["class"] in finder.orm_classes and info["name"] in ctx.coroutines:
+            chosen.add(qual)
+        elif ctx.is_test_module and info["name"] not in finder.value_refs and (
+            info["class"] in finder.test_classes or info["nested"]
+        ):
+            # Helpers of test classes and functions nested in tests, only ever called: they
+            # may evaluate querysets or load relations for the test.
             chosen.add(qual)
     while True:
         methods = {functions[q]["name"] for q in chosen if functions[q]["class"]}

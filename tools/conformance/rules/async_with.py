@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ._base import ASYNC_CONTEXTS, Context, ScopedTransformer, call_name
+from ._base import ASYNC_CONTEXTS, Context, ScopedTransformer, call_name, paren
 
 
 def _is_async_item(item: cst.WithItem) -> bool:
@@ -15,10 +15,26 @@ def _is_async_item(item: cst.WithItem) -> bool:
         return call_name(expr) in ASYNC_CONTEXTS
     if isinstance(expr, cst.Attribute):
         return expr.attr.value == "atomic"
+    if isinstance(expr, cst.Name):
+        return expr.value == "atomic"
     return False
 
 
+DUNDERS = {"__enter__": "__aenter__", "__exit__": "__aexit__"}
+
+
 class _AsyncWith(ScopedTransformer):
+    def leave_Call(self, original_node, updated_node):
+        # atomic.__enter__() -> await atomic.__aenter__() (an Atomic kept on the test case)
+        func = updated_node.func
+        if self.in_async() and isinstance(func, cst.Attribute) and func.attr.value in DUNDERS:
+            if isinstance(func.value, cst.Attribute) and func.value.attr.value == "atomic" or (
+                isinstance(func.value, cst.Name) and func.value.value == "atomic"
+            ):
+                call = updated_node.with_changes(func=func.with_changes(attr=cst.Name(DUNDERS[func.attr.value])))
+                return paren(cst.Await(expression=call))
+        return updated_node
+
     def leave_With(self, original_node, updated_node):
         if not self.in_async() or updated_node.asynchronous is not None:
             return updated_node
