@@ -127,7 +127,12 @@ def main(argv=None):
     parser.add_argument("--show", choices=("failed", "errored"), action="append", default=[], help="print those tests' details")
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument("--no-build", action="store_true", help="reuse build/conformance/apps")
+    parser.add_argument("--subset", action="store_true", help="the CI subset: the apps of tests/conformance/floor.json")
+    parser.add_argument("--floor", help="fail when an app scores below its floor in this JSON file ({backend: {app: score}})")
     args = parser.parse_args(argv)
+    if args.subset:
+        floor_file = Path(args.floor or ROOT / "tests" / "conformance" / "floor.json")
+        args.apps = json.loads(floor_file.read_text())["apps"]
     if not args.no_build:
         build(args.apps)
     if args.build_only:
@@ -166,7 +171,16 @@ def main(argv=None):
     )
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1))
-    return 1 if crashed else 0
+    fell = []
+    if args.floor:
+        floors = json.loads(Path(args.floor).read_text())[args.backend]
+        for app in args.apps:
+            score = report["apps"][app]["counts"]["score"]
+            if app in floors and (score is None or score < floors[app]):
+                fell.append(f"{app}: {score} < floor {floors[app]}")
+        for line in fell:
+            print("score fell:", line)
+    return 1 if crashed or fell else 0
 
 
 if __name__ == "__main__":
