@@ -173,7 +173,7 @@ def main(argv=None):
         Path(args.json).write_text(json.dumps(report, indent=1))
     fell = []
     if args.floor:
-        floors = json.loads(Path(args.floor).read_text())[args.backend]
+        floors = json.loads(Path(args.floor).read_text()).get(args.backend, {})
         for app in args.apps:
             score = report["apps"][app]["counts"]["score"]
             if app in floors and (score is None or score < floors[app]):
