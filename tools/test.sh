@@ -97,6 +97,14 @@ else
     failed+=("venv for $OLD_DJANGO_LABEL")
 fi
 
+# The conformance subset: Django's own tests of the apps in tests/conformance/floor.json,
+# transformed to async, on each database; fails when an app scores below its floor.
+for db in ${TEAPOT_TEST_DATABASES:-sqlite postgresql mysql}; do
+    step "python tools/django_suite.py --backend $db --subset --floor tests/conformance/floor.json"
+    "$VENV/bin/python" tools/django_suite.py --backend "$db" --subset --floor tests/conformance/floor.json \
+        || failed+=("conformance subset on $db")
+done
+
 step "tools/check_coexistence.sh"
 PYTHON=$PYTHON bash tools/check_coexistence.sh || failed+=("coexistence")
 

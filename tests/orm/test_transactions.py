@@ -172,3 +172,14 @@ def test_async_on_commit_without_an_event_loop_is_a_clear_error():
 
     with pytest.raises(RuntimeError, match="running event loop"):
         transaction.on_commit(notify)
+
+
+async def test_q_check_inside_an_atomic_block():
+    # Q.check() runs its query in a savepoint when a transaction is open (async with over a
+    # conditional atomic()).
+    from teapot.db.models import Q, Value
+
+    async with transaction.atomic():
+        assert await Q(name="Ann").check({"name": Value("Ann")}) is True
+        assert await Q(name="Ann").check({"name": Value("Bob")}) is False
+    assert await Q(name="Ann").check({"name": Value("Ann")}) is True

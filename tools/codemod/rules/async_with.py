@@ -28,6 +28,10 @@ class AsyncWith(Rule):
             # the other branches' managers must support ``async with`` too.
             values = graph.funcs[scope.func].assigns.get(expr.value, ())
             return any(self.is_async_item(v, scope, graph) for v in values)
+        if isinstance(expr, cst.IfExp):
+            # ``atomic(...) if connection.in_atomic_block else nullcontext()``: nullcontext
+            # supports ``async with`` as well.
+            return self.is_async_item(expr.body, scope, graph) or self.is_async_item(expr.orelse, scope, graph)
         if not isinstance(expr, cst.Call):
             return False
         if graph.call_colour(expr, scope):

@@ -1,0 +1,244 @@
+"""Run teapot test cases: each test class in one asyncio task (its connections are that
+task's), ``TestCase`` classes inside an atomic block with a savepoint per test, and
+``TransactionTestCase`` classes with the tables flushed after each test. Hand-written.
+
+``await run_classes(classes)`` returns ``{test id: (outcome, detail)}`` with outcome one of
+``passed``, ``failed``, ``errored``, ``skipped``, ``expected_failure``,
+``unexpected_success``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import inspect
+import traceback
+import unittest
+
+from teapot.db import connections, transaction
+from teapot.testing.testcases import SimpleTestCase, TestCase, TransactionTestCase
+
+
+class _Rollback(Exception):
+    pass
+
+
+async def _maybe_await(value):
+    if inspect.isawaitable(value):
+        return await value
+    return value
+
+
+def test_names(cls):
+    return unittest.TestLoader().getTestCaseNames(cls)
+
+
+def test_id(cls, name):
+    return f"{cls.__module__}.{cls.__qualname__}.{name}"
+
+
+def _format(exc):
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-6000:]
+
+
+def _outcome(exc):
+    if isinstance(exc, unittest.SkipTest):
+        return "skipped", str(exc)
+    if isinstance(exc, AssertionError):
+        return "failed", _format(exc)
+    return "errored", _format(exc)
+
+
+async def _conditions_skip(item, test):
+    for condition in getattr(item, "_teapot_db_conditions", ()):
+        for alias in test._databases_names() or ["default"]:
+            await connections[alias].ensure_connection()
+        if condition.check(test):
+            return condition.reason
+    return None
+
+
+class _NoStyle:
+    def __getattr__(self, name):
+        return str
+
+
+async def flush(aliases):
+    """Empty every table of the installed models on ``aliases``."""
+    from teapot.apps import apps
+
+    for alias in aliases:
+        connection = connections[alias]
+        tables = set(await connection.introspection.table_names())
+        models = [m for m in apps.get_models(include_auto_created=True) if m._meta.db_table in tables]
+        names = sorted({m._meta.db_table for m in models})
+        statements = connection.ops.sql_flush(_NoStyle(), names, reset_sequences=True, allow_cascade=False)
+        if not statements:
+            continue
+        await connection.ops.execute_sql_flush(statements)
+
+
+async def run_class(cls, results, flush_aliases=None):
+    names = test_names(cls)
+    if not names:
+        return
+    if getattr(cls, "__unittest_skip__", False):
+        for name in names:
+            results[test_id(cls, name)] = ("skipped", cls.__unittest_skip_why__)
+        return
+    is_db = issubclass(cls, TransactionTestCase)
+    is_atomic = issubclass(cls, TestCase)
+    aliases = cls._databases_names() if issubclass(cls, SimpleTestCase) else []
+    probe = cls(names[0])
+    reason = await _conditions_skip(cls, probe) if issubclass(cls, SimpleTestCase) else None
+    if reason:
+        for name in names:
+            results[test_id(cls, name)] = ("skipped", reason)
+        return
+    contexts = list(getattr(cls, "_teapot_class_contexts", ()))
+    class_atomics = []
+    entered = []
+    try:
+        for context in contexts:
+            context.enable()
+            entered.append(context)
+        await _maybe_await(cls.setUpClass())
+        test_data = {}
+        if is_atomic:
+            for alias in aliases:
+                atomic = transaction.atomic(using=alias)
+                await atomic.__aenter__()
+                class_atomics.append((alias, atomic))
+            before = set(cls.__dict__)
+            await _maybe_await(cls.setUpTestData())
+            test_data = {k: v for k, v in cls.__dict__.items() if k not in before}
+    except Exception as exc:
+        outcome = _outcome(exc)
+        for name in names:
+            results[test_id(cls, name)] = outcome
+        await _close_class(cls, class_atomics, entered, setup_done=False)
+        return
+    try:
+        for name in names:
+            results[test_id(cls, name)] = await run_test(cls, name, aliases, is_db, is_atomic, test_data, flush_aliases)
+    finally:
+        await _close_class(cls, class_atomics, entered, setup_done=True)
+
+
+async def _close_class(cls, class_atomics, entered, setup_done):
+    if setup_done:
+        try:
+            await _maybe_await(cls.tearDownClass())
+        except Exception:
+            pass
+    for alias, atomic in reversed(class_atomics):
+        transaction.set_rollback(True, using=alias)
+        await atomic.__aexit__(None, None, None)
+    for context in reversed(entered):
+        context.disable()
+    for cleanup in reversed(getattr(cls, "_class_cleanups", [])):
+        function, args, kwargs = cleanup
+        try:
+            await _maybe_await(function(*args, **kwargs))
+        except Exception:
+            pass
+    if hasattr(cls, "_class_cleanups"):
+        cls._class_cleanups[:] = []
+
+
+async def run_test(cls, name, aliases, is_db, is_atomic, test_data, flush_aliases):
+    test = cls(name)
+    method = getattr(test, name)
+    expecting_failure = getattr(method, "__unittest_expecting_failure__", False) or getattr(
+        cls, "__unittest_expecting_failure__", False
+    )
+    if getattr(method, "__unittest_skip__", False):
+        return "skipped", method.__unittest_skip_why__
+    if isinstance(test, SimpleTestCase):
+        try:
+            reason = await _conditions_skip(method, test)
+        except Exception as exc:
+            return _outcome(exc)
+        if reason:
+            return "skipped", reason
+    memo = {}
+    for key, value in test_data.items():
+        try:
+            setattr(test, key, copy.deepcopy(value, memo))
+        except Exception:
+            setattr(test, key, value)
+    atomics = []
+    outcome = ("passed", "")
+    try:
+        if is_atomic:
+            for alias in aliases:
+                atomic = transaction.atomic(using=alias)
+                await atomic.__aenter__()
+                atomics.append((alias, atomic))
+        try:
+            await _maybe_await(test.setUp())
+            try:
+                await _maybe_await(method())
+            finally:
+                await _maybe_await(test.tearDown())
+        except BaseException as exc:
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            if isinstance(exc, asyncio.CancelledError):
+                outcome = ("errored", "cancelled")
+            else:
+                outcome = _outcome(exc)
+        while test._cleanups:
+            function, args, kwargs = test._cleanups.pop()
+            try:
+                await _maybe_await(function(*args, **kwargs))
+            except Exception as exc:
+                if outcome[0] == "passed":
+                    outcome = _outcome(exc)
+    finally:
+        for alias, atomic in reversed(atomics):
+            try:
+                transaction.set_rollback(True, using=alias)
+                await atomic.__aexit__(None, None, None)
+            except Exception as exc:
+                if outcome[0] == "passed":
+                    outcome = _outcome(exc)
+        if is_db and not is_atomic:
+            try:
+                await flush(flush_aliases or aliases)
+            except Exception as exc:
+                if outcome[0] == "passed":
+                    outcome = _outcome(exc)
+    if expecting_failure:
+        if outcome[0] in ("failed", "errored"):
+            return "expected_failure", outcome[1]
+        if outcome[0] == "passed":
+            return "unexpected_success", ""
+    return outcome
+
+
+async def run_classes(classes, flush_aliases=None, on_result=None):
+    """Run each class in a task of its own, one after the other."""
+    results = {}
+    for cls in classes:
+        class_results = {}
+        task = asyncio.ensure_future(run_class(cls, class_results, flush_aliases))
+        try:
+            await task
+        except Exception as exc:
+            outcome = _outcome(exc)
+            for name in test_names(cls):
+                class_results.setdefault(test_id(cls, name), outcome)
+        results.update(class_results)
+        if on_result is not None:
+            on_result(cls, class_results)
+    return results
+
+
+def collect(module):
+    """The test classes of a module, in definition order."""
+    classes = []
+    for value in vars(module).values():
+        if isinstance(value, type) and issubclass(value, unittest.TestCase) and value.__module__ == module.__name__:
+            classes.append(value)
+    return classes

@@ -1,0 +1,270 @@
+"""The conformance transformer's rules on small before/after snippets (written for these
+tests). The first case of each rule is a no-change case."""
+
+import textwrap
+
+import pytest
+
+from tools.conformance.rules import (
+    async_def,
+    async_genexp,
+    async_with,
+    await_calls,
+    evaluate_querysets,
+    import_helpers,
+    load_relations,
+    rename_imports,
+    stamp_header,
+)
+from tools.conformance.rules._base import Context
+from tools.conformance.transform import transform_source
+
+import libcst as cst
+
+COROUTINES = frozenset({"get", "save", "count", "add", "create", "update", "delete", "check", "refresh_from_db"})
+AMBIGUOUS = frozenset({"get", "count", "add", "update"})
+
+
+def ctx(**kwargs):
+    base = dict(coroutines=COROUTINES, ambiguous=AMBIGUOUS, model_attrs=frozenset({"author", "title"}), upstream_path="app/tests.py", version="5.2.19")
+    base.update(kwargs)
+    return Context(**base)
+
+
+def run(rule, source, context=None, decide=True):
+    context = context or ctx()
+    tree = cst.parse_module(textwrap.dedent(source))
+    if decide:
+        async_def.decide(tree, context)
+    return rule.apply(tree, context).code, context
+
+
+def full(source, **kwargs):
+    return transform_source(textwrap.dedent(source), ctx(**kwargs))
+
+
+def test_rename_imports_leaves_other_imports():
+    code, _ = run(rename_imports, "import os\nfrom unittest import mock\n", decide=False)
+    assert code == "import os\nfrom unittest import mock\n"
+
+
+def test_rename_imports():
+    code, _ = run(
+        rename_imports,
+        "from django.db import models\nfrom django.test import TestCase\nfrom django.test.utils import isolate_apps\n"
+        "from django.contrib.contenttypes.models import ContentType\nx = 'django.db.models.AutoField'\n",
+        decide=False,
+    )
+    assert "from teapot.db import models" in code
+    assert "from teapot.testing import TestCase" in code
+    assert "from teapot.testing.utils import isolate_apps" in code
+    assert "from teapot.contrib.contenttypes.models import ContentType" in code
+    assert "'teapot.db.models.AutoField'" in code
+
+
+def test_async_def_leaves_module_functions_without_io():
+    code, _ = run(async_def, "def helper(x):\n    return x + 1\n")
+    assert code == "def helper(x):\n    return x + 1\n"
+
+
+def test_async_def_tests_hooks_and_transitive_helpers():
+    source = """
+    def make():
+        return Author.objects.create(name="a")
+
+    def uses_make():
+        return make()
+
+    class T(TestCase):
+        @classmethod
+        def setUpTestData(cls):
+            pass
+
+        def test_x(self):
+            pass
+
+        def __str__(self):
+            return "t"
+
+        @property
+        def p(self):
+            return 1
+    """
+    code, context = run(async_def, source)
+    assert "async def make" in code and "async def uses_make" in code
+    assert "async def setUpTestData" in code and "async def test_x" in code
+    assert "def __str__" in code and "async def __str__" not in code
+    assert "async def p" not in code
+
+
+def test_async_def_model_overrides():
+    source = """
+    class Article(models.Model):
+        def save(self, *args, **kwargs):
+            super().save(*args, **kwargs)
+
+        def __str__(self):
+            return "a"
+    """
+    code, _ = run(async_def, source, ctx(is_test_module=False))
+    assert "async def save" in code
+    assert "async def __str__" not in code
+
+
+def test_await_calls_not_outside_async():
+    code, _ = run(await_calls, "x = Author.objects.count()\n")
+    assert code == "x = Author.objects.count()\n"
+
+
+def test_await_calls():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            a = Author.objects.get(pk=1)
+            a.save()
+            d = {}.get("k")
+            s.add(1)
+            self.assertRaises(ValueError, Author.objects.get)
+            f = lambda: Author.objects.get(pk=1)
+    """
+    code, _ = run(await_calls, source)
+    assert "a = (await Author.objects.get(pk=1))" in code
+    assert "(await a.save())" in code
+    assert '(await aw({}.get("k")))' in code
+    assert "(await aw(s.add(1)))" in code
+    assert "(await aw(self.assertRaises(ValueError, Author.objects.get)))" in code
+    assert "lambda: Author.objects.get(pk=1)" in code
+
+
+def test_evaluate_querysets_leaves_literals():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            for i in [1, 2]:
+                pass
+    """
+    code, _ = run(evaluate_querysets, source)
+    assert "for i in [1, 2]:" in code
+
+
+def test_evaluate_querysets():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            for a in Author.objects.all():
+                pass
+            n = len(qs)
+            self.assertSequenceEqual(qs, [a])
+            b = a in qs
+            first = qs[0]
+            c = [x for x in qs]
+            g = list(x for x in enumerate(qs))
+    """
+    code, context = run(evaluate_querysets, source)
+    assert "for a in (await ev(Author.objects.all())):" in code
+    assert "n = len((await ev(qs)))" in code
+    assert "self.assertSequenceEqual((await ev(qs)), [a])" in code
+    assert "b = a in (await ev(qs))" in code
+    assert "first = (await ev_item(qs, 0))" in code
+    assert "c = [x for x in (await ev(qs))]" in code
+    assert "enumerate((await ev(qs)))" in code
+    assert context.helpers == {"ev", "ev_item"}
+
+
+def test_load_relations_leaves_other_attributes():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            x = book.name
+    """
+    code, _ = run(load_relations, source)
+    assert "x = book.name" in code
+
+
+def test_load_relations():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            x = book.author
+            book.author = y
+            book.author.save()
+            z = self.author
+    """
+    code, _ = run(load_relations, source)
+    assert "x = (await load(book, 'author'))" in code
+    assert "book.author = y" in code
+    assert "(await load(book, 'author')).save()" in code
+    assert "z = self.author" in code
+
+
+def test_async_with_leaves_sync_managers():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            with self.assertRaises(ValueError):
+                pass
+    """
+    code, _ = run(async_with, source)
+    assert "    with self.assertRaises(ValueError):" in code
+
+
+def test_async_with():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            with self.assertNumQueries(1):
+                pass
+            with transaction.atomic(), self.assertRaises(ValueError):
+                pass
+            self.atomic.__enter__()
+    """
+    code, _ = run(async_with, source)
+    assert "async with self.assertNumQueries(1):" in code
+    assert "async with transaction.atomic():\n            with self.assertRaises(ValueError):" in code
+    assert "(await self.atomic.__aenter__())" in code
+
+
+def test_async_genexp_leaves_plain_generators():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            all(x for x in y)
+    """
+    code, _ = run(async_genexp, source)
+    assert "all(x for x in y)" in code
+
+
+def test_async_genexp():
+    source = """
+    class T(TestCase):
+        async def test_x(self):
+            all((await f(x)) for x in y)
+    """
+    code, _ = run(async_genexp, source)
+    assert "all([(await f(x)) for x in y])" in code
+
+
+def test_import_helpers_and_header():
+    code = full(
+        """
+        from django.test import TestCase
+
+        class T(TestCase):
+            def test_x(self):
+                self.assertEqual(len(qs), 1)
+        """
+    )
+    assert code.startswith("# @gen" + "erated by tools/conformance/transform.py from Django 5.2.19: tests/app/tests.py")
+    assert "from teapot.testing.transformed import ev" in code
+    compile(code, "t.py", "exec")
+
+
+def test_import_helpers_none_needed():
+    code, _ = run(import_helpers, "x = 1\n")
+    assert code == "x = 1\n"
+
+
+def test_stamp_header_is_idempotent():
+    code, context = run(stamp_header, "x = 1\n", decide=False)
+    again, _ = run(stamp_header, code, context, decide=False)
+    assert again == code

@@ -1,0 +1,74 @@
+"""Which calls the transformed tests must await: the coroutine methods of teapot's generated
+classes, found by introspection (``inspect.iscoroutinefunction``), not listed by hand."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from functools import lru_cache
+from pathlib import Path
+
+# Method names that other types have too (dict.get, set.add, list.count, str.index, ...):
+# calls of these are awaited through a helper that leaves non-awaitables alone.
+_OTHER_TYPES = (dict, list, set, str, bytes, tuple, frozenset)
+_ALSO_AMBIGUOUS = {"execute", "executemany", "close", "send", "run", "set", "first", "last", "contains", "check", "clean", "validate"}
+
+
+def _coroutine_methods(cls) -> set[str]:
+    out = set()
+    for name, value in inspect.getmembers(cls):
+        if inspect.iscoroutinefunction(value):
+            out.add(name)
+    return out
+
+
+def _async_defs(path: Path) -> set[str]:
+    """Names of ``async def`` methods in a generated module (for classes built inside
+    factory functions, such as the related managers)."""
+    tree = ast.parse(path.read_text())
+    return {node.name for node in ast.walk(tree) if isinstance(node, ast.AsyncFunctionDef)}
+
+
+@lru_cache(maxsize=None)
+def coroutine_names() -> frozenset[str]:
+    import teapot.db.models as models
+    from teapot.db import transaction
+    from teapot.db.backends import utils as backend_utils
+    from teapot.db.models import query
+    from teapot.db.models import constraints
+    from teapot.db.models.fields import related_descriptors
+
+    names: set[str] = set()
+    for cls in (
+        query.QuerySet,
+        query.RawQuerySet,
+        models.Manager,
+        models.Model,
+        backend_utils.CursorWrapper,
+        transaction.Atomic,
+        models.Q,
+        constraints.BaseConstraint,
+        constraints.CheckConstraint,
+        constraints.UniqueConstraint,
+    ):
+        names |= _coroutine_methods(cls)
+    names |= _async_defs(Path(related_descriptors.__file__))
+    for module in (transaction, models):
+        for name, value in vars(module).items():
+            if inspect.iscoroutinefunction(value):
+                names.add(name)
+    names = {n for n in names if not (n.startswith("__") and n.endswith("__")) and not n[:1].isupper()}
+    return frozenset(names)
+
+
+@lru_cache(maxsize=None)
+def ambiguous_names() -> frozenset[str]:
+    other = set(_ALSO_AMBIGUOUS)
+    for cls in _OTHER_TYPES:
+        other |= set(dir(cls))
+    return frozenset(coroutine_names() & other)
+
+
+if __name__ == "__main__":
+    print(sorted(coroutine_names()))
+    print("ambiguous:", sorted(ambiguous_names()))

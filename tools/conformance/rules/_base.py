@@ -1,0 +1,224 @@
+"""What the test rules share: the per-module context and a transformer that knows whether the
+code it is in runs in an ``async def`` (where ``await`` may be added)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+# Context managers whose teapot versions are async (``async with``).
+ASYNC_CONTEXTS = {
+    "assertNumQueries",
+    "atomic",
+    "captureOnCommitCallbacks",
+    "CaptureQueriesContext",
+    "cursor",
+    "schema_editor",
+    "_AssertNumQueriesContext",
+}
+
+# Test-case assertions that take a callable (assertRaises(Exc, func, ...)): with the callable,
+# teapot's versions return an awaitable. Value: the positional count of the callable form.
+CALLABLE_FORMS = {
+    "assertRaises": 2,
+    "assertRaisesRegex": 3,
+    "assertWarns": 2,
+    "assertWarnsRegex": 3,
+    "assertRaisesMessage": 3,
+    "assertWarnsMessage": 3,
+    "assertNumQueries": 2,
+}
+
+# Test-case methods that are coroutines in teapot.testing.
+TESTCASE_COROUTINES = {"assertQuerySetEqual"}
+
+# Methods whose Django versions the runner awaits when they are coroutines; in a test module
+# they are always made async.
+TEST_HOOKS = {"setUp", "tearDown", "setUpTestData", "setUpClass", "tearDownClass"}
+
+# Calls that build a queryset: an expression made with them is a queryset.
+QUERYSET_BUILDERS = {
+    "all", "filter", "exclude", "order_by", "values", "values_list", "annotate", "alias",
+    "select_related", "prefetch_related", "distinct", "only", "defer", "using", "reverse",
+    "extra", "none", "union", "intersection", "difference", "select_for_update", "dates",
+    "datetimes", "raw", "complex_filter", "get_queryset",
+}
+
+
+@dataclass
+class Context:
+    """What one module's transformation knows."""
+
+    coroutines: frozenset = frozenset()  # teapot coroutine method names
+    ambiguous: frozenset = frozenset()  # ... that other types have too
+    model_attrs: frozenset = frozenset()  # field and relation names of the app's models
+    upstream_path: str = ""
+    version: str = ""
+    is_test_module: bool = True
+    async_funcs: set = field(default_factory=set)  # qualified names made (or already) async
+    async_names: set = field(default_factory=set)  # their bare names
+    async_methods: set = field(default_factory=set)  # ... of methods
+    async_plain: set = field(default_factory=set)  # ... of functions outside classes
+    helpers: set = field(default_factory=set)  # teapot.testing.transformed helpers used
+
+
+def dotted(node) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else ""
+    if isinstance(node, cst.Call):
+        base = dotted(node.func)
+        return f"{base}()" if base else ""
+    return ""
+
+
+def call_name(call: cst.Call) -> str:
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    if isinstance(func, cst.Name):
+        return func.value
+    return ""
+
+
+def is_self_receiver(node) -> bool:
+    if isinstance(node, cst.Name) and node.value in ("self", "cls"):
+        return True
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "super"
+
+
+def looks_like_queryset(node) -> bool:
+    """An expression built from a manager or queryset methods (``X.objects...``, ``.filter()``,
+    ``a.book_set``)."""
+    while True:
+        if isinstance(node, cst.Attribute):
+            if node.attr.value == "objects" or node.attr.value.endswith("_set"):
+                return True
+            node = node.value
+        elif isinstance(node, cst.Call):
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value in QUERYSET_BUILDERS:
+                return True
+            node = node.func
+        elif isinstance(node, cst.Subscript):
+            node = node.value
+        else:
+            return False
+
+
+def paren(node):
+    return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def await_(expr, helper=None, ctx=None):
+    """``(await expr)``, or ``(await helper(expr))``."""
+    if helper:
+        if ctx is not None:
+            ctx.helpers.add(helper)
+        expr = cst.Call(func=cst.Name(helper), args=[cst.Arg(value=expr)])
+    return paren(cst.Await(expression=expr))
+
+
+def helper_call(helper, args, ctx):
+    ctx.helpers.add(helper)
+    return paren(cst.Await(expression=cst.Call(func=cst.Name(helper), args=[cst.Arg(value=a) for a in args])))
+
+
+class ScopedTransformer(cst.CSTTransformer):
+    """Tracks the enclosing functions (qualified names), lambdas and assignment targets."""
+
+    def __init__(self, ctx: Context):
+        super().__init__()
+        self.ctx = ctx
+        self.stack: list[tuple[str, str]] = []  # (kind, qualified name)
+        self.target_depth = 0
+
+    def qualname(self, name: str) -> str:
+        outer = [q for kind, q in self.stack if kind in ("def", "class")]
+        return f"{outer[-1]}.{name}" if outer else name
+
+    def visit_ClassDef(self, node):
+        self.stack.append(("class", self.qualname(node.name.value)))
+
+    def leave_ClassDef(self, original_node, updated_node):
+        self.stack.pop()
+        return updated_node
+
+    def visit_FunctionDef(self, node):
+        self.stack.append(("def", self.qualname(node.name.value)))
+
+    def leave_FunctionDef(self, original_node, updated_node):
+        self.stack.pop()
+        return updated_node
+
+    def visit_Lambda(self, node):
+        self.stack.append(("lambda", ""))
+
+    def leave_Lambda(self, original_node, updated_node):
+        self.stack.pop()
+        return updated_node
+
+    def in_async(self) -> bool:
+        for kind, qual in reversed(self.stack):
+            if kind == "lambda":
+                return False
+            if kind == "def":
+                return qual in self.ctx.async_funcs
+            if kind == "class":
+                return False
+        return False
+
+    def current_function(self):
+        for kind, qual in reversed(self.stack):
+            if kind == "def":
+                return qual
+            if kind in ("lambda", "class"):
+                return None
+        return None
+
+    # Assignment targets are never rewritten.
+    def visit_AssignTarget(self, node):
+        self.target_depth += 1
+
+    def leave_AssignTarget(self, original_node, updated_node):
+        self.target_depth -= 1
+        return updated_node
+
+    def visit_Del(self, node):
+        self.target_depth += 1
+
+    def leave_Del(self, original_node, updated_node):
+        self.target_depth -= 1
+        return updated_node
+
+    def visit_AugAssign(self, node):
+        node.target.visit(_TargetMarker(self))
+
+    def visit_AnnAssign(self, node):
+        node.target.visit(_TargetMarker(self))
+
+    def visit_For(self, node):
+        node.target.visit(_TargetMarker(self))
+
+    def visit_CompFor(self, node):
+        node.target.visit(_TargetMarker(self))
+
+    def visit_AsName(self, node):
+        node.name.visit(_TargetMarker(self))
+
+    def is_target(self, node) -> bool:
+        return self.target_depth > 0 or id(node) in getattr(self, "_targets", set())
+
+
+class _TargetMarker(cst.CSTVisitor):
+    def __init__(self, owner):
+        super().__init__()
+        self.owner = owner
+        if not hasattr(owner, "_targets"):
+            owner._targets = set()
+
+    def on_visit(self, node):
+        self.owner._targets.add(id(node))
+        return True

@@ -1,0 +1,221 @@
+"""Which functions become ``async def``: test methods and the test hooks (setUp, tearDown,
+setUpTestData, setUpClass, tearDownClass), model/manager/queryset methods that override a
+teapot coroutine (``save``, ``delete``, ``get``...), and any function that calls a coroutine
+or one of those functions, transitively. Dunders, properties and the hooks teapot calls
+synchronously stay sync. ``decide()`` computes the set; ``apply()`` adds the keyword."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from ._base import ASYNC_CONTEXTS, CALLABLE_FORMS, TEST_HOOKS, Context, call_name, is_self_receiver, looks_like_queryset
+
+# Functions teapot calls synchronously: they stay sync whatever they contain.
+KEEP_SYNC = {
+    "get_queryset", "as_sql", "db_type", "from_db_value", "to_python", "get_prep_value",
+    "get_db_prep_value", "get_db_prep_save", "deconstruct", "contribute_to_class",
+    "db_for_read", "db_for_write", "allow_relation", "allow_migrate", "get_lookup",
+    "get_transform", "resolve_expression", "formfield", "value_to_string", "pre_save",
+    "get_absolute_url", "natural_key", "check", "clean", "get_extra_restriction",
+}
+SYNC_DECORATORS = {"property", "cached_property", "contextmanager", "classproperty"}
+ORM_BASE = re.compile(r"(Model|Manager|QuerySet)$")
+
+
+class _Functions(cst.CSTVisitor):
+    def __init__(self):
+        super().__init__()
+        self.stack: list[tuple[str, str]] = []
+        self.functions: dict[str, dict] = {}
+        self.orm_classes: set[str] = set()
+        self.test_classes: set[str] = set()
+        self.value_refs: set[str] = set()  # names used other than by calling them
+        self.call_funcs: set[int] = set()
+
+    def visit_Call(self, node):
+        self.call_funcs.add(id(node.func))
+
+    def visit_Name(self, node):
+        if id(node) not in self.call_funcs:
+            self.value_refs.add(node.value)
+
+    def visit_Attribute(self, node):
+        if id(node) not in self.call_funcs:
+            self.value_refs.add(node.attr.value)
+        self.call_funcs.add(id(node.attr))
+
+    def qualname(self, name):
+        outer = [q for kind, q in self.stack if kind in ("def", "class")]
+        return f"{outer[-1]}.{name}" if outer else name
+
+    def visit_ClassDef(self, node):
+        qual = self.qualname(node.name.value)
+        bases = [cst.helpers.get_full_name_for_node(a.value) or "" for a in node.bases]
+        if any(ORM_BASE.search(b) or b.split(".")[-1] in self.orm_classes for b in bases):
+            self.orm_classes.add(node.name.value)
+        elif any(re.search(r"(TestCase|Tests?|Mixin)$", b) or b.split(".")[-1] in self.test_classes for b in bases) or any(
+            isinstance(s, cst.FunctionDef) and s.name.value.startswith("test") for s in node.body.body
+        ):
+            self.test_classes.add(node.name.value)
+        self.stack.append(("class", qual))
+
+    def leave_ClassDef(self, node):
+        self.stack.pop()
+
+    def visit_FunctionDef(self, node):
+        qual = self.qualname(node.name.value)
+        parent = self.stack[-1] if self.stack else None
+        decorators = {
+            (cst.helpers.get_full_name_for_node(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "").split(".")[-1]
+            for d in node.decorators
+        }
+        self.functions[qual] = {
+            "nested": bool(parent and parent[0] == "def"),
+            "node": node,
+            "name": node.name.value,
+            "class": parent[1].rsplit(".", 1)[-1] if parent and parent[0] == "class" else None,
+            "async": node.asynchronous is not None,
+            "decorators": decorators,
+        }
+        self.stack.append(("def", qual))
+
+    def leave_FunctionDef(self, node):
+        self.stack.pop()
+
+
+class _Triggers(cst.CSTVisitor):
+    """Does a function's own body (not nested functions or lambdas) need ``await``?"""
+
+    def __init__(self, ctx: Context, async_methods: set, async_functions: set):
+        super().__init__()
+        self.ctx = ctx
+        self.async_methods = async_methods
+        self.async_functions = async_functions
+        self.found = False
+        self.depth = 0
+
+    def visit_FunctionDef(self, node):
+        self.depth += 1
+        return self.depth == 1
+
+    def leave_FunctionDef(self, node):
+        self.depth -= 1
+
+    def visit_Lambda(self, node):
+        return False
+
+    def visit_Call(self, node):
+        name = call_name(node)
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            receiver = func.value
+            if name in self.ctx.coroutines:
+                if is_self_receiver(receiver):
+                    if isinstance(receiver, cst.Call) or name in self.async_methods:
+                        self.found = True
+                elif name not in self.ctx.ambiguous or looks_like_queryset(receiver):
+                    self.found = True
+                elif isinstance(receiver, cst.Name) and receiver.value in ("transaction", "cursor"):
+                    self.found = True
+            if is_self_receiver(receiver) and name in self.async_methods:
+                self.found = True
+            if name == "assertQuerySetEqual":
+                self.found = True
+            if name in CALLABLE_FORMS and len([a for a in node.args if a.keyword is None]) >= CALLABLE_FORMS[name]:
+                self.found = True
+            if name in ("list", "len") and node.args and looks_like_queryset(node.args[0].value):
+                self.found = True
+        elif isinstance(func, cst.Name):
+            if name in self.async_functions:
+                self.found = True
+            if name in ("list", "len", "tuple", "set", "sorted") and node.args and looks_like_queryset(node.args[0].value):
+                self.found = True
+
+    def visit_For(self, node):
+        if looks_like_queryset(node.iter):
+            self.found = True
+
+    def visit_WithItem(self, node):
+        if isinstance(node.item, cst.Call) and call_name(node.item) in ASYNC_CONTEXTS:
+            self.found = True
+
+
+def _never_async(info) -> bool:
+    name = info["name"]
+    if info["async"]:
+        return False
+    if name.startswith("__") and name.endswith("__"):
+        return True
+    return name in KEEP_SYNC or bool(info["decorators"] & SYNC_DECORATORS)
+
+
+def decide(tree: cst.Module, ctx: Context) -> None:
+    finder = _Functions()
+    tree.visit(finder)
+    functions = finder.functions
+    chosen = set()
+    for qual, info in functions.items():
+        if info["async"]:
+            chosen.add(qual)
+        elif _never_async(info):
+            continue
+        elif info["class"] and ctx.is_test_module and (info["name"].startswith("test") or info["name"] in TEST_HOOKS):
+            chosen.add(qual)
+        elif info["class"] in finder.orm_classes and info["name"] in ctx.coroutines:
+            chosen.add(qual)
+        elif ctx.is_test_module and info["name"] not in finder.value_refs and (
+            info["class"] in finder.test_classes or info["nested"]
+        ):
+            # Helpers of test classes and functions nested in tests, only ever called: they
+            # may evaluate querysets or load relations for the test.
+            chosen.add(qual)
+    while True:
+        methods = {functions[q]["name"] for q in chosen if functions[q]["class"]}
+        plain = {functions[q]["name"] for q in chosen if not functions[q]["class"]}
+        added = False
+        for qual, info in functions.items():
+            if qual in chosen or _never_async(info):
+                continue
+            triggers = _Triggers(ctx, methods, plain)
+            info["node"].visit(triggers)
+            if triggers.found:
+                chosen.add(qual)
+                added = True
+        if not added:
+            break
+    ctx.async_funcs = chosen
+    ctx.async_names = {functions[q]["name"] for q in chosen}
+    ctx.async_methods = {functions[q]["name"] for q in chosen if functions[q]["class"]}
+    ctx.async_plain = {functions[q]["name"] for q in chosen if not functions[q]["class"]}
+
+
+class _AddAsync(cst.CSTTransformer):
+    def __init__(self, ctx):
+        super().__init__()
+        self.ctx = ctx
+        self.stack = []
+
+    def qualname(self, name):
+        return f"{self.stack[-1]}.{name}" if self.stack else name
+
+    def visit_ClassDef(self, node):
+        self.stack.append(self.qualname(node.name.value))
+
+    def leave_ClassDef(self, original_node, updated_node):
+        self.stack.pop()
+        return updated_node
+
+    def visit_FunctionDef(self, node):
+        self.stack.append(self.qualname(node.name.value))
+
+    def leave_FunctionDef(self, original_node, updated_node):
+        qual = self.stack.pop()
+        if qual in self.ctx.async_funcs and updated_node.asynchronous is None:
+            return updated_node.with_changes(asynchronous=cst.Asynchronous())
+        return updated_node
+
+
+def apply(tree: cst.Module, ctx: Context) -> cst.Module:
+    return tree.visit(_AddAsync(ctx))

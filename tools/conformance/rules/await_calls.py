@@ -1,0 +1,65 @@
+"""``await`` where a call returns a coroutine in teapot: the coroutine methods of its
+QuerySet, Manager, related managers, Model, cursor and transaction API (found by
+introspection, tools/conformance/names.py), the test module's functions made async
+(async_def), ``assertQuerySetEqual``, and the callable forms of ``assertRaises`` and
+friends. A name that other types have too (``get``, ``add``, ``count``, ``update``...) is
+awaited through ``aw()``, which leaves a non-awaitable result alone."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ._base import CALLABLE_FORMS, TESTCASE_COROUTINES, Context, ScopedTransformer, await_, call_name, is_self_receiver, looks_like_queryset
+
+
+class _Await(ScopedTransformer):
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.skip: set[int] = set()
+
+    def visit_Await(self, node):
+        self.skip.add(id(node.expression))
+
+    def visit_WithItem(self, node):
+        self.skip.add(id(node.item))
+
+    def visit_Decorator(self, node):
+        self.skip.add(id(node.decorator))
+
+    def leave_Call(self, original_node, updated_node):
+        if id(original_node) in self.skip or not self.in_async():
+            return updated_node
+        how = self.how(updated_node)
+        if how is None:
+            return updated_node
+        return await_(updated_node, "aw" if how == "aw" else None, self.ctx)
+
+    def how(self, call):
+        ctx = self.ctx
+        name = call_name(call)
+        func = call.func
+        positional = len([a for a in call.args if a.keyword is None and not a.star])
+        if isinstance(func, cst.Attribute):
+            receiver = func.value
+            if name in TESTCASE_COROUTINES:
+                return "await"
+            if name in CALLABLE_FORMS and positional >= CALLABLE_FORMS[name]:
+                return "aw"
+            if is_self_receiver(receiver):
+                if name in ctx.async_methods or name in ctx.coroutines:
+                    return "aw"
+                return None
+            if name in ctx.coroutines:
+                if name in ctx.ambiguous and not looks_like_queryset(receiver):
+                    return "aw"
+                return "await"
+            if name in ctx.async_methods and isinstance(receiver, cst.Name) and receiver.value[:1].isupper():
+                return "aw"  # SomeTestCase.helper(...)
+            return None
+        if isinstance(func, cst.Name) and name in ctx.async_plain:
+            return "aw"
+        return None
+
+
+def apply(tree: cst.Module, ctx: Context) -> cst.Module:
+    return tree.visit(_Await(ctx))

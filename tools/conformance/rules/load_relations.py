@@ -1,0 +1,41 @@
+"""Where a test reads a model attribute that Django would load lazily (a relation, a
+reverse one-to-one, a deferred field), the transformed test loads it explicitly:
+``obj.author`` -> ``await load(obj, "author")`` for the names the app's models declare as
+fields or relations. ``load()`` returns what is loaded without a query."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ._base import Context, ScopedTransformer, helper_call
+
+SKIP_NAMES = {"id", "pk", "objects", "_meta", "DoesNotExist", "MultipleObjectsReturned"}
+MODULES = {"models", "transaction", "connection", "connections", "settings", "timezone", "datetime", "self", "cls", "os", "sys", "mock", "math", "decimal", "uuid", "json", "re"}
+
+
+class _Load(ScopedTransformer):
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.skip: set[int] = set()
+
+    def visit_Call(self, node):
+        self.skip.add(id(node.func))  # obj.method(...) is a method call
+
+    def leave_Attribute(self, original_node, updated_node):
+        name = updated_node.attr.value
+        if (
+            name not in self.ctx.model_attrs
+            or name in SKIP_NAMES
+            or id(original_node) in self.skip
+            or not self.in_async()
+            or self.is_target(original_node)
+        ):
+            return updated_node
+        value = updated_node.value
+        if isinstance(value, cst.Name) and (value.value in MODULES or value.value[:1].isupper()):
+            return updated_node
+        return helper_call("load", [value, cst.SimpleString(repr(name))], self.ctx)
+
+
+def apply(tree: cst.Module, ctx: Context) -> cst.Module:
+    return tree.visit(_Load(ctx))

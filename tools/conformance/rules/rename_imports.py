@@ -1,0 +1,87 @@
+"""Django's modules become teapot's: ``django.test`` -> ``teapot.testing`` (its ``utils`` and
+``testcases`` too), ``django.contrib.contenttypes`` -> ``teapot.contrib.contenttypes``, any
+other ``django.X`` -> ``teapot.X``; in imports, names and dotted-path strings."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from ._base import Context
+
+PREFIXES = [
+    ("django.test", "teapot.testing"),
+    ("teapot.test", "teapot.testing"),  # names are renamed before the import that holds them
+    ("django", "teapot"),
+]
+DOTTED = re.compile(r"\bdjango(\.test\b)?(?=\.[A-Za-z_]|\b)")
+
+
+def rename_module(name: str) -> str:
+    for old, new in PREFIXES:
+        if name == old or name.startswith(old + "."):
+            return new + name[len(old) :]
+    return name
+
+
+def _string(match):
+    return "teapot.testing" if match.group(1) else "teapot"
+
+
+def _module_node(name: str):
+    parts = name.split(".")
+    node = cst.Name(parts[0])
+    for part in parts[1:]:
+        node = cst.Attribute(value=node, attr=cst.Name(part))
+    return node
+
+
+class _Rename(cst.CSTTransformer):
+    def __init__(self):
+        super().__init__()
+        self.in_import = 0
+
+    def leave_ImportFrom(self, original_node, updated_node):
+        if updated_node.module is None or updated_node.relative:
+            return updated_node
+        name = cst.helpers.get_full_name_for_node(updated_node.module)
+        new = rename_module(name)
+        if new == name:
+            return updated_node
+        return updated_node.with_changes(module=_module_node(new))
+
+    def leave_ImportAlias(self, original_node, updated_node):
+        name = cst.helpers.get_full_name_for_node(updated_node.name)
+        new = rename_module(name)
+        if new == name:
+            return updated_node
+        return updated_node.with_changes(name=_module_node(new))
+
+    def leave_Attribute(self, original_node, updated_node):
+        # django.test.X / django.db.X in code (after `import django...`)
+        name = cst.helpers.get_full_name_for_node(updated_node)
+        if name and any(name == p or name.startswith(p + ".") for p in ("django.test", "teapot.test")):
+            return _module_node(rename_module(name))
+        return updated_node
+
+    def leave_Name(self, original_node, updated_node):
+        if updated_node.value == "django":
+            return updated_node.with_changes(value="teapot")
+        return updated_node
+
+    def leave_SimpleString(self, original_node, updated_node):
+        value = updated_node.value
+        if "django" not in value:
+            return updated_node
+        new = DOTTED.sub(lambda m: _string(m) if _followed_by_dot(m, value) else m.group(0), value)
+        return updated_node.with_changes(value=new)
+
+
+def _followed_by_dot(match, value):
+    end = match.end()
+    return end < len(value) and value[end] == "."
+
+
+def apply(tree: cst.Module, ctx: Context) -> cst.Module:
+    return tree.visit(_Rename())

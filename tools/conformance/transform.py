@@ -1,0 +1,162 @@
+"""Transform apps of Django's test suite (the pinned sdist's ``tests/``) into async tests
+for teapot, with the rules of tools/conformance/rules/ (one rule per module, applied in
+rules.ORDER). The output is built, never committed (build/conformance/apps/).
+
+    python -m tools.conformance.transform basic lookup --out build/conformance/apps
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import re
+import shutil
+import sys
+import traceback
+from pathlib import Path
+
+import libcst as cst
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tools.conformance import rules as rule_modules  # noqa: E402
+from tools.conformance.names import ambiguous_names, coroutine_names  # noqa: E402
+from tools.conformance.rules import async_def  # noqa: E402
+from tools.conformance.rules._base import Context  # noqa: E402
+
+FIELD_CALL = re.compile(r"(Field|ForeignKey|ForeignObject|GenericRelation|GenericForeignKey)$")
+FORMAT_VERSION = "1"
+
+
+def pinned_version() -> str:
+    from tools.codemod.pin import Pin
+
+    return Pin.load(ROOT / "upstream.lock").version
+
+
+def is_models_file(path: Path) -> bool:
+    return path.name.startswith("models") or "models" in path.parent.parts[-1:]
+
+
+def model_attrs(app_dir: Path) -> set[str]:
+    """Field and relation names, related names and reverse one-to-one names declared by the
+    app's models."""
+    names: set[str] = set()
+    for path in app_dir.rglob("*.py"):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except SyntaxError:
+            continue
+        for cls in ast.walk(tree):
+            if not isinstance(cls, ast.ClassDef):
+                continue
+            declares = False
+            for stmt in cls.body:
+                if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
+                    func = stmt.value.func
+                    fname = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                    if FIELD_CALL.search(fname or ""):
+                        declares = True
+                        names.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+                        for kw in stmt.value.keywords:
+                            if kw.arg == "related_name" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
+                                if not kw.value.value.endswith("+"):
+                                    names.add(kw.value.value.replace("%(class)s", "").replace("%(app_label)s", ""))
+            if declares and is_models_file(path):
+                names.add(cls.name.lower())
+    return {n for n in names if n.isidentifier()}
+
+
+def app_dependencies(app_dir: Path, tests_root: Path, app: str) -> set[str]:
+    """Other test apps whose modules the app imports (their models must be installed too)."""
+    deps = set()
+    pattern = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_][A-Za-z_0-9]*)(?:\.|\s)", re.M)
+    for path in app_dir.rglob("*.py"):
+        for match in pattern.finditer(path.read_text(encoding="utf-8")):
+            name = match.group(1)
+            if name != app and (tests_root / name).is_dir() and (tests_root / name / "__init__.py").exists():
+                deps.add(name)
+    return deps
+
+
+def transform_source(source: str, ctx: Context) -> str:
+    tree = cst.parse_module(source)
+    tree = rule_modules.rename_imports.apply(tree, ctx)
+    async_def.decide(tree, ctx)
+    for rule in rule_modules.ORDER[1:]:
+        tree = rule.apply(tree, ctx)
+    return tree.code
+
+
+def make_context(upstream_path: str, attrs, is_test_module: bool) -> Context:
+    return Context(
+        coroutines=coroutine_names(),
+        ambiguous=ambiguous_names(),
+        model_attrs=frozenset(attrs),
+        upstream_path=upstream_path,
+        version=pinned_version(),
+        is_test_module=is_test_module,
+    )
+
+
+def build_app(app: str, tests_root: Path, out_root: Path, attrs=None) -> dict:
+    """Transform one app folder; returns a manifest (dependencies, files, failures)."""
+    src = tests_root / app
+    dst = out_root / app
+    if dst.exists():
+        shutil.rmtree(dst)
+    attrs = set(attrs or ()) | model_attrs(src)
+    failures = {}
+    files = 0
+    for path in sorted(src.rglob("*")):
+        rel = path.relative_to(tests_root)
+        target = out_root / rel
+        if path.is_dir():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix != ".py":
+            shutil.copyfile(path, target)
+            continue
+        files += 1
+        source = path.read_text(encoding="utf-8")
+        is_test = not is_models_file(path)
+        try:
+            code = transform_source(source, make_context(str(rel), attrs, is_test))
+        except Exception:
+            failures[str(rel)] = traceback.format_exc(limit=3)
+            code = rule_modules.stamp_header.apply(
+                rule_modules.rename_imports.apply(cst.parse_module(source), Context()), make_context(str(rel), attrs, is_test)
+            ).code
+        target.write_text(code, encoding="utf-8")
+    manifest = {
+        "app": app,
+        "files": files,
+        "dependencies": sorted(app_dependencies(src, tests_root, app)),
+        "failures": failures,
+        "format": FORMAT_VERSION,
+    }
+    (dst / ".manifest.json").write_text(json.dumps(manifest, indent=1))
+    return manifest
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("apps", nargs="+")
+    parser.add_argument("--tests", default=None, help="Django's tests/ folder (default: from the pinned sdist)")
+    parser.add_argument("--out", default=str(ROOT / "build" / "conformance" / "apps"))
+    args = parser.parse_args(argv)
+    from tools.conformance.sources import tests_root
+
+    root = Path(args.tests) if args.tests else tests_root()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for app in args.apps:
+        manifest = build_app(app, root, out)
+        print(app, manifest["files"], "files", "failures:", list(manifest["failures"]))
+
+
+if __name__ == "__main__":
+    main()

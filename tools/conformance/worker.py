@@ -1,0 +1,195 @@
+"""Run one transformed app of Django's test suite against teapot, in a process of its own
+(teapot is configured once per process). Used by tools/django_suite.py.
+
+    python tools/conformance/worker.py --backend sqlite --app basic --apps-dir build/conformance/apps --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import json
+import os
+import sys
+import tempfile
+import time
+import traceback
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SERVER_URLS = {
+    "postgresql": os.environ.get("TEAPOT_CONFORMANCE_POSTGRESQL_URL", "postgresql://postgres@127.0.0.1:5432/teapot_conformance"),
+    "mysql": os.environ.get("TEAPOT_CONFORMANCE_MYSQL_URL", "mysql://root@127.0.0.1:3306/teapot_conformance"),
+}
+
+
+def database_urls(backend: str, tmp: Path) -> dict[str, str]:
+    if backend == "sqlite":
+        return {"default": f"sqlite:///{tmp / 'default.sqlite3'}", "other": f"sqlite:///{tmp / 'other.sqlite3'}"}
+    url = SERVER_URLS[backend]
+    return {"default": url, "other": url + "_other"}
+
+
+async def recreate_database(backend: str, url: str) -> None:
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    if backend == "postgresql":
+        import asyncpg
+
+        conn = await asyncpg.connect(url.rsplit("/", 1)[0] + "/postgres")
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+    elif backend == "mysql":
+        import asyncmy
+
+        conn = await asyncmy.connect(host=parts.hostname, port=parts.port or 3306, user=parts.username or "root", password=parts.password or "")
+        try:
+            async with conn.cursor() as cur:
+                await cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+                await cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+        finally:
+            conn.close()
+
+
+def test_modules(app_dir: Path, app: str) -> list[str]:
+    modules = []
+    for path in sorted(app_dir.rglob("test*.py")):
+        rel = path.relative_to(app_dir.parent).with_suffix("")
+        if not all((app_dir.parent / Path(*rel.parts[:i]) / "__init__.py").exists() for i in range(1, len(rel.parts))):
+            continue
+        modules.append(".".join(rel.parts))
+    return modules
+
+
+async def create_tables(aliases) -> list[str]:
+    from teapot.apps import apps
+    from teapot.db import connections
+
+    problems = []
+    models = [m for m in apps.get_models() if m._meta.managed and not m._meta.proxy and not m._meta.swapped]
+    for alias in aliases:
+        connection = connections[alias]
+        async with connection.schema_editor() as editor:
+            for model in models:
+                try:
+                    await editor.create_model(model)
+                except Exception as exc:
+                    problems.append(f"{alias}: {model._meta.label}: {exc!r}")
+    return problems
+
+
+def load_exclusions(path: Path) -> dict[str, str]:
+    import tomllib
+
+    if not path.exists():
+        return {}
+    data = tomllib.loads(path.read_text())
+    return {entry["id"]: entry["reason"] for entry in data.get("exclude", [])}
+
+
+def excluded_reason(test_id: str, exclusions: dict[str, str]) -> str | None:
+    for prefix, reason in exclusions.items():
+        if test_id == prefix or test_id.startswith(prefix + "."):
+            return reason
+    return None
+
+
+async def run(args, modules, exclusions) -> dict:
+    import unittest
+
+    from teapot.testing.runner import collect, run_classes, test_id, test_names
+
+    results: dict[str, tuple[str, str]] = {}
+    problems = await create_tables(["default", "other"])
+    classes = []
+    for name in modules:
+        try:
+            module = importlib.import_module(name)
+        except Exception:
+            results[f"{name}"] = ("import_error", traceback.format_exc(limit=6)[-4000:])
+            continue
+        for cls in collect(module):
+            if not issubclass(cls, unittest.TestCase):
+                continue
+            keep = []
+            for method in test_names(cls):
+                tid = test_id(cls, method)
+                reason = excluded_reason(tid, exclusions)
+                if reason:
+                    results[tid] = ("excluded", reason)
+                else:
+                    keep.append(method)
+            if keep:
+                if len(keep) != len(test_names(cls)):
+                    cls = type(cls.__name__, (cls,), {"__module__": cls.__module__, "__qualname__": cls.__qualname__})
+                    original = test_names
+                    cls._teapot_only = keep
+                classes.append(cls)
+
+    def only(cls):
+        return getattr(cls, "_teapot_only", None)
+
+    import teapot.testing.runner as runner_module
+
+    original_names = runner_module.test_names
+    runner_module.test_names = lambda cls: only(cls) or original_names(cls)
+    results.update(await run_classes(classes, flush_aliases=["default", "other"]))
+    import teapot
+
+    await teapot.close()
+    return {"results": results, "table_problems": problems}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--backend", required=True, choices=("sqlite", "postgresql", "mysql"))
+    parser.add_argument("--app", required=True)
+    parser.add_argument("--apps-dir", default=str(ROOT / "build" / "conformance" / "apps"))
+    parser.add_argument("--exclusions", default=str(ROOT / "tools" / "conformance" / "exclusions.toml"))
+    parser.add_argument("--json", required=True)
+    args = parser.parse_args(argv)
+    apps_dir = Path(args.apps_dir)
+    sys.path.insert(0, str(apps_dir))
+    sys.path.insert(1, str(ROOT))
+    manifest = json.loads((apps_dir / args.app / ".manifest.json").read_text())
+    installed = [args.app] + [d for d in manifest["dependencies"] if (apps_dir / d).exists()]
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="teapot-conformance-") as tmp:
+        urls = database_urls(args.backend, Path(tmp))
+        if args.backend != "sqlite":
+            for url in urls.values():
+                asyncio.run(recreate_database(args.backend, url))
+        import teapot
+        from teapot.configure import parse_database_url
+
+        databases = {alias: parse_database_url(url) for alias, url in urls.items()}
+        if args.backend == "mysql":
+            for entry in databases.values():
+                entry.setdefault("OPTIONS", {})
+        # Django's test settings (tests/test_sqlite.py): USE_TZ off, Django's default TIME_ZONE.
+        teapot.setup(
+            databases,
+            installed_apps=installed,
+            use_tz=False,
+            time_zone="America/Chicago",
+            default_auto_field="teapot.db.models.AutoField",
+            secret_key="django_tests_secret_key",
+        )
+        modules = test_modules(apps_dir / args.app, args.app)
+        exclusions = load_exclusions(Path(args.exclusions))
+        out = asyncio.run(run(args, modules, exclusions))
+    out["app"] = args.app
+    out["backend"] = args.backend
+    out["seconds"] = round(time.monotonic() - started, 2)
+    out["results"] = {k: list(v) for k, v in out["results"].items()}
+    Path(args.json).write_text(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
