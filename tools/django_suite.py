@@ -9,7 +9,7 @@ runs each app in a process of its own (tools/conformance/worker.py) with the ali
 teapot_conformance_other, recreated per app; SQLite: temporary files), and prints per app:
 run, passed, failed, errored, skipped, excluded, and the score: the tests teapot passes among
 those Django passes on the same database, divided by Django's passed count
-(/work/shared/research or tools/conformance/baseline/). Exits 1 when an app's worker crashed.
+(tools/conformance/baseline/, measured with Django's own runner). Exits 1 when an app's worker crashed.
 """
 
 from __future__ import annotations
@@ -33,16 +33,12 @@ APPS = (
     "select_for_update async db_functions constraints composite_pk generic_relations filtered_relation "
     "expressions_window backends signals known_related_objects"
 ).split()
-BASELINE_DIRS = [ROOT / "tools" / "conformance" / "baseline", Path("/work/shared/research")]
+BASELINE_DIR = ROOT / "tools" / "conformance" / "baseline"
 APPS_DIR = ROOT / "build" / "conformance" / "apps"
 
 
 def baseline():
-    for folder in BASELINE_DIRS:
-        path = folder / "django_suite_baseline_tests.json"
-        if path.exists():
-            return json.loads(path.read_text())
-    raise SystemExit("django_suite_baseline_tests.json not found in " + ", ".join(map(str, BASELINE_DIRS)))
+    return json.loads((BASELINE_DIR / "django_suite_baseline_tests.json").read_text())
 
 
 def django_passed(base, backend, app):
