@@ -7,6 +7,7 @@ import pytest
 
 import teapot
 from teapot.contrib.contenttypes.models import ContentType
+from teapot.contrib.contenttypes.prefetch import GenericPrefetch
 from teapot.db import connection, transaction
 from teapot.db.models import Count, Prefetch, Sum, aprefetch_related_objects
 from teapot.errors import AwaitRequired
@@ -225,6 +226,25 @@ async def test_prefetch_content_object_with_custom_querysets():
     assert found["hairy"].name == "Lion" and found["hairy"].get_deferred_fields() == {"legs"}
     assert found["green"] is None  # the custom queryset left the frog out
     assert found["orange"].name == "Carrot"  # other models use their base manager
+
+
+async def test_generic_prefetch_takes_a_queryset_per_model():
+    await zoo()
+    items = await TaggedItem.objects.prefetch_related(
+        GenericPrefetch(
+            "content_object",
+            [Animal.objects.filter(legs=4).only("name"), Vegetable.objects.filter(name="Beet")],
+        )
+    ).order_by("tag")
+    found = {i.tag: i.content_object for i in items}
+    assert found["hairy"].name == "Lion" and found["hairy"].get_deferred_fields() == {"legs"}
+    assert found["orange"] is None
+    with pytest.raises(ValueError, match="values"):
+        GenericPrefetch("content_object", [Animal.objects.values("name")])
+    with pytest.raises(ValueError, match="Only one queryset is allowed for each content type"):
+        await TaggedItem.objects.prefetch_related(
+            GenericPrefetch("content_object", [Animal.objects.all(), Pet.objects.all()])
+        )
 
 
 async def test_nullable_generic_foreign_key_and_missing_targets():
