@@ -27,6 +27,13 @@ RENAMED_ARGUMENTS = {
 }
 
 
+# Django packages the fork has too, but that the adapter builds its own twins of: the fork's
+# teapot.contrib.contenttypes defines a model of teapot's own contenttypes app, which an adapted
+# project does not install; Django's ContentType is adapted like any model, and its
+# GenericForeignKey becomes teapot/adapter/contenttypes.py's.
+ADAPTED_NOT_TWINNED = ("django.contrib.contenttypes",)
+
+
 def teapot_path(path: str) -> str | None:
     """``django.x.y`` -> ``teapot.x.y``; None for anything outside Django."""
     if path == "django" or path.startswith("django."):
@@ -46,7 +53,7 @@ def import_twin(dotted: str):
     """The object at teapot's twin of Django's dotted path ``dotted`` (``module.Name`` or
     ``module.Outer.Inner``), or None when the fork has no such object."""
     target = teapot_path(dotted)
-    if target is None:
+    if target is None or any(dotted == p or dotted.startswith(p + ".") for p in ADAPTED_NOT_TWINNED):
         return None
     module = _import(target)
     if module is not None:

@@ -124,14 +124,23 @@ def test_cut_keeps_other_names_of_the_statement():
         """)
 
 
-def test_relative_import_is_not_cut_and_is_reported():
-    # The closure resolves relative imports, the rule does not: the entry must fail loudly.
-    src = "from .. import forms\n"
+def test_relative_import_is_resolved_like_the_closure_resolves_it():
+    src = "from ... import forms\nfrom .. import forms as f\nfrom . import base\n"
     r = prepare({"django.db.models": src}, closure={"cut_imports": [["django.db.models", "django.forms"]]},
                 packages={"django.db.models"}, graph=False)
     rule = CutImports(r.ctx)
-    assert r.apply(rule, "django.db.models") == src
-    assert rule.unused() == ["cut_imports django.db.models -> django.forms"]
+    assert r.apply(rule, "django.db.models") == "from .. import forms as f\nfrom . import base\n"  # ``..`` is django.db
+    assert rule.unused() == []
+
+
+def test_relative_module_import_in_a_plain_module():
+    src = "from .management import create, inject\nfrom .checks import check\n"
+    module = "django.contrib.contenttypes.apps"
+    r = prepare({module: src}, closure={"cut_imports": [[module, "django.contrib.contenttypes.management"]]},
+                graph=False)
+    rule = CutImports(r.ctx)
+    assert r.apply(rule, module) == "from .checks import check\n"
+    assert rule.unused() == []
 
 
 class TestUnused:

@@ -28,7 +28,10 @@ def pytest_configure(config):
     databases = {alias: parse_database_url(url) for alias, url in urls.items()}
     # A small pool of its own, so a test can exhaust it without touching the others.
     databases["other"].setdefault("OPTIONS", {})["pool"] = OTHER_POOL
-    teapot.setup(databases, installed_apps=["tests.orm.testapp", "tests.orm.typeapp"])
+    teapot.setup(
+        databases,
+        installed_apps=["teapot.contrib.contenttypes", "tests.orm.testapp", "tests.orm.typeapp", "tests.orm.genericapp"],
+    )
 
 
 def pytest_ignore_collect(collection_path, config):

@@ -1,10 +1,14 @@
-"""Delete the import statements that would pull forms, templates, serializers or URL checks in."""
+"""Delete the import statements that would pull forms, templates, serializers or URL checks in.
+
+A relative import is resolved as the closure resolves it (``from .management import x`` in
+``django.contrib.contenttypes.apps`` imports ``django.contrib.contenttypes.management``)."""
 
 from __future__ import annotations
 
 import libcst as cst
 
 from ..callgraph import dotted
+from ..closure import _resolve_from
 from ._base import Rule
 
 
@@ -31,8 +35,9 @@ class CutImports(Rule):
                 if isinstance(stmt, cst.Import):
                     keep = [a for a in stmt.names if dotted(a.name) not in wanted]
                     cut = {dotted(a.name) for a in stmt.names} & wanted
-                elif isinstance(stmt, cst.ImportFrom) and not stmt.relative and stmt.module:
-                    base = dotted(stmt.module)
+                elif isinstance(stmt, cst.ImportFrom) and (stmt.relative or stmt.module):
+                    name = dotted(stmt.module) if stmt.module else None
+                    base = _resolve_from(module, is_package, len(stmt.relative), name)
                     if base in wanted or isinstance(stmt.names, cst.ImportStar):
                         keep, cut = [], {base} & wanted
                     else:

@@ -1,0 +1,45 @@
+"""Overrides of django.db.models.base.
+
+``_prepare_related_fields_for_save`` is a coroutine: a generic foreign key that was assigned
+an object whose content type was not cached yet looks it up here, before the save or bulk
+operation writes the row (upstream's __set__ looked it up at assignment).
+"""
+
+from codemod.overrides import override
+
+
+@override("Model._prepare_related_fields_for_save", upstream="f423d08c007a")
+async def _prepare_related_fields_for_save(self, operation_name, fields=None):
+    # An unsaved instance assigned to a relation would be lost: refuse the save.
+    for field in self._meta.concrete_fields:
+        if fields and field not in fields:
+            continue
+        if field.is_relation and field.is_cached(self):
+            obj = getattr(self, field.name, None)
+            if not obj:
+                continue
+            if not obj._is_pk_set():
+                if not field.remote_field.multiple:
+                    field.remote_field.delete_cached_value(obj)
+                raise ValueError(
+                    "%s() prohibited to prevent data loss due to unsaved "
+                    "related object '%s'." % (operation_name, field.name)
+                )
+            elif getattr(self, field.attname) in field.empty_values:
+                # Saved since it was assigned: take its key now.
+                setattr(self, field.name, obj)
+            if getattr(obj, field.target_field.attname) != getattr(self, field.attname):
+                field.delete_cached_value(self)
+    # Generic foreign keys are private fields.
+    for field in self._meta.private_fields:
+        if fields and field not in fields:
+            continue
+        if field.is_relation and field.is_cached(self) and hasattr(field, "fk_field"):
+            obj = field.get_cached_value(self, default=None)
+            if obj and not obj._is_pk_set():
+                raise ValueError(
+                    f"{operation_name}() prohibited to prevent data loss due to "
+                    f"unsaved related object '{field.name}'."
+                )
+            if obj is not None and hasattr(field, "resolve_content_type"):
+                await field.resolve_content_type(self)
