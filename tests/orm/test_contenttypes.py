@@ -361,6 +361,11 @@ async def test_related_manager_add_remove_clear_set():
     fresh = await TaggedItem.objects.create(tag="fresh", content_object=frog)
     await lion.tags.set([hairy, fresh])
     assert [t.tag async for t in lion.tags.all()] == ["fresh", "hairy"]
+    await lion.tags.set(lion.tags.filter(tag="fresh"))  # a queryset, read before any write
+    assert [t.tag async for t in lion.tags.all()] == ["fresh"]
+    await TaggedItem.objects.create(tag="spare", content_object=carrot)
+    await lion.tags.set(TaggedItem.objects.filter(tag__in=["fresh", "spare"]))
+    assert [t.tag async for t in lion.tags.all()] == ["fresh", "spare"]
     # clear() deletes the tags (a generic relation's objects cannot exist unattached); with
     # bulk=False, add() saves hairy again.
     await lion.tags.aset([hairy], clear=True, bulk=False)

@@ -271,3 +271,26 @@ async def update_or_create(self, **kwargs):
     kwargs[self.object_id_field_name] = self.pk_val
     db = router.db_for_write(self.model, instance=self.instance)
     return await super().using(db).update_or_create(**kwargs)
+
+
+@override("create_generic_related_manager.GenericRelatedObjectManager.set", upstream="97cf70886386")
+async def set(self, objs, *, bulk=True, clear=False):
+    from teapot.db.models.fields.related_descriptors import materialize
+
+    # Read before clear(): the queryset may select through this very relation.
+    objs = await materialize(objs)
+    db = router.db_for_write(self.model, instance=self.instance)
+    async with transaction.atomic(using=db, savepoint=False):
+        if clear:
+            await self.clear()
+            await self.add(*objs, bulk=bulk)
+            return
+        old_objs = {obj async for obj in self.using(db).all()}
+        new_objs = []
+        for obj in objs:
+            if obj in old_objs:
+                old_objs.remove(obj)
+            else:
+                new_objs.append(obj)
+        await self.remove(*old_objs)
+        await self.add(*new_objs, bulk=bulk)
