@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import subprocess
 import sys
 import tempfile
@@ -139,8 +140,22 @@ def main(argv=None):
     if args.build_only:
         return 0
     base = baseline()
+    # Apps that run at the same time on a server need databases of their own: one set per job
+    # (PREFIX, PREFIX_1, ...).
+    slots = queue.SimpleQueue()
+    prefix = args.db_prefix or "teapot_conformance"
+    for slot in range(max(1, args.jobs)):
+        slots.put(None if slot == 0 and not args.db_prefix else prefix if slot == 0 else f"{prefix}_{slot}")
+
+    def run_in_slot(app):
+        name = slots.get()
+        try:
+            return run_app(args.backend, app, args.timeout, name)
+        finally:
+            slots.put(name)
+
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        results = list(pool.map(lambda app: run_app(args.backend, app, args.timeout, args.db_prefix), args.apps))
+        results = list(pool.map(run_in_slot, args.apps))
     header = f"{'app':<24}{'run':>6}{'passed':>8}{'failed':>8}{'errored':>8}{'skipped':>8}{'excluded':>9}{'django':>8}{'score':>7}"
     print(f"backend: {args.backend}")
     print(header)
