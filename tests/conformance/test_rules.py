@@ -12,9 +12,12 @@ from tools.conformance.rules import (
     await_calls,
     evaluate_querysets,
     import_helpers,
+    hoist_lambdas,
     load_relations,
     rename_imports,
     stamp_header,
+    sync_bridges,
+    unavailable_imports,
 )
 from tools.conformance.rules._base import Context
 from tools.conformance.transform import transform_source
@@ -268,3 +271,120 @@ def test_stamp_header_is_idempotent():
     code, context = run(stamp_header, "x = 1\n", decide=False)
     again, _ = run(stamp_header, code, context, decide=False)
     assert again == code
+
+
+def test_async_def_leaves_helpers_that_need_no_await():
+    source = """
+    class T(TestCase):
+        def notify(self, x):
+            self.notified.append(x)
+
+        def test_x(self):
+            self.notify(1)
+    """
+    code, _ = run(async_def, source)
+    assert "    def notify(self, x):" in code and "async def notify" not in code
+
+
+def test_async_def_helpers_that_evaluate_their_arguments():
+    # A helper only ever called, whose body takes len() of or iterates what it is given
+    # (a queryset at the call sites), becomes async; so does one given to on_commit.
+    source = """
+    class T(TestCase):
+        def verify(self, results, expected):
+            self.assertEqual(len(results), len(expected))
+
+        def done(self, nums):
+            self.assertEqual(sorted(t.num for t in Thing.objects.all()), nums)
+
+        def hook(self):
+            for t in self.things:
+                pass
+
+        def test_x(self):
+            self.verify(Author.objects.all(), [1])
+            transaction.on_commit(self.hook)
+    """
+    code = full(source)
+    assert "async def verify(self, results, expected):" in code
+    assert "async def done(self, nums):" in code
+    assert "async def hook(self):" in code
+    assert "(await aw(self.verify(Author.objects.all(), [1])))" in code
+
+
+def test_async_def_helpers_passed_as_values_stay_sync():
+    source = """
+    class T(TestCase):
+        def key(self, obj):
+            return len(obj.items)
+
+        def test_x(self):
+            sorted(objs, key=self.key)
+    """
+    code = full(source)
+    assert "    def key(self, obj):" in code
+
+
+def test_hoist_lambdas_leaves_plain_lambdas():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            self.assertRaises(ValueError, lambda: int("x"))
+            sorted(xs, key=lambda x: x[0])
+    """
+    code, _ = run(hoist_lambdas, source, decide=False)
+    assert 'lambda: int("x")' in code and "lambda x: x[0]" in code
+
+
+def test_hoist_lambdas():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            self.assertNumQueries(2, lambda: Restaurant.objects.all()[0].name)
+            transaction.on_commit(lambda: [self.notify(t.num) for t in Thing.objects.all()])
+            xs = [self.assertRaises(E, lambda: Thing.objects.get(pk=i)) for i in ids]
+    """
+    code, _ = run(hoist_lambdas, source, decide=False)
+    assert "def _lambda_1():\n            return Restaurant.objects.all()[0].name\n" in code
+    assert "self.assertNumQueries(2, _lambda_1)" in code
+    assert "transaction.on_commit(_lambda_2)" in code
+    assert "lambda: Thing.objects.get(pk=i)" in code  # inside a comprehension: left alone
+    done = full(source)
+    assert "async def _lambda_1():" in done and "await ev_item(Restaurant.objects.all(), 0)" in done
+    compile(done, "t.py", "exec")
+
+
+def test_unavailable_imports_leaves_teapot_modules():
+    code, _ = run(unavailable_imports, "from teapot.db import models\nfrom teapot.contrib.contenttypes.models import ContentType\n", decide=False)
+    assert code == "from teapot.db import models\nfrom teapot.contrib.contenttypes.models import ContentType\n"
+
+
+def test_unavailable_imports():
+    source = (
+        "from teapot.http import HttpRequest as Req, Http404\n"
+        "from teapot.db import connection, no_such_name\n"
+        "from teapot import forms\n"
+    )
+    code, context = run(unavailable_imports, source, decide=False)
+    assert "Req = unavailable('django.http.HttpRequest')" in code
+    assert "Http404 = unavailable('django.http.Http404')" in code
+    assert "from teapot.db import connection\nno_such_name = unavailable('django.db.no_such_name')" in code
+    assert "forms = unavailable('django.forms')" in code
+    assert context.helpers == {"unavailable"}
+
+
+def test_sync_bridges_leave_sync_code():
+    code, _ = run(sync_bridges, "@async_to_sync\ndef f():\n    return g(1)\n", decide=False)
+    assert code == "@async_to_sync\ndef f():\n    return g(1)\n"
+
+
+def test_sync_bridges():
+    source = """
+    class T(TestCase):
+        @async_to_sync
+        async def test_x(self):
+            await sync_to_async(Model.objects.create)(field=1)
+    """
+    code = full(source)
+    assert "@async_to_sync" not in code
+    assert "await aw(Model.objects.create(field=1))" in code

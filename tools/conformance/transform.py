@@ -84,9 +84,10 @@ def app_dependencies(app_dir: Path, tests_root: Path, app: str) -> set[str]:
 
 def transform_source(source: str, ctx: Context) -> str:
     tree = cst.parse_module(source)
-    tree = rule_modules.rename_imports.apply(tree, ctx)
+    for rule in rule_modules.ORDER[: rule_modules.ORDER.index(rule_modules.await_calls)]:
+        tree = rule.apply(tree, ctx)  # the rules that run before async_def decides
     async_def.decide(tree, ctx)
-    for rule in rule_modules.ORDER[1:]:
+    for rule in rule_modules.ORDER[rule_modules.ORDER.index(rule_modules.await_calls) :]:
         tree = rule.apply(tree, ctx)
     return tree.code
 
