@@ -166,7 +166,7 @@ def _unavailable_wrap(name, target, fail):
     return wrapper
 
 
-def unavailable(name):
-    """A stand-in for ``name`` (a dotted Django name teapot lacks) that raises
-    UnavailableError when used."""
-    return _Unavailable(name)
+def unavailable(name, module=None):
+    """A stand-in for ``name`` (a dotted Django name teapot lacks, from ``module``: by
+    default the name's parent) that raises UnavailableError when used."""
+    return _Unavailable(name, module)

@@ -366,10 +366,10 @@ def test_unavailable_imports():
         "from teapot import forms\n"
     )
     code, context = run(unavailable_imports, source, decide=False)
-    assert "Req = unavailable('django.http.HttpRequest')" in code
-    assert "Http404 = unavailable('django.http.Http404')" in code
-    assert "from teapot.db import connection\nno_such_name = unavailable('django.db.no_such_name')" in code
-    assert "forms = unavailable('django.forms')" in code
+    assert "Req = unavailable('django.http.HttpRequest', 'django.http')" in code
+    assert "Http404 = unavailable('django.http.Http404', 'django.http')" in code
+    assert "from teapot.db import connection\nno_such_name = unavailable('django.db.no_such_name', 'django.db.no_such_name')" in code
+    assert "forms = unavailable('django.forms', 'django.forms')" in code
     assert context.helpers == {"unavailable"}
 
 

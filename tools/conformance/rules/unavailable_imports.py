@@ -71,7 +71,8 @@ class _Unavailable(cst.CSTTransformer):
             name = cst.helpers.get_full_name_for_node(alias.name)
             if _missing(module, name):
                 bound = alias.asname.name.value if alias.asname else name
-                stand_ins.append((bound, f"{django_name(module)}.{name}"))
+                missing_module = module if not module_exists(module) else f"{module}.{name}"
+                stand_ins.append((bound, f"{django_name(module)}.{name}", django_name(missing_module)))
             else:
                 kept.append(alias)
         if not stand_ins:
@@ -81,8 +82,8 @@ class _Unavailable(cst.CSTTransformer):
         if kept:
             kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
             lines.append(updated_node.with_changes(body=[node.with_changes(names=kept)]))
-        for bound, full in stand_ins:
-            lines.append(cst.parse_statement(f"{bound} = unavailable({full!r})"))
+        for bound, full, lacking in stand_ins:
+            lines.append(cst.parse_statement(f"{bound} = unavailable({full!r}, {lacking!r})"))
         lines[0] = lines[0].with_changes(leading_lines=updated_node.leading_lines)
         return cst.FlattenSentinel(lines)
 
