@@ -7,7 +7,7 @@ import inspect
 
 from teapot.errors import AwaitRequired
 
-__all__ = ["UnavailableError", "aw", "ecall", "ev", "ev_item", "load", "unavailable"]
+__all__ = ["UnavailableError", "aw", "ecall", "ev", "ev_item", "has", "load", "unavailable"]
 
 
 def _querysets():
@@ -39,9 +39,15 @@ async def ev(value):
 
 
 async def ev_item(value, index):
-    """``value[index]``; on an unevaluated queryset, the query for that one row."""
+    """``value[index]``; on an unevaluated queryset, the query for that one row; a slice of
+    a queryset stays lazy unless it has a step (Django runs the query for that one); a raw
+    queryset is run."""
     querysets = _querysets()
-    if isinstance(value, querysets[0]) and not isinstance(index, slice) and value._result_cache is None:
+    if isinstance(index, slice) and isinstance(value, querysets[0]) and value._result_cache is None:
+        if index.step is None:
+            return value[index]  # a lazy slice
+        await value
+    elif isinstance(value, querysets[0]) and not isinstance(index, slice) and value._result_cache is None:
         if isinstance(index, int) and index >= 0:
             rows = await value[index : index + 1]
             if not rows:
@@ -83,6 +89,18 @@ async def load(obj, name):
 
         await prefetch_related_objects([obj], name)
     return getattr(obj, name)
+
+
+async def has(obj, name):
+    """``hasattr(obj, name)``, loading a relation first (a reverse one-to-one without a row
+    is absent)."""
+    from teapot.core.exceptions import ObjectDoesNotExist
+
+    try:
+        await load(obj, name)
+    except (AttributeError, ObjectDoesNotExist):
+        return False
+    return True
 
 
 async def ecall(func, *args):

@@ -388,3 +388,57 @@ def test_sync_bridges():
     code = full(source)
     assert "@async_to_sync" not in code
     assert "await aw(Model.objects.create(field=1))" in code
+
+
+def test_evaluate_querysets_leaves_plain_slices():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            a = names[1:3]
+            b = "abc"[::-1]
+    """
+    code, _ = run(evaluate_querysets, source)
+    assert "a = names[1:3]" in code and 'b = "abc"[::-1]' in code
+
+
+def test_evaluate_querysets_slices_and_callable_consumers():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            a = Author.objects.raw(q)[0:2]
+            b = self.ordered()[::2]
+            self.assertSequenceEqual(Author.objects.all()[:1], [x])
+            self.assertNumQueries(1, list, qs)
+    """
+    code, context = run(evaluate_querysets, source)
+    assert "a = (await ev_item(Author.objects.raw(q), slice(0, 2, None)))" in code
+    assert "b = (await ev_item(self.ordered(), slice(None, None, 2)))" in code
+    assert "(await ev((await ev_item(Author.objects.all(), slice(None, 1, None)))))" in code
+    assert "self.assertNumQueries(1, ecall, list, qs)" in code
+    assert context.helpers == {"ev", "ev_item", "ecall"}
+
+
+def test_load_relations_getattr_and_hasattr():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            a = getattr(book, "author")
+            b = hasattr(book, "author")
+            c = hasattr(book, "other")
+    """
+    code, context = run(load_relations, source)
+    assert "a = (await load(book, \"author\"))" in code
+    assert "b = (await has(book, \"author\"))" in code
+    assert 'c = hasattr(book, "other")' in code
+    assert context.helpers == {"load", "has"}
+
+
+def test_model_attrs_include_model_names(tmp_path):
+    from tools.conformance.transform import model_attrs
+
+    (tmp_path / "models.py").write_text(
+        "class Place(models.Model):\n    name = models.CharField()\n\n"
+        "class Child(Place):\n    pass\n\nclass Plain:\n    pass\n"
+    )
+    attrs = model_attrs(tmp_path)
+    assert {"name", "place", "child"} <= attrs and "plain" not in attrs

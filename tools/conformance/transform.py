@@ -65,9 +65,16 @@ def model_attrs(app_dir: Path) -> set[str]:
                             if kw.arg == "related_name" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
                                 if not kw.value.value.endswith("+"):
                                     names.add(kw.value.value.replace("%(class)s", "").replace("%(app_label)s", ""))
-            if declares and is_models_file(path):
-                names.add(cls.name.lower())
+            if (declares or _has_model_base(cls)) and is_models_file(path):
+                names.add(cls.name.lower())  # reverse one-to-one / parent link accessors
     return {n for n in names if n.isidentifier()}
+
+
+def _has_model_base(cls: ast.ClassDef) -> bool:
+    """A class of a models module derived from something other than object (a model, a
+    parent model, an abstract base): its lowercase name may be a reverse accessor."""
+    names = [b.attr if isinstance(b, ast.Attribute) else getattr(b, "id", "") for b in cls.bases]
+    return bool(names) and not any(n in ("object", "Enum", "TextChoices", "IntegerChoices", "Exception") for n in names) and cls.name != "Meta"
 
 
 def app_dependencies(app_dir: Path, tests_root: Path, app: str) -> set[str]:

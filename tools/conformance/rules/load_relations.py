@@ -1,7 +1,9 @@
 """Where a test reads a model attribute that Django would load lazily (a relation, a
 reverse one-to-one, a deferred field), the transformed test loads it explicitly:
 ``obj.author`` -> ``await load(obj, "author")`` for the names the app's models declare as
-fields or relations. ``load()`` returns what is loaded without a query."""
+fields or relations (and the lowercase model names: reverse one-to-one accessors, parent
+links' children); so do ``getattr(obj, "author")`` and ``hasattr(obj, "author")`` ->
+``await has(obj, "author")``. ``load()`` returns what is loaded without a query."""
 
 from __future__ import annotations
 
@@ -20,6 +22,21 @@ class _Load(ScopedTransformer):
 
     def visit_Call(self, node):
         self.skip.add(id(node.func))  # obj.method(...) is a method call
+
+    def leave_Call(self, original_node, updated_node):
+        func = updated_node.func
+        if not (isinstance(func, cst.Name) and func.value in ("getattr", "hasattr") and self.in_async()):
+            return updated_node
+        args = updated_node.args
+        if len(args) != 2 or any(a.keyword is not None or a.star for a in args):
+            return updated_node
+        if not isinstance(args[1].value, cst.SimpleString):
+            return updated_node
+        name = args[1].value.evaluated_value
+        if not isinstance(name, str) or name not in self.ctx.model_attrs or name in SKIP_NAMES:
+            return updated_node
+        helper = "load" if func.value == "getattr" else "has"
+        return helper_call(helper, [args[0].value, args[1].value], self.ctx)
 
     def leave_Attribute(self, original_node, updated_node):
         name = updated_node.attr.value
