@@ -442,3 +442,38 @@ def test_model_attrs_include_model_names(tmp_path):
     )
     attrs = model_attrs(tmp_path)
     assert {"name", "place", "child"} <= attrs and "plain" not in attrs
+
+
+def test_evaluate_querysets_local_filter_is_not_the_builtin():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            filter = Item.objects.filter
+            a = set(filter(q))
+            b = list(filter(None, xs))
+    """
+    code, _ = run(evaluate_querysets, source)
+    assert "a = set((await ev(filter(q))))" in code
+    assert "b = list(filter(None, (await ev(xs))))" in code
+
+
+def test_hoist_lambdas_query_set_equal_transform():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            self.assertQuerySetEqual(qs, rows, lambda r: (r.id, r.title))
+            self.assertQuerySetEqual(qs, rows, transform=lambda r: r.title)
+            self.assertQuerySetEqual(qs, rows, lambda r: r.id)
+    """
+    code = full(source)
+    assert "async def _lambda_1(r):\n            return (r.id, (await load(r, 'title')))" in code
+    assert "async def _lambda_2(r):" in code and "transform=_lambda_2" in code
+    assert "lambda r: r.id" in code
+    compile(code, "t.py", "exec")
+
+
+def test_model_attrs_include_foreign_key_attnames(tmp_path):
+    from tools.conformance.transform import model_attrs
+
+    (tmp_path / "models.py").write_text("class Book(models.Model):\n    author = models.ForeignKey(Author, models.CASCADE)\n")
+    assert {"author", "author_id"} <= model_attrs(tmp_path)

@@ -135,3 +135,29 @@ def test_unavailable_stand_in_raises_only_when_used():
         decorated()
     with pytest.raises(UnavailableError):
         bool(request_class)
+
+
+async def test_durable_atomic_blocks_run_inside_a_test_case():
+    class Cases(TestCase):
+        async def test_durable(self):
+            from teapot.db import transaction
+
+            async with transaction.atomic(durable=True):
+                await Tag.objects.acreate(name="durable")
+
+    results = await run_classes([Cases])
+    assert set(outcomes(results).values()) == {"passed"}, results
+
+
+async def test_assert_query_set_equal_awaits_an_async_transform():
+    class Cases(TestCase):
+        async def test_transform(self):
+            await Tag.objects.acreate(name="x")
+
+            async def name(tag):
+                return tag.name
+
+            await self.assertQuerySetEqual(Tag.objects.all(), ["x"], name)
+
+    results = await run_classes([Cases])
+    assert set(outcomes(results).values()) == {"passed"}, results

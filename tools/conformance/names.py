@@ -36,7 +36,9 @@ def coroutine_names() -> frozenset[str]:
     from teapot.db.backends import utils as backend_utils
     from teapot.db.models import query
     from teapot.db.models import constraints
-    from teapot.db.models.fields import related_descriptors
+    from teapot.db.backends.base.introspection import BaseDatabaseIntrospection
+    from teapot.db.models.fields import Field, related_descriptors
+    from teapot.db.models.sql.compiler import SQLCompiler
 
     names: set[str] = set()
     for cls in (
@@ -50,6 +52,9 @@ def coroutine_names() -> frozenset[str]:
         constraints.BaseConstraint,
         constraints.CheckConstraint,
         constraints.UniqueConstraint,
+        BaseDatabaseIntrospection,
+        Field,
+        SQLCompiler,
     ):
         names |= _coroutine_methods(cls)
     names |= _async_defs(Path(related_descriptors.__file__))

@@ -60,7 +60,10 @@ def model_attrs(app_dir: Path) -> set[str]:
                     fname = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
                     if FIELD_CALL.search(fname or ""):
                         declares = True
-                        names.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+                        targets = [t.id for t in stmt.targets if isinstance(t, ast.Name)]
+                        names.update(targets)
+                        if fname in ("ForeignKey", "OneToOneField"):
+                            names.update(f"{t}_id" for t in targets)  # the attname, deferrable
                         for kw in stmt.value.keywords:
                             if kw.arg == "related_name" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
                                 if not kw.value.value.endswith("+"):

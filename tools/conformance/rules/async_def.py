@@ -23,7 +23,7 @@ KEEP_SYNC = {
 SYNC_DECORATORS = {"property", "cached_property", "contextmanager", "classproperty"}
 # Calls that await a callable they are given (or its result): a function passed to them may be
 # async. A function passed anywhere else stays sync unless it calls a coroutine.
-AWAITING_CONSUMERS = set(CALLABLE_FORMS) | {"on_commit", "connect", "addCleanup", "addClassCleanup"}
+AWAITING_CONSUMERS = set(CALLABLE_FORMS) | {"on_commit", "connect", "addCleanup", "addClassCleanup", "assertQuerySetEqual"}
 ORM_BASE = re.compile(r"(Model|Manager|QuerySet)$")
 
 

@@ -30,6 +30,17 @@ LITERALS = (
 NEVER = {"range", "str", "repr", "int", "type", "isinstance", "getattr", "print", "dir", "vars", "id", "hash", "callable", "len"}
 
 
+def _builtin_function_first(expr) -> bool:
+    """``map(f, xs)`` / ``filter(f, xs)``: the builtins take two arguments or more (a local
+    ``filter = Model.objects.filter`` called with one is a queryset)."""
+    return (
+        isinstance(expr, cst.Call)
+        and isinstance(expr.func, cst.Name)
+        and expr.func.value in FUNCTION_FIRST
+        and len(expr.args) >= 2
+    )
+
+
 def _needs(expr) -> bool:
     if isinstance(expr, cst.Await) and isinstance(expr.expression, cst.Call) and getattr(expr.expression.func, "value", None) == "ev_item":
         return True  # a slice of a queryset may still be a queryset
@@ -37,7 +48,9 @@ def _needs(expr) -> bool:
         return False
     if isinstance(expr, cst.Name) and expr.value in ("None", "True", "False", "self", "cls"):
         return False
-    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in NEVER | CONSUMERS | PASS_THROUGH | FUNCTION_FIRST:
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in NEVER | CONSUMERS | PASS_THROUGH:
+        return False
+    if _builtin_function_first(expr):
         return False
     return True
 
@@ -57,7 +70,7 @@ class _Evaluate(ScopedTransformer):
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name):
             if expr.func.value in PASS_THROUGH:
                 return expr.with_changes(args=[self.arg(a) for a in expr.args])
-            if expr.func.value in FUNCTION_FIRST:
+            if _builtin_function_first(expr):
                 return expr.with_changes(args=[expr.args[0]] + [self.arg(a) for a in expr.args[1:]])
         return self.ev(expr)
 

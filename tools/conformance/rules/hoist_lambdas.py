@@ -1,5 +1,5 @@
 """A lambda given to a caller that awaits what it calls (``assertNumQueries(n, f)``,
-``assertRaises(E, f)``, ``on_commit(f)``...) whose body needs ``await`` (a coroutine call,
+``assertRaises(E, f)``, ``on_commit(f)``, the transform of ``assertQuerySetEqual``...) whose body needs ``await`` (a coroutine call,
 a queryset iterated or indexed, a lazy relation read) becomes a nested function defined just
 before the statement: ``lambda: qs[0].chef`` -> ``def _lambda_1(): return qs[0].chef``, which
 async_def then makes ``async def`` and the other rules rewrite. Runs before async_def decides.
@@ -12,6 +12,8 @@ import libcst as cst
 from ._base import CALLABLE_FORMS, Context, call_name
 
 AWAITING = set(CALLABLE_FORMS) | {"on_commit"}
+# ... and callers that await what the lambda returns, given by keyword too.
+AWAITING_RESULT = {"assertQuerySetEqual"}
 
 
 def _needs_await(body: cst.BaseExpression, params: cst.Parameters, ctx: Context) -> bool:
@@ -50,9 +52,10 @@ class _Hoist(cst.CSTTransformer):
             self.blocked += 1
         if isinstance(node, cst.Lambda):
             self.blocked += 1
-        if isinstance(node, cst.Call) and call_name(node) in AWAITING:
+        if isinstance(node, cst.Call) and call_name(node) in AWAITING | AWAITING_RESULT:
+            by_keyword = call_name(node) in AWAITING_RESULT
             for arg in node.args:
-                if arg.keyword is None and not arg.star and isinstance(arg.value, cst.Lambda):
+                if (arg.keyword is None or by_keyword) and not arg.star and isinstance(arg.value, cst.Lambda):
                     self.candidates.add(id(arg.value))
         return super().on_visit(node)
 
