@@ -477,3 +477,16 @@ def test_model_attrs_include_foreign_key_attnames(tmp_path):
 
     (tmp_path / "models.py").write_text("class Book(models.Model):\n    author = models.ForeignKey(Author, models.CASCADE)\n")
     assert {"author", "author_id"} <= model_attrs(tmp_path)
+
+
+def test_evaluate_querysets_unpacking():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            a, b = Author.objects.order_by("pk")
+            c = d = 1
+            (e, f) = (1, 2)
+    """
+    code, _ = run(evaluate_querysets, source)
+    assert 'a, b = (await ev(Author.objects.order_by("pk")))' in code
+    assert "c = d = 1" in code and "(e, f) = (1, 2)" in code

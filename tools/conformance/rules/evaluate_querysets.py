@@ -1,7 +1,7 @@
 """Where Django's tests use a queryset through a sync protocol that runs its query, the
 transformed test evaluates it first with ``await ev(x)`` (a queryset becomes its evaluated
 self; anything else passes through): ``for`` loops and comprehensions, ``list()``, ``len()``,
-``tuple()``, ``set()``, ``sorted()``, ``bool()``..., ``in`` / ``not in``, and the values
+``tuple()``, ``set()``, ``sorted()``, ``bool()``..., unpacking (``a, b = qs``), ``in`` / ``not in``, and the values
 compared by the test-case assertions. ``x[i]`` becomes ``await ev_item(x, i)``, and so does a
 slice of an expression built as a queryset, and any slice with a step (a raw query's slice
 and a slice with a step run the query). ``self.assertNumQueries(n, list, qs)`` calls ``ecall(list, qs)`` instead."""
@@ -95,6 +95,12 @@ class _Evaluate(ScopedTransformer):
             body = cst.Call(func=cst.Name("ecall"), args=[cst.Arg(value=body.func)] + list(body.args))
             updated_node = updated_node.with_changes(body=body)
         return super().leave_Lambda(original_node, updated_node)
+
+    def leave_Assign(self, original_node, updated_node):
+        # a, b = qs: unpacking iterates the value.
+        if not self.in_async() or not all(isinstance(t.target, (cst.Tuple, cst.List)) for t in updated_node.targets):
+            return updated_node
+        return updated_node.with_changes(value=self.iterable(updated_node.value))
 
     def leave_For(self, original_node, updated_node):
         if not self.in_async() or updated_node.asynchronous is not None:
