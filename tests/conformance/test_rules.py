@@ -490,3 +490,22 @@ def test_evaluate_querysets_unpacking():
     code, _ = run(evaluate_querysets, source)
     assert 'a, b = (await ev(Author.objects.order_by("pk")))' in code
     assert "c = d = 1" in code and "(e, f) = (1, 2)" in code
+
+
+def test_await_calls_functions_taken_from_a_list():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            def a():
+                Author.objects.create(name="a")
+
+            def key(x):
+                return x
+
+            for test in [a]:
+                test()
+            sorted(xs, key=key)
+    """
+    code = full(source)
+    assert "async def a():" in code and "    def key(x):" in code
+    assert "(await aw(test()))" in code

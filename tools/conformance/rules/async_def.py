@@ -48,6 +48,19 @@ class _Functions(cst.CSTVisitor):
                 if isinstance(arg.value, cst.Attribute):
                     self.call_funcs.add(id(arg.value.attr))
 
+    def _elements(self, node):
+        # [a, b] / (f, kinds): functions listed as data, called later through a loop
+        # variable (await_calls awaits those calls with aw()).
+        for element in node.elements:
+            if isinstance(element.value, cst.Name):
+                self.call_funcs.add(id(element.value))
+
+    def visit_List(self, node):
+        self._elements(node)
+
+    def visit_Tuple(self, node):
+        self._elements(node)
+
     def visit_Param(self, node):
         self.call_funcs.add(id(node.name))
 
