@@ -509,3 +509,12 @@ def test_await_calls_functions_taken_from_a_list():
     code = full(source)
     assert "async def a():" in code and "    def key(x):" in code
     assert "(await aw(test()))" in code
+
+
+def test_names_sync_methods_of_query_and_q_are_ambiguous():
+    from tools.conformance.names import ambiguous_names, coroutine_names
+
+    # QuerySet.exists / Manager.create are coroutines; Query.exists and Q.create are not.
+    assert {"exists", "create"} <= coroutine_names()
+    assert {"exists", "create"} <= ambiguous_names()
+    assert "aggregate" not in ambiguous_names()
