@@ -518,3 +518,18 @@ def test_names_sync_methods_of_query_and_q_are_ambiguous():
     assert {"exists", "create"} <= coroutine_names()
     assert {"exists", "create"} <= ambiguous_names()
     assert "aggregate" not in ambiguous_names()
+
+
+def test_load_relations_reads_inside_assignment_targets():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            book.author.title = "x"
+            book.author = y
+            a, book.author = 1, 2
+            del book.author
+    """
+    code, _ = run(load_relations, source)
+    assert "(await load(book, 'author')).title = \"x\"" in code
+    assert "book.author = y" in code and "a, book.author = 1, 2" in code
+    assert "del book.author" in code

@@ -136,6 +136,7 @@ def build_app(app: str, tests_root: Path, out_root: Path, attrs=None) -> dict:
         is_test = not is_models_file(path)
         try:
             code = transform_source(source, make_context(str(rel), attrs, is_test))
+            compile(code, str(rel), "exec")  # a rule that writes invalid code is a failure too
         except Exception:
             failures[str(rel)] = traceback.format_exc(limit=3)
             code = rule_modules.stamp_header.apply(

@@ -15,10 +15,32 @@ SKIP_NAMES = {"id", "pk", "objects", "_meta", "DoesNotExist", "MultipleObjectsRe
 MODULES = {"models", "transaction", "connection", "connections", "settings", "timezone", "datetime", "self", "cls", "os", "sys", "mock", "math", "decimal", "uuid", "json", "re"}
 
 
+def _stores(target) -> set[int]:
+    """The nodes an assignment target writes: ``a.b.c = v`` writes ``a.b.c`` but reads ``a.b``."""
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return set().union(*(_stores(e.value) for e in target.elements)) if target.elements else set()
+    if isinstance(target, cst.StarredElement):
+        return _stores(target.value)
+    return {id(target)}
+
+
 class _Load(ScopedTransformer):
     def __init__(self, ctx):
         super().__init__(ctx)
         self.skip: set[int] = set()
+        self.stores: set[int] = set()
+
+    def visit_AssignTarget(self, node):
+        super().visit_AssignTarget(node)
+        self.stores |= _stores(node.target)
+
+    def visit_Del(self, node):
+        super().visit_Del(node)
+        self.stores |= _stores(node.target)
+
+    def reads_in_target(self, node) -> bool:
+        """Inside an assignment target, a node that is read (the object of the store)."""
+        return self.target_depth > 0 and id(node) not in self.stores
 
     def visit_Call(self, node):
         self.skip.add(id(node.func))  # obj.method(...) is a method call
@@ -45,7 +67,7 @@ class _Load(ScopedTransformer):
             or name in SKIP_NAMES
             or id(original_node) in self.skip
             or not self.in_async()
-            or self.is_target(original_node)
+            or (self.is_target(original_node) and not self.reads_in_target(original_node))
         ):
             return updated_node
         value = updated_node.value
