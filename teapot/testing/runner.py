@@ -107,6 +107,7 @@ async def run_class(cls, results, flush_aliases=None):
         if is_atomic:
             for alias in aliases:
                 atomic = transaction.atomic(using=alias)
+                atomic._from_testcase = True  # durable blocks inside the test still run
                 await atomic.__aenter__()
                 class_atomics.append((alias, atomic))
             before = set(cls.__dict__)
@@ -173,6 +174,7 @@ async def run_test(cls, name, aliases, is_db, is_atomic, test_data, flush_aliase
         if is_atomic:
             for alias in aliases:
                 atomic = transaction.atomic(using=alias)
+                atomic._from_testcase = True  # durable blocks inside the test still run
                 await atomic.__aenter__()
                 atomics.append((alias, atomic))
         try:

@@ -293,7 +293,7 @@ class TransactionTestCase(SimpleTestCase):
         else:
             items = list(qs)
         if transform is not None:
-            items = [transform(item) for item in items]
+            items = [await _maybe_await(transform(item)) for item in items]
         if not ordered:
             from collections import Counter
 

@@ -7,7 +7,7 @@ import inspect
 
 from teapot.errors import AwaitRequired
 
-__all__ = ["aw", "ecall", "ev", "ev_item", "load"]
+__all__ = ["UnavailableError", "aw", "ecall", "ev", "ev_item", "has", "load", "unavailable"]
 
 
 def _querysets():
@@ -39,9 +39,15 @@ async def ev(value):
 
 
 async def ev_item(value, index):
-    """``value[index]``; on an unevaluated queryset, the query for that one row."""
+    """``value[index]``; on an unevaluated queryset, the query for that one row; a slice of
+    a queryset stays lazy unless it has a step (Django runs the query for that one); a raw
+    queryset is run."""
     querysets = _querysets()
-    if isinstance(value, querysets[0]) and not isinstance(index, slice) and value._result_cache is None:
+    if isinstance(index, slice) and isinstance(value, querysets[0]) and value._result_cache is None:
+        if index.step is None:
+            return value[index]  # a lazy slice
+        await value
+    elif isinstance(value, querysets[0]) and not isinstance(index, slice) and value._result_cache is None:
         if isinstance(index, int) and index >= 0:
             rows = await value[index : index + 1]
             if not rows:
@@ -85,7 +91,100 @@ async def load(obj, name):
     return getattr(obj, name)
 
 
+async def has(obj, name):
+    """``hasattr(obj, name)``, loading a relation first (a reverse one-to-one without a row
+    is absent)."""
+    from teapot.core.exceptions import ObjectDoesNotExist
+
+    try:
+        await load(obj, name)
+    except (AttributeError, ObjectDoesNotExist):
+        return False
+    return True
+
+
 async def ecall(func, *args):
     """``func(*args)`` with querysets among ``args`` evaluated first: a lambda's
     ``list(qs)`` becomes ``ecall(list, qs)``, an awaitable its caller awaits."""
     return func(*[await ev(arg) for arg in args])
+
+
+class UnavailableError(RuntimeError):
+    """A test used something from a part of Django that teapot does not have."""
+
+
+class _Unavailable:
+    """Stands for ``name``, which teapot lacks: any use raises UnavailableError. Its
+    attributes (``forms.Form``) and the result of calling it with arguments
+    (``@decorator(args)``, ``forms.CharField()`` in a class body) are stand-ins too; given a
+    function or a class (as a decorator) it gives one that raises when called or set up; as a
+    base class it gives a class that raises when set up or instantiated."""
+
+    __slots__ = ("_name", "_module")
+
+    def __init__(self, name, module=None):
+        object.__setattr__(self, "_name", name)
+        object.__setattr__(self, "_module", module or name.rsplit(".", 1)[0])
+
+    def _fail(self, *args, **kwargs):
+        name = object.__getattribute__(self, "_name")
+        module = object.__getattribute__(self, "_module")
+        raise UnavailableError(f"{name} is not available: teapot has no {module}")
+
+    def __call__(self, *args, **kwargs):
+        name = object.__getattribute__(self, "_name")
+        if len(args) == 1 and not kwargs and (inspect.isfunction(args[0]) or isinstance(args[0], type)):
+            return _unavailable_wrap(name, args[0], self._fail)
+        return _Unavailable(f"{name}(...)", object.__getattribute__(self, "_module"))
+
+    def __mro_entries__(self, bases):
+        fail = self._fail
+
+        class Base:
+            def __init__(self, *args, **kwargs):
+                fail()
+
+            @classmethod
+            def setUpClass(cls):
+                fail()
+
+        Base.__name__ = Base.__qualname__ = object.__getattribute__(self, "_name").rsplit(".", 1)[-1]
+        return (Base,)
+
+    def __getattr__(self, attr):
+        if attr.startswith("__") and attr.endswith("__"):
+            raise AttributeError(attr)
+        return _Unavailable(f"{object.__getattribute__(self, '_name')}.{attr}", object.__getattribute__(self, "_module"))
+
+    def __setattr__(self, attr, value):
+        self._fail()
+
+    def __repr__(self):
+        return f"<unavailable {object.__getattribute__(self, '_name')}>"
+
+    __iter__ = __len__ = __bool__ = __enter__ = __aenter__ = __getitem__ = __eq__ = __hash__ = _fail
+    __str__ = __int__ = __contains__ = _fail
+
+
+def _unavailable_wrap(name, target, fail):
+    import functools
+
+    if isinstance(target, type):
+        # A decorated test class: each test errors.
+        def setUpClass(cls):
+            fail()
+
+        target.setUpClass = classmethod(setUpClass)
+        return target
+
+    @functools.wraps(target)
+    def wrapper(*args, **kwargs):
+        fail()
+
+    return wrapper
+
+
+def unavailable(name, module=None):
+    """A stand-in for ``name`` (a dotted Django name teapot lacks, from ``module``: by
+    default the name's parent) that raises UnavailableError when used."""
+    return _Unavailable(name, module)

@@ -12,9 +12,12 @@ from tools.conformance.rules import (
     await_calls,
     evaluate_querysets,
     import_helpers,
+    hoist_lambdas,
     load_relations,
     rename_imports,
     stamp_header,
+    sync_bridges,
+    unavailable_imports,
 )
 from tools.conformance.rules._base import Context
 from tools.conformance.transform import transform_source
@@ -268,3 +271,265 @@ def test_stamp_header_is_idempotent():
     code, context = run(stamp_header, "x = 1\n", decide=False)
     again, _ = run(stamp_header, code, context, decide=False)
     assert again == code
+
+
+def test_async_def_leaves_helpers_that_need_no_await():
+    source = """
+    class T(TestCase):
+        def notify(self, x):
+            self.notified.append(x)
+
+        def test_x(self):
+            self.notify(1)
+    """
+    code, _ = run(async_def, source)
+    assert "    def notify(self, x):" in code and "async def notify" not in code
+
+
+def test_async_def_helpers_that_evaluate_their_arguments():
+    # A helper only ever called, whose body takes len() of or iterates what it is given
+    # (a queryset at the call sites), becomes async; so does one given to on_commit.
+    source = """
+    class T(TestCase):
+        def verify(self, results, expected):
+            self.assertEqual(len(results), len(expected))
+
+        def done(self, nums):
+            self.assertEqual(sorted(t.num for t in Thing.objects.all()), nums)
+
+        def hook(self):
+            for t in self.things:
+                pass
+
+        def test_x(self):
+            self.verify(Author.objects.all(), [1])
+            transaction.on_commit(self.hook)
+    """
+    code = full(source)
+    assert "async def verify(self, results, expected):" in code
+    assert "async def done(self, nums):" in code
+    assert "async def hook(self):" in code
+    assert "(await aw(self.verify(Author.objects.all(), [1])))" in code
+
+
+def test_async_def_helpers_passed_as_values_stay_sync():
+    source = """
+    class T(TestCase):
+        def key(self, obj):
+            return len(obj.items)
+
+        def test_x(self):
+            sorted(objs, key=self.key)
+    """
+    code = full(source)
+    assert "    def key(self, obj):" in code
+
+
+def test_hoist_lambdas_leaves_plain_lambdas():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            self.assertRaises(ValueError, lambda: int("x"))
+            sorted(xs, key=lambda x: x[0])
+    """
+    code, _ = run(hoist_lambdas, source, decide=False)
+    assert 'lambda: int("x")' in code and "lambda x: x[0]" in code
+
+
+def test_hoist_lambdas():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            self.assertNumQueries(2, lambda: Restaurant.objects.all()[0].name)
+            transaction.on_commit(lambda: [self.notify(t.num) for t in Thing.objects.all()])
+            xs = [self.assertRaises(E, lambda: Thing.objects.get(pk=i)) for i in ids]
+    """
+    code, _ = run(hoist_lambdas, source, decide=False)
+    assert "def _lambda_1():\n            return Restaurant.objects.all()[0].name\n" in code
+    assert "self.assertNumQueries(2, _lambda_1)" in code
+    assert "transaction.on_commit(_lambda_2)" in code
+    assert "lambda: Thing.objects.get(pk=i)" in code  # inside a comprehension: left alone
+    done = full(source)
+    assert "async def _lambda_1():" in done and "await ev_item(Restaurant.objects.all(), 0)" in done
+    compile(done, "t.py", "exec")
+
+
+def test_unavailable_imports_leaves_teapot_modules():
+    code, _ = run(unavailable_imports, "from teapot.db import models\nfrom teapot.contrib.contenttypes.models import ContentType\n", decide=False)
+    assert code == "from teapot.db import models\nfrom teapot.contrib.contenttypes.models import ContentType\n"
+
+
+def test_unavailable_imports():
+    source = (
+        "from teapot.http import HttpRequest as Req, Http404\n"
+        "from teapot.db import connection, no_such_name\n"
+        "from teapot import forms\n"
+    )
+    code, context = run(unavailable_imports, source, decide=False)
+    assert "Req = unavailable('django.http.HttpRequest', 'django.http')" in code
+    assert "Http404 = unavailable('django.http.Http404', 'django.http')" in code
+    assert "from teapot.db import connection\nno_such_name = unavailable('django.db.no_such_name', 'django.db.no_such_name')" in code
+    assert "forms = unavailable('django.forms', 'django.forms')" in code
+    assert context.helpers == {"unavailable"}
+
+
+def test_sync_bridges_leave_sync_code():
+    code, _ = run(sync_bridges, "@async_to_sync\ndef f():\n    return g(1)\n", decide=False)
+    assert code == "@async_to_sync\ndef f():\n    return g(1)\n"
+
+
+def test_sync_bridges():
+    source = """
+    class T(TestCase):
+        @async_to_sync
+        async def test_x(self):
+            await sync_to_async(Model.objects.create)(field=1)
+    """
+    code = full(source)
+    assert "@async_to_sync" not in code
+    assert "await aw(Model.objects.create(field=1))" in code
+
+
+def test_evaluate_querysets_leaves_plain_slices():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            a = names[1:3]
+            b = "abc"[::-1]
+    """
+    code, _ = run(evaluate_querysets, source)
+    assert "a = names[1:3]" in code and 'b = "abc"[::-1]' in code
+
+
+def test_evaluate_querysets_slices_and_callable_consumers():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            a = Author.objects.raw(q)[0:2]
+            b = self.ordered()[::2]
+            self.assertSequenceEqual(Author.objects.all()[:1], [x])
+            self.assertNumQueries(1, list, qs)
+    """
+    code, context = run(evaluate_querysets, source)
+    assert "a = (await ev_item(Author.objects.raw(q), slice(0, 2, None)))" in code
+    assert "b = (await ev_item(self.ordered(), slice(None, None, 2)))" in code
+    assert "(await ev((await ev_item(Author.objects.all(), slice(None, 1, None)))))" in code
+    assert "self.assertNumQueries(1, ecall, list, qs)" in code
+    assert context.helpers == {"ev", "ev_item", "ecall"}
+
+
+def test_load_relations_getattr_and_hasattr():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            a = getattr(book, "author")
+            b = hasattr(book, "author")
+            c = hasattr(book, "other")
+    """
+    code, context = run(load_relations, source)
+    assert "a = (await load(book, \"author\"))" in code
+    assert "b = (await has(book, \"author\"))" in code
+    assert 'c = hasattr(book, "other")' in code
+    assert context.helpers == {"load", "has"}
+
+
+def test_model_attrs_include_model_names(tmp_path):
+    from tools.conformance.transform import model_attrs
+
+    (tmp_path / "models.py").write_text(
+        "class Place(models.Model):\n    name = models.CharField()\n\n"
+        "class Child(Place):\n    pass\n\nclass Plain:\n    pass\n"
+    )
+    attrs = model_attrs(tmp_path)
+    assert {"name", "place", "child"} <= attrs and "plain" not in attrs
+
+
+def test_evaluate_querysets_local_filter_is_not_the_builtin():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            filter = Item.objects.filter
+            a = set(filter(q))
+            b = list(filter(None, xs))
+    """
+    code, _ = run(evaluate_querysets, source)
+    assert "a = set((await ev(filter(q))))" in code
+    assert "b = list(filter(None, (await ev(xs))))" in code
+
+
+def test_hoist_lambdas_query_set_equal_transform():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            self.assertQuerySetEqual(qs, rows, lambda r: (r.id, r.title))
+            self.assertQuerySetEqual(qs, rows, transform=lambda r: r.title)
+            self.assertQuerySetEqual(qs, rows, lambda r: r.id)
+    """
+    code = full(source)
+    assert "async def _lambda_1(r):\n            return (r.id, (await load(r, 'title')))" in code
+    assert "async def _lambda_2(r):" in code and "transform=_lambda_2" in code
+    assert "lambda r: r.id" in code
+    compile(code, "t.py", "exec")
+
+
+def test_model_attrs_include_foreign_key_attnames(tmp_path):
+    from tools.conformance.transform import model_attrs
+
+    (tmp_path / "models.py").write_text("class Book(models.Model):\n    author = models.ForeignKey(Author, models.CASCADE)\n")
+    assert {"author", "author_id"} <= model_attrs(tmp_path)
+
+
+def test_evaluate_querysets_unpacking():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            a, b = Author.objects.order_by("pk")
+            c = d = 1
+            (e, f) = (1, 2)
+    """
+    code, _ = run(evaluate_querysets, source)
+    assert 'a, b = (await ev(Author.objects.order_by("pk")))' in code
+    assert "c = d = 1" in code and "(e, f) = (1, 2)" in code
+
+
+def test_await_calls_functions_taken_from_a_list():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            def a():
+                Author.objects.create(name="a")
+
+            def key(x):
+                return x
+
+            for test in [a]:
+                test()
+            sorted(xs, key=key)
+    """
+    code = full(source)
+    assert "async def a():" in code and "    def key(x):" in code
+    assert "(await aw(test()))" in code
+
+
+def test_names_sync_methods_of_query_and_q_are_ambiguous():
+    from tools.conformance.names import ambiguous_names, coroutine_names
+
+    # QuerySet.exists / Manager.create are coroutines; Query.exists and Q.create are not.
+    assert {"exists", "create"} <= coroutine_names()
+    assert {"exists", "create"} <= ambiguous_names()
+    assert "aggregate" not in ambiguous_names()
+
+
+def test_load_relations_reads_inside_assignment_targets():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            book.author.title = "x"
+            book.author = y
+            a, book.author = 1, 2
+            del book.author
+    """
+    code, _ = run(load_relations, source)
+    assert "(await load(book, 'author')).title = \"x\"" in code
+    assert "book.author = y" in code and "a, book.author = 1, 2" in code
+    assert "del book.author" in code

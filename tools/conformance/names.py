@@ -8,7 +8,8 @@ import inspect
 from functools import lru_cache
 from pathlib import Path
 
-# Method names that other types have too (dict.get, set.add, list.count, str.index, ...):
+# Method names that other types have too (dict.get, set.add, list.count, str.index, ...,
+# and teapot's Query and Q, whose methods of those names are sync):
 # calls of these are awaited through a helper that leaves non-awaitables alone.
 _OTHER_TYPES = (dict, list, set, str, bytes, tuple, frozenset)
 _ALSO_AMBIGUOUS = {"execute", "executemany", "close", "send", "run", "set", "first", "last", "contains", "check", "clean", "validate"}
@@ -36,7 +37,9 @@ def coroutine_names() -> frozenset[str]:
     from teapot.db.backends import utils as backend_utils
     from teapot.db.models import query
     from teapot.db.models import constraints
-    from teapot.db.models.fields import related_descriptors
+    from teapot.db.backends.base.introspection import BaseDatabaseIntrospection
+    from teapot.db.models.fields import Field, related_descriptors
+    from teapot.db.models.sql.compiler import SQLCompiler
 
     names: set[str] = set()
     for cls in (
@@ -50,6 +53,9 @@ def coroutine_names() -> frozenset[str]:
         constraints.BaseConstraint,
         constraints.CheckConstraint,
         constraints.UniqueConstraint,
+        BaseDatabaseIntrospection,
+        Field,
+        SQLCompiler,
     ):
         names |= _coroutine_methods(cls)
     names |= _async_defs(Path(related_descriptors.__file__))
@@ -61,11 +67,21 @@ def coroutine_names() -> frozenset[str]:
     return frozenset(names)
 
 
+def _sync_methods(cls) -> set[str]:
+    return {name for name, value in inspect.getmembers(cls) if callable(value) and not inspect.iscoroutinefunction(value)}
+
+
 @lru_cache(maxsize=None)
 def ambiguous_names() -> frozenset[str]:
+    from teapot.db.models import Q
+    from teapot.db.models.sql.query import Query
+
     other = set(_ALSO_AMBIGUOUS)
     for cls in _OTHER_TYPES:
         other |= set(dir(cls))
+    # teapot's own sync methods of those names (Query.exists, the classmethod Q.create).
+    for cls in (Query, Q):
+        other |= _sync_methods(cls)
     return frozenset(coroutine_names() & other)
 
 

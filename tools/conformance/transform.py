@@ -60,14 +60,24 @@ def model_attrs(app_dir: Path) -> set[str]:
                     fname = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
                     if FIELD_CALL.search(fname or ""):
                         declares = True
-                        names.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+                        targets = [t.id for t in stmt.targets if isinstance(t, ast.Name)]
+                        names.update(targets)
+                        if fname in ("ForeignKey", "OneToOneField"):
+                            names.update(f"{t}_id" for t in targets)  # the attname, deferrable
                         for kw in stmt.value.keywords:
                             if kw.arg == "related_name" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
                                 if not kw.value.value.endswith("+"):
                                     names.add(kw.value.value.replace("%(class)s", "").replace("%(app_label)s", ""))
-            if declares and is_models_file(path):
-                names.add(cls.name.lower())
+            if (declares or _has_model_base(cls)) and is_models_file(path):
+                names.add(cls.name.lower())  # reverse one-to-one / parent link accessors
     return {n for n in names if n.isidentifier()}
+
+
+def _has_model_base(cls: ast.ClassDef) -> bool:
+    """A class of a models module derived from something other than object (a model, a
+    parent model, an abstract base): its lowercase name may be a reverse accessor."""
+    names = [b.attr if isinstance(b, ast.Attribute) else getattr(b, "id", "") for b in cls.bases]
+    return bool(names) and not any(n in ("object", "Enum", "TextChoices", "IntegerChoices", "Exception") for n in names) and cls.name != "Meta"
 
 
 def app_dependencies(app_dir: Path, tests_root: Path, app: str) -> set[str]:
@@ -84,9 +94,10 @@ def app_dependencies(app_dir: Path, tests_root: Path, app: str) -> set[str]:
 
 def transform_source(source: str, ctx: Context) -> str:
     tree = cst.parse_module(source)
-    tree = rule_modules.rename_imports.apply(tree, ctx)
+    for rule in rule_modules.ORDER[: rule_modules.ORDER.index(rule_modules.await_calls)]:
+        tree = rule.apply(tree, ctx)  # the rules that run before async_def decides
     async_def.decide(tree, ctx)
-    for rule in rule_modules.ORDER[1:]:
+    for rule in rule_modules.ORDER[rule_modules.ORDER.index(rule_modules.await_calls) :]:
         tree = rule.apply(tree, ctx)
     return tree.code
 
@@ -125,6 +136,7 @@ def build_app(app: str, tests_root: Path, out_root: Path, attrs=None) -> dict:
         is_test = not is_models_file(path)
         try:
             code = transform_source(source, make_context(str(rel), attrs, is_test))
+            compile(code, str(rel), "exec")  # a rule that writes invalid code is a failure too
         except Exception:
             failures[str(rel)] = traceback.format_exc(limit=3)
             code = rule_modules.stamp_header.apply(

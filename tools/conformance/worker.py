@@ -20,16 +20,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
+DEFAULT_DB_PREFIX = "teapot_conformance"
 SERVER_URLS = {
-    "postgresql": os.environ.get("TEAPOT_CONFORMANCE_POSTGRESQL_URL", "postgresql://postgres@127.0.0.1:5432/teapot_conformance"),
-    "mysql": os.environ.get("TEAPOT_CONFORMANCE_MYSQL_URL", "mysql://root@127.0.0.1:3306/teapot_conformance"),
+    "postgresql": os.environ.get("TEAPOT_CONFORMANCE_POSTGRESQL_URL", "postgresql://postgres@127.0.0.1:5432/" + DEFAULT_DB_PREFIX),
+    "mysql": os.environ.get("TEAPOT_CONFORMANCE_MYSQL_URL", "mysql://root@127.0.0.1:3306/" + DEFAULT_DB_PREFIX),
 }
 
 
-def database_urls(backend: str, tmp: Path) -> dict[str, str]:
+def database_urls(backend: str, tmp: Path, prefix: str | None = None) -> dict[str, str]:
+    """The aliases' URLs; ``prefix`` replaces the server databases' names (``prefix`` and
+    ``prefix_other``), so that two runs on one server do not share databases."""
     if backend == "sqlite":
         return {"default": f"sqlite:///{tmp / 'default.sqlite3'}", "other": f"sqlite:///{tmp / 'other.sqlite3'}"}
     url = SERVER_URLS[backend]
+    if prefix:
+        url = url.rsplit("/", 1)[0] + "/" + prefix
     return {"default": url, "other": url + "_other"}
 
 
@@ -153,6 +158,7 @@ def main(argv=None):
     parser.add_argument("--apps-dir", default=str(ROOT / "build" / "conformance" / "apps"))
     parser.add_argument("--exclusions", default=str(ROOT / "tools" / "conformance" / "exclusions.toml"))
     parser.add_argument("--json", required=True)
+    parser.add_argument("--db-prefix", default=None, help="server database names: PREFIX and PREFIX_other")
     args = parser.parse_args(argv)
     apps_dir = Path(args.apps_dir)
     sys.path.insert(0, str(apps_dir))
@@ -163,7 +169,7 @@ def main(argv=None):
     installed += [d for d in manifest["dependencies"] if (apps_dir / d).exists()]
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="teapot-conformance-") as tmp:
-        urls = database_urls(args.backend, Path(tmp))
+        urls = database_urls(args.backend, Path(tmp), args.db_prefix)
         if args.backend != "sqlite":
             for url in urls.values():
                 asyncio.run(recreate_database(args.backend, url))

@@ -21,6 +21,9 @@ KEEP_SYNC = {
     "get_absolute_url", "natural_key", "check", "clean", "get_extra_restriction",
 }
 SYNC_DECORATORS = {"property", "cached_property", "contextmanager", "classproperty"}
+# Calls that await a callable they are given (or its result): a function passed to them may be
+# async. A function passed anywhere else stays sync unless it calls a coroutine.
+AWAITING_CONSUMERS = set(CALLABLE_FORMS) | {"on_commit", "connect", "addCleanup", "addClassCleanup", "assertQuerySetEqual"}
 ORM_BASE = re.compile(r"(Model|Manager|QuerySet)$")
 
 
@@ -36,6 +39,30 @@ class _Functions(cst.CSTVisitor):
 
     def visit_Call(self, node):
         self.call_funcs.add(id(node.func))
+        awaiting = call_name(node) in AWAITING_CONSUMERS
+        for arg in node.args:
+            if arg.keyword is not None:
+                self.call_funcs.add(id(arg.keyword))  # f(name=...) names no function
+            if awaiting and isinstance(arg.value, (cst.Name, cst.Attribute)):
+                self.call_funcs.add(id(arg.value))  # on_commit(self.helper): awaited
+                if isinstance(arg.value, cst.Attribute):
+                    self.call_funcs.add(id(arg.value.attr))
+
+    def _elements(self, node):
+        # [a, b] / (f, kinds): functions listed as data, called later through a loop
+        # variable (await_calls awaits those calls with aw()).
+        for element in node.elements:
+            if isinstance(element.value, cst.Name):
+                self.call_funcs.add(id(element.value))
+
+    def visit_List(self, node):
+        self._elements(node)
+
+    def visit_Tuple(self, node):
+        self._elements(node)
+
+    def visit_Param(self, node):
+        self.call_funcs.add(id(node.name))
 
     def visit_Name(self, node):
         if id(node) not in self.call_funcs:
@@ -51,6 +78,7 @@ class _Functions(cst.CSTVisitor):
         return f"{outer[-1]}.{name}" if outer else name
 
     def visit_ClassDef(self, node):
+        self.call_funcs.add(id(node.name))
         qual = self.qualname(node.name.value)
         bases = [cst.helpers.get_full_name_for_node(a.value) or "" for a in node.bases]
         if any(ORM_BASE.search(b) or b.split(".")[-1] in self.orm_classes for b in bases):
@@ -65,6 +93,7 @@ class _Functions(cst.CSTVisitor):
         self.stack.pop()
 
     def visit_FunctionDef(self, node):
+        self.call_funcs.add(id(node.name))  # its own name in ``def name`` is no use of it
         qual = self.qualname(node.name.value)
         parent = self.stack[-1] if self.stack else None
         decorators = {
@@ -151,6 +180,24 @@ def _never_async(info) -> bool:
     return name in KEEP_SYNC or bool(info["decorators"] & SYNC_DECORATORS)
 
 
+def would_rewrite(func: cst.FunctionDef, ctx: Context) -> bool:
+    """Would evaluate_querysets or load_relations change the function's own body (nested
+    functions aside) were it async?"""
+    from . import evaluate_querysets, load_relations
+
+    probe = cst.Module(body=[func.with_changes(decorators=[])])
+    trial = Context(
+        coroutines=ctx.coroutines,
+        ambiguous=ctx.ambiguous,
+        model_attrs=ctx.model_attrs,
+        async_funcs={func.name.value},
+    )
+    changed = probe
+    for rule in (evaluate_querysets, load_relations):
+        changed = rule.apply(changed, trial)
+    return not changed.deep_equals(probe)
+
+
 def decide(tree: cst.Module, ctx: Context) -> None:
     finder = _Functions()
     tree.visit(finder)
@@ -165,11 +212,15 @@ def decide(tree: cst.Module, ctx: Context) -> None:
             chosen.add(qual)
         elif info["class"] in finder.orm_classes and info["name"] in ctx.coroutines:
             chosen.add(qual)
-        elif ctx.is_test_module and info["name"] not in finder.value_refs and (
-            info["class"] in finder.test_classes or info["nested"]
+        elif (
+            ctx.is_test_module
+            and info["name"] not in finder.value_refs
+            and (info["class"] in finder.test_classes or info["nested"] or info["class"] is None)
+            and would_rewrite(info["node"], ctx)
         ):
-            # Helpers of test classes and functions nested in tests, only ever called: they
-            # may evaluate querysets or load relations for the test.
+            # Helpers of test classes, functions nested in tests and module functions, only
+            # ever called (or given to a caller that awaits them), that iterate, index, take
+            # len() of, compare or load what may be a queryset or a lazy relation.
             chosen.add(qual)
     while True:
         methods = {functions[q]["name"] for q in chosen if functions[q]["class"]}

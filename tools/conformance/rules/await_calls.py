@@ -1,7 +1,8 @@
 """``await`` where a call returns a coroutine in teapot: the coroutine methods of its
 QuerySet, Manager, related managers, Model, cursor and transaction API (found by
 introspection, tools/conformance/names.py), the test module's functions made async
-(async_def), ``assertQuerySetEqual``, and the callable forms of ``assertRaises`` and
+(async_def) and loop variables of a module that has some (``for f in [a, b]: f()``),
+``assertQuerySetEqual``, and the callable forms of ``assertRaises`` and
 friends. A name that other types have too (``get``, ``add``, ``count``, ``update``...) is
 awaited through ``aw()``, which leaves a non-awaitable result alone."""
 
@@ -12,10 +13,32 @@ import libcst as cst
 from ._base import CALLABLE_FORMS, TESTCASE_COROUTINES, Context, ScopedTransformer, await_, call_name, is_self_receiver, looks_like_queryset
 
 
+def _names(target) -> set[str]:
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return set().union(*(_names(e.value) for e in target.elements)) if target.elements else set()
+    return set()
+
+
 class _Await(ScopedTransformer):
     def __init__(self, ctx):
         super().__init__(ctx)
         self.skip: set[int] = set()
+        self.loop_names: list[set[str]] = []  # per function: names bound by its for loops
+
+    def visit_FunctionDef(self, node):
+        super().visit_FunctionDef(node)
+        self.loop_names.append(set())
+
+    def leave_FunctionDef(self, original_node, updated_node):
+        self.loop_names.pop()
+        return super().leave_FunctionDef(original_node, updated_node)
+
+    def visit_For(self, node):
+        super().visit_For(node)
+        if self.loop_names:
+            self.loop_names[-1] |= _names(node.target)
 
     def visit_Await(self, node):
         self.skip.add(id(node.expression))
@@ -58,6 +81,8 @@ class _Await(ScopedTransformer):
             return None
         if isinstance(func, cst.Name) and name in ctx.async_plain:
             return "aw"
+        if isinstance(func, cst.Name) and self.loop_names and name in self.loop_names[-1] and ctx.async_plain:
+            return "aw"  # for test in [a, b]: test() -- a function taken from a list
         return None
 
 

@@ -1,14 +1,16 @@
 """Where Django's tests use a queryset through a sync protocol that runs its query, the
 transformed test evaluates it first with ``await ev(x)`` (a queryset becomes its evaluated
 self; anything else passes through): ``for`` loops and comprehensions, ``list()``, ``len()``,
-``tuple()``, ``set()``, ``sorted()``, ``bool()``..., ``in`` / ``not in``, and the values
-compared by the test-case assertions. ``x[i]`` becomes ``await ev_item(x, i)``."""
+``tuple()``, ``set()``, ``sorted()``, ``bool()``..., unpacking (``a, b = qs``), ``in`` / ``not in``, and the values
+compared by the test-case assertions. ``x[i]`` becomes ``await ev_item(x, i)``, and so does a
+slice of an expression built as a queryset, and any slice with a step (a raw query's slice
+and a slice with a step run the query). ``self.assertNumQueries(n, list, qs)`` calls ``ecall(list, qs)`` instead."""
 
 from __future__ import annotations
 
 import libcst as cst
 
-from ._base import Context, ScopedTransformer, helper_call
+from ._base import CALLABLE_FORMS, Context, ScopedTransformer, helper_call, looks_like_queryset
 
 CONSUMERS = {"list", "tuple", "set", "frozenset", "len", "bool", "sorted", "sum", "min", "max", "any", "all", "dict", "iter", "next"}
 PASS_THROUGH = {"enumerate", "zip", "reversed"}
@@ -28,12 +30,27 @@ LITERALS = (
 NEVER = {"range", "str", "repr", "int", "type", "isinstance", "getattr", "print", "dir", "vars", "id", "hash", "callable", "len"}
 
 
+def _builtin_function_first(expr) -> bool:
+    """``map(f, xs)`` / ``filter(f, xs)``: the builtins take two arguments or more (a local
+    ``filter = Model.objects.filter`` called with one is a queryset)."""
+    return (
+        isinstance(expr, cst.Call)
+        and isinstance(expr.func, cst.Name)
+        and expr.func.value in FUNCTION_FIRST
+        and len(expr.args) >= 2
+    )
+
+
 def _needs(expr) -> bool:
+    if isinstance(expr, cst.Await) and isinstance(expr.expression, cst.Call) and getattr(expr.expression.func, "value", None) == "ev_item":
+        return True  # a slice of a queryset may still be a queryset
     if isinstance(expr, LITERALS):
         return False
     if isinstance(expr, cst.Name) and expr.value in ("None", "True", "False", "self", "cls"):
         return False
-    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in NEVER | CONSUMERS | PASS_THROUGH | FUNCTION_FIRST:
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in NEVER | CONSUMERS | PASS_THROUGH:
+        return False
+    if _builtin_function_first(expr):
         return False
     return True
 
@@ -53,7 +70,7 @@ class _Evaluate(ScopedTransformer):
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name):
             if expr.func.value in PASS_THROUGH:
                 return expr.with_changes(args=[self.arg(a) for a in expr.args])
-            if expr.func.value in FUNCTION_FIRST:
+            if _builtin_function_first(expr):
                 return expr.with_changes(args=[expr.args[0]] + [self.arg(a) for a in expr.args[1:]])
         return self.ev(expr)
 
@@ -78,6 +95,12 @@ class _Evaluate(ScopedTransformer):
             body = cst.Call(func=cst.Name("ecall"), args=[cst.Arg(value=body.func)] + list(body.args))
             updated_node = updated_node.with_changes(body=body)
         return super().leave_Lambda(original_node, updated_node)
+
+    def leave_Assign(self, original_node, updated_node):
+        # a, b = qs: unpacking iterates the value.
+        if not self.in_async() or not all(isinstance(t.target, (cst.Tuple, cst.List)) for t in updated_node.targets):
+            return updated_node
+        return updated_node.with_changes(value=self.iterable(updated_node.value))
 
     def leave_For(self, original_node, updated_node):
         if not self.in_async() or updated_node.asynchronous is not None:
@@ -109,6 +132,17 @@ class _Evaluate(ScopedTransformer):
                 return updated_node.with_changes(args=args)
             return updated_node
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+            position = CALLABLE_FORMS.get(func.attr.value, 0) - 1
+            if (
+                position >= 0
+                and len(args) > position
+                and all(a.keyword is None and not a.star for a in args[: position + 1])
+                and isinstance(args[position].value, cst.Name)
+                and args[position].value.value in CONSUMERS
+            ):
+                self.ctx.helpers.add("ecall")
+                args.insert(position, cst.Arg(value=cst.Name("ecall")))
+                return updated_node.with_changes(args=args)
             count = ASSERTIONS.get(func.attr.value)
             if count:
                 for i in range(min(count, len(args))):
@@ -132,7 +166,17 @@ class _Evaluate(ScopedTransformer):
     def leave_Subscript(self, original_node, updated_node):
         if not self.in_async() or self.is_target(original_node):
             return updated_node
-        if len(updated_node.slice) != 1 or not isinstance(updated_node.slice[0].slice, cst.Index):
+        if len(updated_node.slice) != 1:
+            return updated_node
+        part = updated_node.slice[0].slice
+        if isinstance(part, cst.Slice) and (
+            looks_like_queryset(updated_node.value)
+            or (part.step is not None and not isinstance(updated_node.value, LITERALS))
+        ):
+            bounds = [b if b is not None else cst.Name("None") for b in (part.lower, part.upper, part.step)]
+            index = cst.Call(func=cst.Name("slice"), args=[cst.Arg(value=b) for b in bounds])
+            return helper_call("ev_item", [updated_node.value, index], self.ctx)
+        if not isinstance(part, cst.Index):
             return updated_node
         index = updated_node.slice[0].slice.value
         value = updated_node.value

@@ -1,7 +1,9 @@
 """Where a test reads a model attribute that Django would load lazily (a relation, a
 reverse one-to-one, a deferred field), the transformed test loads it explicitly:
 ``obj.author`` -> ``await load(obj, "author")`` for the names the app's models declare as
-fields or relations. ``load()`` returns what is loaded without a query."""
+fields or relations (and the lowercase model names: reverse one-to-one accessors, parent
+links' children); so do ``getattr(obj, "author")`` and ``hasattr(obj, "author")`` ->
+``await has(obj, "author")``. ``load()`` returns what is loaded without a query."""
 
 from __future__ import annotations
 
@@ -13,13 +15,50 @@ SKIP_NAMES = {"id", "pk", "objects", "_meta", "DoesNotExist", "MultipleObjectsRe
 MODULES = {"models", "transaction", "connection", "connections", "settings", "timezone", "datetime", "self", "cls", "os", "sys", "mock", "math", "decimal", "uuid", "json", "re"}
 
 
+def _stores(target) -> set[int]:
+    """The nodes an assignment target writes: ``a.b.c = v`` writes ``a.b.c`` but reads ``a.b``."""
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return set().union(*(_stores(e.value) for e in target.elements)) if target.elements else set()
+    if isinstance(target, cst.StarredElement):
+        return _stores(target.value)
+    return {id(target)}
+
+
 class _Load(ScopedTransformer):
     def __init__(self, ctx):
         super().__init__(ctx)
         self.skip: set[int] = set()
+        self.stores: set[int] = set()
+
+    def visit_AssignTarget(self, node):
+        super().visit_AssignTarget(node)
+        self.stores |= _stores(node.target)
+
+    def visit_Del(self, node):
+        super().visit_Del(node)
+        self.stores |= _stores(node.target)
+
+    def reads_in_target(self, node) -> bool:
+        """Inside an assignment target, a node that is read (the object of the store)."""
+        return self.target_depth > 0 and id(node) not in self.stores
 
     def visit_Call(self, node):
         self.skip.add(id(node.func))  # obj.method(...) is a method call
+
+    def leave_Call(self, original_node, updated_node):
+        func = updated_node.func
+        if not (isinstance(func, cst.Name) and func.value in ("getattr", "hasattr") and self.in_async()):
+            return updated_node
+        args = updated_node.args
+        if len(args) != 2 or any(a.keyword is not None or a.star for a in args):
+            return updated_node
+        if not isinstance(args[1].value, cst.SimpleString):
+            return updated_node
+        name = args[1].value.evaluated_value
+        if not isinstance(name, str) or name not in self.ctx.model_attrs or name in SKIP_NAMES:
+            return updated_node
+        helper = "load" if func.value == "getattr" else "has"
+        return helper_call(helper, [args[0].value, args[1].value], self.ctx)
 
     def leave_Attribute(self, original_node, updated_node):
         name = updated_node.attr.value
@@ -28,7 +67,7 @@ class _Load(ScopedTransformer):
             or name in SKIP_NAMES
             or id(original_node) in self.skip
             or not self.in_async()
-            or self.is_target(original_node)
+            or (self.is_target(original_node) and not self.reads_in_target(original_node))
         ):
             return updated_node
         value = updated_node.value
