@@ -2,6 +2,10 @@
 (teapot is configured once per process). Used by tools/django_suite.py.
 
     python tools/conformance/worker.py --backend sqlite --app basic --apps-dir build/conformance/apps --json out.json
+
+PostgreSQL/MariaDB: the server of TEAPOT_CONFORMANCE_POSTGRESQL_URL / TEAPOT_CONFORMANCE_MYSQL_URL,
+databases PREFIX_APP and PREFIX_APP_other (--db-prefix, or TEAPOT_CONFORMANCE_DB_PREFIX; default
+teapot_conformance), recreated on start and dropped at the end.
 """
 
 from __future__ import annotations
@@ -21,19 +25,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 SERVER_URLS = {
-    "postgresql": os.environ.get("TEAPOT_CONFORMANCE_POSTGRESQL_URL", "postgresql://postgres@127.0.0.1:5432/teapot_conformance"),
-    "mysql": os.environ.get("TEAPOT_CONFORMANCE_MYSQL_URL", "mysql://root@127.0.0.1:3306/teapot_conformance"),
+    "postgresql": os.environ.get("TEAPOT_CONFORMANCE_POSTGRESQL_URL", "postgresql://postgres@127.0.0.1:5432"),
+    "mysql": os.environ.get("TEAPOT_CONFORMANCE_MYSQL_URL", "mysql://root@127.0.0.1:3306"),
 }
+DB_PREFIX = os.environ.get("TEAPOT_CONFORMANCE_DB_PREFIX", "teapot_conformance")
 
 
-def database_urls(backend: str, tmp: Path) -> dict[str, str]:
+def database_urls(backend: str, tmp: Path, app: str = "", prefix: str = DB_PREFIX) -> dict[str, str]:
+    """The URLs of the aliases "default" and "other". On a server, the databases are named
+    after the prefix and the app (parallel workers do not share one); the server URL's own
+    database name, if any, is replaced."""
     if backend == "sqlite":
         return {"default": f"sqlite:///{tmp / 'default.sqlite3'}", "other": f"sqlite:///{tmp / 'other.sqlite3'}"}
-    url = SERVER_URLS[backend]
+    parts = urllib.parse.urlsplit(SERVER_URLS[backend])
+    name = f"{prefix}_{app}" if app else prefix
+    url = urllib.parse.urlunsplit(parts._replace(path="/" + name))
     return {"default": url, "other": url + "_other"}
 
 
-async def recreate_database(backend: str, url: str) -> None:
+async def recreate_database(backend: str, url: str, create: bool = True) -> None:
     parts = urllib.parse.urlsplit(url)
     name = parts.path.lstrip("/")
     if backend == "postgresql":
@@ -42,7 +52,8 @@ async def recreate_database(backend: str, url: str) -> None:
         conn = await asyncpg.connect(url.rsplit("/", 1)[0] + "/postgres")
         try:
             await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await conn.execute(f'CREATE DATABASE "{name}"')
+            if create:
+                await conn.execute(f'CREATE DATABASE "{name}"')
         finally:
             await conn.close()
     elif backend == "mysql":
@@ -52,7 +63,8 @@ async def recreate_database(backend: str, url: str) -> None:
         try:
             async with conn.cursor() as cur:
                 await cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
-                await cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+                if create:
+                    await cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
         finally:
             conn.close()
 
@@ -100,6 +112,15 @@ def excluded_reason(test_id: str, exclusions: dict[str, str]) -> str | None:
     return None
 
 
+def write_progress(path: Path | None, results: dict) -> None:
+    """The outcomes so far, for the runner to report if this process has to be killed."""
+    if path is None:
+        return
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({k: list(v) for k, v in results.items()}))
+    tmp.replace(path)
+
+
 async def run(args, modules, exclusions) -> dict:
     import unittest
 
@@ -139,7 +160,16 @@ async def run(args, modules, exclusions) -> dict:
 
     original_names = runner_module.test_names
     runner_module.test_names = lambda cls: only(cls) or original_names(cls)
-    results.update(await run_classes(classes, flush_aliases=["default", "other"]))
+    progress = Path(args.progress) if args.progress else None
+
+    def on_result(cls, class_results):
+        results.update(class_results)
+        write_progress(progress, results)
+
+    write_progress(progress, results)
+    results.update(
+        await run_classes(classes, flush_aliases=["default", "other"], on_result=on_result, test_timeout=args.test_timeout)
+    )
     import teapot
 
     await teapot.close()
@@ -153,6 +183,9 @@ def main(argv=None):
     parser.add_argument("--apps-dir", default=str(ROOT / "build" / "conformance" / "apps"))
     parser.add_argument("--exclusions", default=str(ROOT / "tools" / "conformance" / "exclusions.toml"))
     parser.add_argument("--json", required=True)
+    parser.add_argument("--progress", help="rewrite the outcomes so far to this file after each test class")
+    parser.add_argument("--test-timeout", type=float, default=60.0, help="seconds per test (setUp, test, tearDown)")
+    parser.add_argument("--db-prefix", default=DB_PREFIX, help="server databases are named PREFIX_APP and PREFIX_APP_other")
     args = parser.parse_args(argv)
     apps_dir = Path(args.apps_dir)
     sys.path.insert(0, str(apps_dir))
@@ -161,7 +194,7 @@ def main(argv=None):
     installed = [args.app] + [d for d in manifest["dependencies"] if (apps_dir / d).exists()]
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="teapot-conformance-") as tmp:
-        urls = database_urls(args.backend, Path(tmp))
+        urls = database_urls(args.backend, Path(tmp), args.app, args.db_prefix)
         if args.backend != "sqlite":
             for url in urls.values():
                 asyncio.run(recreate_database(args.backend, url))
@@ -183,7 +216,12 @@ def main(argv=None):
         )
         modules = test_modules(apps_dir / args.app, args.app)
         exclusions = load_exclusions(Path(args.exclusions))
-        out = asyncio.run(run(args, modules, exclusions))
+        try:
+            out = asyncio.run(run(args, modules, exclusions))
+        finally:
+            if args.backend != "sqlite":
+                for url in urls.values():
+                    asyncio.run(recreate_database(args.backend, url, create=False))
     out["app"] = args.app
     out["backend"] = args.backend
     out["seconds"] = round(time.monotonic() - started, 2)
