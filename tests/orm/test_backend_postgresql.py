@@ -144,6 +144,28 @@ async def test_expressions_with_parameters_in_select():
     assert row == (8, "x%s'y", "4", 7)
 
 
+async def test_parameters_nothing_types_are_typed_as_psycopg_types_them():
+    # XOR falls back to a sum of CASE WHEN ... THEN 1 ELSE 0 END; a value selected under a
+    # UNION has no column around it: untyped, the server took both for text.
+    from teapot.db.models import Q
+
+    await Author.objects.abulk_create([Author(name="a", age=1), Author(name="b", age=2), Author(name="c", age=3)])
+    names = [a.name async for a in Author.objects.filter(Q(age__gte=2) ^ Q(age__lte=2)).order_by("name")]
+    assert names == ["a", "c"]
+    first = Author.objects.filter(name="a").annotate(n=Value(1), d=Value(datetime.date(2024, 1, 2))).values_list("name", "n", "d")
+    second = Author.objects.filter(name="b").annotate(n=Value(2), d=Value(datetime.date(2024, 1, 3))).values_list("name", "n", "d")
+    rows = sorted([r async for r in first.union(second)])
+    assert rows == [("a", 1, datetime.date(2024, 1, 2)), ("b", 2, datetime.date(2024, 1, 3))]
+    async with connection.cursor() as cur:
+        await cur.execute(
+            "SELECT %s, %s, %s, %s, %s, %s",
+            [2**40, 1.5, decimal.Decimal("2.50"), True, datetime.timedelta(days=1, seconds=3), "text stays text"],
+        )
+        assert await cur.fetchone() == (
+            2**40, 1.5, decimal.Decimal("2.50"), True, datetime.timedelta(days=1, seconds=3), "text stays text"
+        )
+
+
 async def test_a_cancelled_statement_never_leaves_its_connection_behind():
     used = []
 

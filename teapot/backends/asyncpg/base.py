@@ -29,7 +29,7 @@ from teapot.db.backends.postgresql.psycopg_any import IsolationLevel
 
 from . import codecs, dbapi
 from .literals import quote
-from .placeholders import MAX_PARAMETERS, bind, translate
+from .placeholders import MAX_PARAMETERS, bind, casts_of, translate
 
 logger = logging.getLogger("teapot.backends.asyncpg")
 
@@ -179,7 +179,7 @@ class AsyncCursor:
             # Past the protocol's limit (a long __in list): bind on the client, as psycopg does.
             text, args, several = translation.join([quote(a) for a in args]), [], translation.several
         else:
-            text, several = translation.text, translation.several
+            text, several = translation.typed(casts_of(args)), translation.several
         self.query = text.encode()
         await self._run(text, args, several)
         return self
@@ -305,7 +305,7 @@ class ServerSideCursor(AsyncCursor):
         declare = f"DECLARE {self.name} NO SCROLL CURSOR{hold} FOR "
         # The name is unique per cursor: cache neither the DECLARE nor the FETCHes.
         translation, args = bind(sql, params)
-        text = sql if translation is None else translation.text
+        text = sql if translation is None else translation.typed(casts_of(args))
         await self._run(declare + text, args, several=False, cache=False)
         self._declared = True
         self.connection.open_cursors.add(self.name)
