@@ -28,6 +28,7 @@ SERVER_URLS = {
     "postgresql": os.environ.get("TEAPOT_CONFORMANCE_POSTGRESQL_URL", "postgresql://postgres@127.0.0.1:5432"),
     "mysql": os.environ.get("TEAPOT_CONFORMANCE_MYSQL_URL", "mysql://root@127.0.0.1:3306"),
 }
+PG_EXTENSIONS = ("pgcrypto",)
 DB_PREFIX = os.environ.get("TEAPOT_CONFORMANCE_DB_PREFIX", "teapot_conformance")
 
 
@@ -56,6 +57,15 @@ async def recreate_database(backend: str, url: str, create: bool = True) -> None
                 await conn.execute(f'CREATE DATABASE "{name}"')
         finally:
             await conn.close()
+        if create:
+            # Django's PostgreSQL SHA1/SHA224/.../SHA512 call pgcrypto's digest(), which the
+            # databases of Django's own runs have (its baseline passes those tests).
+            conn = await asyncpg.connect(url)
+            try:
+                for extension in PG_EXTENSIONS:
+                    await conn.execute(f'CREATE EXTENSION IF NOT EXISTS "{extension}"')
+            finally:
+                await conn.close()
     elif backend == "mysql":
         import asyncmy
 
@@ -81,18 +91,28 @@ def test_modules(app_dir: Path, app: str) -> list[str]:
 
 async def create_tables(aliases) -> list[str]:
     from teapot.apps import apps
-    from teapot.db import connections
+    from teapot.db import connections, transaction
 
     problems = []
     models = [m for m in apps.get_models() if m._meta.managed and not m._meta.proxy and not m._meta.swapped]
     for alias in aliases:
         connection = connections[alias]
         async with connection.schema_editor() as editor:
+            # A savepoint around each model and each deferred statement: where DDL is
+            # transactional (PostgreSQL) one failing model would otherwise abort the rest.
             for model in models:
                 try:
-                    await editor.create_model(model)
+                    async with transaction.atomic(using=alias):
+                        await editor.create_model(model)
                 except Exception as exc:
                     problems.append(f"{alias}: {model._meta.label}: {exc!r}")
+            deferred, editor.deferred_sql = list(editor.deferred_sql), []
+            for sql in deferred:
+                try:
+                    async with transaction.atomic(using=alias):
+                        await editor.execute(sql)
+                except Exception as exc:
+                    problems.append(f"{alias}: {sql}: {exc!r}")
     return problems
 
 
@@ -198,25 +218,25 @@ def main(argv=None):
         if args.backend != "sqlite":
             for url in urls.values():
                 asyncio.run(recreate_database(args.backend, url))
-        import teapot
-        from teapot.configure import parse_database_url
-
-        databases = {alias: parse_database_url(url) for alias, url in urls.items()}
-        if args.backend == "mysql":
-            for entry in databases.values():
-                entry.setdefault("OPTIONS", {})
-        # Django's test settings (tests/test_sqlite.py): USE_TZ off, Django's default TIME_ZONE.
-        teapot.setup(
-            databases,
-            installed_apps=installed,
-            use_tz=False,
-            time_zone="America/Chicago",
-            default_auto_field="teapot.db.models.AutoField",
-            secret_key="django_tests_secret_key",
-        )
-        modules = test_modules(apps_dir / args.app, args.app)
-        exclusions = load_exclusions(Path(args.exclusions))
         try:
+            import teapot
+            from teapot.configure import parse_database_url
+
+            databases = {alias: parse_database_url(url) for alias, url in urls.items()}
+            if args.backend == "mysql":
+                for entry in databases.values():
+                    entry.setdefault("OPTIONS", {})
+            # Django's test settings (tests/test_sqlite.py): USE_TZ off, Django's default TIME_ZONE.
+            teapot.setup(
+                databases,
+                installed_apps=installed,
+                use_tz=False,
+                time_zone="America/Chicago",
+                default_auto_field="teapot.db.models.AutoField",
+                secret_key="django_tests_secret_key",
+            )
+            modules = test_modules(apps_dir / args.app, args.app)
+            exclusions = load_exclusions(Path(args.exclusions))
             out = asyncio.run(run(args, modules, exclusions))
         finally:
             if args.backend != "sqlite":
