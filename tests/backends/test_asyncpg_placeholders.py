@@ -172,3 +172,17 @@ def test_typed_placeholders_cast_each_use_of_a_parameter():
     translation, args = bind("SELECT %(a)s, %(b)s, %(a)s WHERE x = %(c)s", {"a": 1, "b": "t", "c": None})
     assert translation.typed(casts_of(args)) == "SELECT ($1::int4), $2, ($1::int4) WHERE x = $3"
     assert translation.typed(casts_of(["t", "u", None])) == translation.text
+
+
+def test_equal_typed_parameters_are_sent_once():
+    translation, args = bind("SELECT %s, %s, %s, %s GROUP BY %s, %s, %s", [1, "x", 1.5, True, 1, "x", 1.0])
+    text, shared = translation.typed_bind(args)
+    # 1 and 1.0 (and True) differ by type; the text "x" is left untyped and sent twice.
+    assert text == "SELECT ($1::int4), $2, ($3::float8), ($4::boolean) GROUP BY ($1::int4), $5, ($6::float8)"
+    assert shared == [1, "x", 1.5, True, "x", 1.0]
+    translation, args = bind("SELECT %s, %s", [decimal.Decimal("1.0"), decimal.Decimal("1.00")])
+    assert translation.typed_bind(args) == ("SELECT ($1::numeric), ($2::numeric)", args)
+
+
+def test_json_parameters_are_typed_jsonb():
+    assert cast_of(Jsonb({"a": 1})) == "jsonb"

@@ -166,6 +166,34 @@ async def test_parameters_nothing_types_are_typed_as_psycopg_types_them():
         )
 
 
+async def test_an_expression_with_parameters_selected_and_grouped_by():
+    # A grouped annotation with a parameter, used again by an annotation over the aggregate:
+    # the server must see one parameter in the SELECT and the GROUP BY.
+    from teapot.db.models import Min
+    from teapot.db.models.functions import Greatest, Least
+
+    await Author.objects.abulk_create([Author(name="a", age=1), Author(name="b", age=7), Author(name="c", age=9)])
+    qs = (
+        Author.objects.annotate(top=Greatest("age", Value(5)))
+        .values("top")
+        .annotate(youngest=Min("age"), low=Least("youngest", "top"))
+        .values_list("low", flat=True)
+    )
+    assert sorted([v async for v in qs]) == [1, 7, 9]
+
+
+async def test_json_values_in_a_case_are_jsonb():
+    from teapot.db.models import Case, JSONField, When
+
+    author = await Author.objects.acreate(name="a")
+    await Book.objects.acreate(title="t", author=author, data={"k": None})
+    updated = await Book.objects.update(
+        data=Case(When(data__k=Value(None, JSONField()), then=Value({"k": 1}, JSONField())))
+    )
+    assert updated == 1
+    assert await Book.objects.values_list("data", flat=True).aget() == {"k": 1}
+
+
 async def test_a_cancelled_statement_never_leaves_its_connection_behind():
     used = []
 
@@ -297,6 +325,32 @@ async def test_naive_datetimes_are_wall_clock_times_when_use_tz_is_off():
     assert out.returncode == 0, out.stderr
     # Read back naive and unchanged; stored as the instant 08:30 UTC (Paris is UTC+1 in January).
     assert out.stdout.split() == ["datetime.datetime(2024,", "1,", "15,", "9,", "30)", "2024-01-15", "08:30:00", "1"]
+
+
+async def test_time_zone_overrides_reach_an_open_connection():
+    # Settings overrides inside a transaction: the connection that is already open reads and
+    # writes in the new zone, and its session follows (and comes back after).
+    from teapot.conf import settings
+    from teapot.testing import override_settings
+
+    async def session_zone():
+        async with connection.cursor() as cur:
+            await cur.execute("SELECT current_setting('TimeZone')")
+            return (await cur.fetchone())[0]
+
+    instant = datetime.datetime(2024, 1, 15, 8, 30, tzinfo=datetime.timezone.utc)
+    async with transaction.atomic():
+        await Event.objects.acreate(name="e", day=instant.date(), at=instant)
+        before = await session_zone()
+        with override_settings(USE_TZ=False, TIME_ZONE="Asia/Tokyo"):
+            assert await session_zone() == "Asia/Tokyo"
+            assert await Event.objects.values_list("at", flat=True).aget() == datetime.datetime(2024, 1, 15, 17, 30)
+            async with connection.cursor() as cur:
+                await cur.execute("SELECT count(*) FROM testapp_event WHERE at = %s", [datetime.datetime(2024, 1, 15, 17, 30)])
+                assert await cur.fetchone() == (1,)
+        assert await session_zone() == before
+        at = await Event.objects.values_list("at", flat=True).aget()
+        assert at == instant and (at.tzinfo is not None) is settings.USE_TZ
 
 
 async def test_iterator_streams_through_a_server_side_cursor():

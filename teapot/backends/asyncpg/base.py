@@ -29,7 +29,7 @@ from teapot.db.backends.postgresql.psycopg_any import IsolationLevel
 
 from . import codecs, dbapi
 from .literals import quote
-from .placeholders import MAX_PARAMETERS, bind, casts_of, translate
+from .placeholders import MAX_PARAMETERS, bind, translate
 
 logger = logging.getLogger("teapot.backends.asyncpg")
 
@@ -179,7 +179,7 @@ class AsyncCursor:
             # Past the protocol's limit (a long __in list): bind on the client, as psycopg does.
             text, args, several = translation.join([quote(a) for a in args]), [], translation.several
         else:
-            text, several = translation.typed(casts_of(args)), translation.several
+            (text, args), several = translation.typed_bind(args), translation.several
         self.query = text.encode()
         await self._run(text, args, several)
         return self
@@ -305,7 +305,10 @@ class ServerSideCursor(AsyncCursor):
         declare = f"DECLARE {self.name} NO SCROLL CURSOR{hold} FOR "
         # The name is unique per cursor: cache neither the DECLARE nor the FETCHes.
         translation, args = bind(sql, params)
-        text = sql if translation is None else translation.typed(casts_of(args))
+        if translation is None:
+            text = sql
+        else:
+            text, args = translation.typed_bind(args)
         await self._run(declare + text, args, several=False, cache=False)
         self._declared = True
         self.connection.open_cursors.add(self.name)
@@ -418,9 +421,10 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
         # The session's zone: Django's ``timezone`` is None without USE_TZ, but naive values
         # are then wall-clock times in TIME_ZONE, the session's zone.
         zone = self.timezone or zoneinfo.ZoneInfo(self.timezone_name)
+        timestamps = codecs.TimestampCoercer(zone, settings.USE_TZ)
         raw = await _driver(asyncpg.connect(**conn_params))
         try:
-            await codecs.register(raw, use_tz=settings.USE_TZ, tz=zone)
+            await codecs.register(raw, timestamps)
             version = raw.get_server_version()
             # asyncpg reads 15.4 as major=15, micro=4; Django wants 150004.
             minor = version.micro if version.major >= 10 else version.minor * 100 + version.micro
@@ -430,7 +434,7 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
         except BaseException:
             raw.terminate()
             raise
-        return Connection(raw, begin_sql, codecs.TimestampCoercer(zone))
+        return Connection(raw, begin_sql, timestamps)
 
     async def init_connection_state(self):
         # The time zone and role were set while connecting.
@@ -446,6 +450,18 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
             return True
         return False
 
+    async def _follow_time_zone(self, connection):
+        """Bring the connection to the current TIME_ZONE/USE_TZ, which settings overrides change
+        under open connections (Django's cursors read the zone anew; its setting_changed
+        handler sets the session's): the codecs' zone, and the session's."""
+        timestamps = connection.timestamps
+        zone = self.timezone or zoneinfo.ZoneInfo(self.timezone_name)
+        if timestamps.tz != zone or timestamps.use_tz != settings.USE_TZ:
+            timestamps.tz, timestamps.use_tz = zone, settings.USE_TZ
+        name = self.timezone_name
+        if name and not connection.failed and connection.raw.get_settings().TimeZone != name:
+            await _driver(connection.raw.fetchval("SELECT set_config('TimeZone', $1, false)", name))
+
     async def chunked_cursor(self):
         # Names unique in the process (and across processes): upstream numbers them per
         # wrapper and task id, and both repeat with a wrapper per task; behind PgBouncer a
@@ -453,6 +469,7 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
         return await self._cursor(name=f"_django_curs_{os.getpid()}_{next(_cursor_numbers)}")
 
     async def create_cursor(self, name=None):
+        await self._follow_time_zone(self.connection)
         if name:
             return ServerSideCursor(self, self.connection, name)
         return AsyncCursor(self, self.connection)

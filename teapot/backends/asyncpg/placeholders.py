@@ -43,11 +43,33 @@ class Translation(NamedTuple):
     shape: tuple[str, ...] | int  # the placeholder count for %s; the names for %(name)s
     several: bool  # more than one statement (a ';' outside quotes with SQL after it)
 
-    def typed(self, casts: tuple) -> str:
-        """The SQL with ``$n::type`` for each parameter whose cast (by number) is not None."""
+    def typed(self, casts: tuple, mapping: tuple | None = None) -> str:
+        """The SQL with ``$n::type`` for each parameter whose cast (by number) is not None;
+        ``mapping`` renumbers the parameters (``mapping[n - 1]`` is the new number of $n)."""
         if not any(casts):
             return self.text
-        return _typed(self, casts)
+        return _typed(self, casts, mapping)
+
+    def typed_bind(self, args: list) -> tuple[str, list]:
+        """The typed SQL and its arguments, typed parameters of equal values sent once: Django
+        writes an expression's parameters again where it repeats the expression (GROUP BY),
+        and the server takes ``$1`` and ``$2`` for different expressions where psycopg's
+        literals were the same."""
+        casts = casts_of(args)
+        if not any(casts):
+            return self.text, args
+        seen: dict = {}
+        mapping = []
+        shared = []
+        for value, cast in zip(args, casts):
+            key = (cast, type(value), repr(value)) if cast else object()
+            if key not in seen:
+                seen[key] = len(shared) + 1
+                shared.append(value)
+            mapping.append(seen[key])
+        if len(shared) == len(args):
+            return _typed(self, casts, None), args
+        return _typed(self, casts, tuple(mapping)), shared
 
     def join(self, literals: list[str]) -> str:
         """The SQL with each placeholder replaced by the literal of its parameter."""
@@ -59,11 +81,12 @@ class Translation(NamedTuple):
 
 
 @lru_cache(maxsize=2048)
-def _typed(translation: Translation, casts: tuple) -> str:
+def _typed(translation: Translation, casts: tuple, mapping: tuple | None) -> str:
     out = [translation.pieces[0]]
     for number, piece in zip(translation.numbers, translation.pieces[1:]):
         cast = casts[number - 1]
-        out.append(f"(${number}::{cast})" if cast else f"${number}")
+        new = mapping[number - 1] if mapping else number
+        out.append(f"(${new}::{cast})" if cast else f"${new}")
         out.append(piece)
     return "".join(out)
 
@@ -74,7 +97,7 @@ _INT8 = 2**63
 
 def cast_of(value) -> str | None:
     """The type psycopg gives ``value``, or None where the server is left to infer it (text,
-    bytes, JSON, arrays, None)."""
+    bytes, arrays, None)."""
     kind = type(value)
     if kind is bool:
         return "boolean"
@@ -94,6 +117,8 @@ def cast_of(value) -> str | None:
         return "interval"
     if kind is uuid.UUID:
         return "uuid"
+    if kind.__name__ == "Jsonb" and kind.__module__ == __package__ + ".literals":  # (literals imports this module)
+        return "jsonb"
     return None
 
 
