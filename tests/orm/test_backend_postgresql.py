@@ -194,6 +194,20 @@ async def test_json_values_in_a_case_are_jsonb():
     assert await Book.objects.values_list("data", flat=True).aget() == {"k": 1}
 
 
+async def test_captured_queries_show_parameters_as_literals():
+    # As psycopg's client-side cursor sent them (Django's last_executed_query): literals,
+    # not $n placeholders.
+    from teapot.testing.utils import CaptureQueriesContext
+
+    async with CaptureQueriesContext(connection) as ctx:
+        await Author.objects.filter(id__in=[None, 7], name="o'k").aexists()
+        async with connection.cursor() as cur:
+            await cur.execute("SELECT %s, %s", [2.5, datetime.datetime(2024, 1, 2, 3, 4)])
+    first, second = (q["sql"] for q in ctx.captured_queries)
+    assert "IN (7)" in first and "= 'o''k'" in first and "$" not in first
+    assert second == "SELECT 2.5, '2024-01-02 03:04:00'::timestamp"
+
+
 async def test_a_cancelled_statement_never_leaves_its_connection_behind():
     used = []
 

@@ -28,7 +28,7 @@ from teapot.db.backends.postgresql import base as postgresql_base
 from teapot.db.backends.postgresql.psycopg_any import IsolationLevel
 
 from . import codecs, dbapi
-from .literals import quote
+from .literals import quote, quote_as_psycopg
 from .placeholders import MAX_PARAMETERS, bind, translate
 
 logger = logging.getLogger("teapot.backends.asyncpg")
@@ -167,7 +167,7 @@ class AsyncCursor:
         self.connection = connection
         self.rowcount = -1
         self.description = None
-        self.query = None  # the last SQL sent, as bytes (psycopg2's cursor.query)
+        self._query = None  # (text sent, translation, arguments) of the last execute()
         self._rows: list = []
         self._pos = 0
 
@@ -179,10 +179,28 @@ class AsyncCursor:
             # Past the protocol's limit (a long __in list): bind on the client, as psycopg does.
             text, args, several = translation.join([quote(a) for a in args]), [], translation.several
         else:
+            self._query = (None, translation, args)
             (text, args), several = translation.typed_bind(args), translation.several
-        self.query = text.encode()
+            await self._run(text, args, several)
+            return self
+        self._query = (text, None, None)
         await self._run(text, args, several)
         return self
+
+    @property
+    def query(self):
+        """The last statement as bytes, its parameters written in as literals: what psycopg's
+        client-side cursor sent (Django's last_executed_query, captured queries). Built only
+        when read."""
+        if self._query is None:
+            return None
+        text, translation, args = self._query
+        if translation is not None:
+            try:
+                text = translation.join([quote_as_psycopg(a) for a in args])
+            except Exception:
+                text = translation.typed_bind(args)[0]  # a value without a literal: as sent
+        return text.encode()
 
     async def executemany(self, sql, param_list):
         rowcount = 0
