@@ -109,6 +109,7 @@ async def run_class(cls, results, flush_aliases=None, test_timeout=None):
         if is_atomic:
             for alias in aliases:
                 atomic = transaction.atomic(using=alias)
+                atomic._from_testcase = True  # a durable block inside a test is allowed
                 await atomic.__aenter__()
                 class_atomics.append((alias, atomic))
             before = set(cls.__dict__)
@@ -182,6 +183,7 @@ async def run_test(cls, name, aliases, is_db, is_atomic, test_data, flush_aliase
         if is_atomic:
             for alias in aliases:
                 atomic = transaction.atomic(using=alias)
+                atomic._from_testcase = True
                 await atomic.__aenter__()
                 atomics.append((alias, atomic))
         try:
