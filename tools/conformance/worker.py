@@ -97,10 +97,13 @@ async def create_tables(aliases) -> list[str]:
     models = [m for m in apps.get_models() if m._meta.managed and not m._meta.proxy and not m._meta.swapped]
     for alias in aliases:
         connection = connections[alias]
+        await connection.ensure_connection()
         async with connection.schema_editor() as editor:
             # A savepoint around each model and each deferred statement: where DDL is
             # transactional (PostgreSQL) one failing model would otherwise abort the rest.
             for model in models:
+                if not model._meta.can_migrate(connection):
+                    continue  # required_db_vendor / required_db_features, as migrate skips it
                 try:
                     async with transaction.atomic(using=alias):
                         await editor.create_model(model)
