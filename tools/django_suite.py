@@ -5,11 +5,15 @@
 
 Builds the transformed apps into build/conformance/apps/ (tools/conformance/transform.py),
 runs each app in a process of its own (tools/conformance/worker.py) with the aliases
-"default" and "other" (PostgreSQL/MariaDB: databases teapot_conformance and
-teapot_conformance_other, or --db-prefix's, recreated per app; SQLite: temporary files), and prints per app:
+"default" and "other" (PostgreSQL/MariaDB: databases PREFIX_APP and PREFIX_APP_other, PREFIX
+from --db-prefix or TEAPOT_CONFORMANCE_DB_PREFIX, default teapot_conformance, recreated per app;
+SQLite: temporary files), and prints per app:
 run, passed, failed, errored, skipped, excluded, and the score: the tests teapot passes among
 those Django passes on the same database, divided by Django's passed count
-(tools/conformance/baseline/, measured with Django's own runner). Exits 1 when an app's worker crashed.
+(tools/conformance/baseline/, measured with Django's own runner). A test that runs longer than
+--test-timeout is reported as errored; an app whose worker runs longer than --timeout is killed and
+reported as crashed, with the outcomes of the classes it finished. Exits 1 when an app's worker
+crashed.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import queue
 import subprocess
 import sys
 import tempfile
@@ -67,17 +70,22 @@ def build(apps):
         wanted += [d for d in manifest["dependencies"] if d not in done]
 
 
-def run_app(backend, app, timeout, db_prefix=None):
+def run_app(backend, app, timeout, test_timeout=None, db_prefix=None):
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.json"
-        cmd = [sys.executable, str(ROOT / "tools" / "conformance" / "worker.py"), "--backend", backend, "--app", app, "--json", str(out)]
+        progress = Path(tmp) / "progress.json"
+        cmd = [sys.executable, str(ROOT / "tools" / "conformance" / "worker.py"), "--backend", backend, "--app", app]
+        cmd += ["--json", str(out), "--progress", str(progress)]
+        if test_timeout:
+            cmd += ["--test-timeout", str(test_timeout)]
         if db_prefix:
             cmd += ["--db-prefix", db_prefix]
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
         except subprocess.TimeoutExpired:
-            return {"app": app, "crashed": f"timed out after {timeout}s", "results": {}}
+            partial = json.loads(progress.read_text()) if progress.exists() else {}
+            return {"app": app, "crashed": f"timed out after {timeout}s ({len(partial)} outcomes kept)", "results": partial}
         if proc.returncode != 0 or not out.exists():
             return {"app": app, "crashed": (proc.stderr or proc.stdout)[-3000:], "results": {}}
         return json.loads(out.read_text())
@@ -122,11 +130,10 @@ def main(argv=None):
     parser.add_argument("--apps", nargs="+", default=APPS)
     parser.add_argument("--json", help="write per-app counts and per-test outcomes here")
     parser.add_argument("--jobs", type=int, default=1)
-    parser.add_argument("--timeout", type=int, default=900, help="seconds per app")
+    parser.add_argument("--timeout", type=int, default=180, help="seconds per app (its worker is killed then)")
+    parser.add_argument("--test-timeout", type=float, default=60, help="seconds per test (reported as errored then)")
+    parser.add_argument("--db-prefix", help="server database names: PREFIX_APP, PREFIX_APP_other (default: env TEAPOT_CONFORMANCE_DB_PREFIX or teapot_conformance)")
     parser.add_argument("--show", choices=("failed", "errored"), action="append", default=[], help="print those tests' details")
-    parser.add_argument(
-        "--db-prefix", help="PostgreSQL/MariaDB database names: PREFIX and PREFIX_other (default: teapot_conformance)"
-    )
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument("--no-build", action="store_true", help="reuse build/conformance/apps")
     parser.add_argument("--subset", action="store_true", help="the CI subset: the apps of tests/conformance/floor.json")
@@ -140,22 +147,8 @@ def main(argv=None):
     if args.build_only:
         return 0
     base = baseline()
-    # Apps that run at the same time on a server need databases of their own: one set per job
-    # (PREFIX, PREFIX_1, ...).
-    slots = queue.SimpleQueue()
-    prefix = args.db_prefix or "teapot_conformance"
-    for slot in range(max(1, args.jobs)):
-        slots.put(None if slot == 0 and not args.db_prefix else prefix if slot == 0 else f"{prefix}_{slot}")
-
-    def run_in_slot(app):
-        name = slots.get()
-        try:
-            return run_app(args.backend, app, args.timeout, name)
-        finally:
-            slots.put(name)
-
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        results = list(pool.map(run_in_slot, args.apps))
+        results = list(pool.map(lambda app: run_app(args.backend, app, args.timeout, args.test_timeout, args.db_prefix), args.apps))
     header = f"{'app':<24}{'run':>6}{'passed':>8}{'failed':>8}{'errored':>8}{'skipped':>8}{'excluded':>9}{'django':>8}{'score':>7}"
     print(f"backend: {args.backend}")
     print(header)

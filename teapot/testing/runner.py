@@ -4,7 +4,9 @@ task's), ``TestCase`` classes inside an atomic block with a savepoint per test, 
 
 ``await run_classes(classes)`` returns ``{test id: (outcome, detail)}`` with outcome one of
 ``passed``, ``failed``, ``errored``, ``skipped``, ``expected_failure``,
-``unexpected_success``.
+``unexpected_success``. With ``test_timeout`` (seconds), a test whose ``setUp``, body and
+``tearDown`` take longer is cancelled and reported as ``errored``; a test that blocks the event
+loop itself (a synchronous wait) cannot be interrupted that way.
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ async def flush(aliases):
         await connection.ops.execute_sql_flush(statements)
 
 
-async def run_class(cls, results, flush_aliases=None):
+async def run_class(cls, results, flush_aliases=None, test_timeout=None):
     names = test_names(cls)
     if not names:
         return
@@ -107,7 +109,7 @@ async def run_class(cls, results, flush_aliases=None):
         if is_atomic:
             for alias in aliases:
                 atomic = transaction.atomic(using=alias)
-                atomic._from_testcase = True  # durable blocks inside the test still run
+                atomic._from_testcase = True  # a durable block inside a test is allowed
                 await atomic.__aenter__()
                 class_atomics.append((alias, atomic))
             before = set(cls.__dict__)
@@ -121,7 +123,9 @@ async def run_class(cls, results, flush_aliases=None):
         return
     try:
         for name in names:
-            results[test_id(cls, name)] = await run_test(cls, name, aliases, is_db, is_atomic, test_data, flush_aliases)
+            results[test_id(cls, name)] = await run_test(
+                cls, name, aliases, is_db, is_atomic, test_data, flush_aliases, test_timeout
+            )
     finally:
         await _close_class(cls, class_atomics, entered, setup_done=True)
 
@@ -147,7 +151,12 @@ async def _close_class(cls, class_atomics, entered, setup_done):
         cls._class_cleanups[:] = []
 
 
-async def run_test(cls, name, aliases, is_db, is_atomic, test_data, flush_aliases):
+def _timed_out(exc):
+    # asyncio.timeout() raises TimeoutError from the CancelledError it injected.
+    return isinstance(exc.__cause__, asyncio.CancelledError) or isinstance(exc.__context__, asyncio.CancelledError)
+
+
+async def run_test(cls, name, aliases, is_db, is_atomic, test_data, flush_aliases, test_timeout=None):
     test = cls(name)
     method = getattr(test, name)
     expecting_failure = getattr(method, "__unittest_expecting_failure__", False) or getattr(
@@ -174,20 +183,23 @@ async def run_test(cls, name, aliases, is_db, is_atomic, test_data, flush_aliase
         if is_atomic:
             for alias in aliases:
                 atomic = transaction.atomic(using=alias)
-                atomic._from_testcase = True  # durable blocks inside the test still run
+                atomic._from_testcase = True
                 await atomic.__aenter__()
                 atomics.append((alias, atomic))
         try:
-            await _maybe_await(test.setUp())
-            try:
-                await _maybe_await(method())
-            finally:
-                await _maybe_await(test.tearDown())
+            async with asyncio.timeout(test_timeout):
+                await _maybe_await(test.setUp())
+                try:
+                    await _maybe_await(method())
+                finally:
+                    await _maybe_await(test.tearDown())
         except BaseException as exc:
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 raise
             if isinstance(exc, asyncio.CancelledError):
                 outcome = ("errored", "cancelled")
+            elif isinstance(exc, TimeoutError) and test_timeout is not None and _timed_out(exc):
+                outcome = ("errored", f"timed out after {test_timeout}s\n" + _format(exc))
             else:
                 outcome = _outcome(exc)
         while test._cleanups:
@@ -219,12 +231,13 @@ async def run_test(cls, name, aliases, is_db, is_atomic, test_data, flush_aliase
     return outcome
 
 
-async def run_classes(classes, flush_aliases=None, on_result=None):
-    """Run each class in a task of its own, one after the other."""
+async def run_classes(classes, flush_aliases=None, on_result=None, test_timeout=None):
+    """Run each class in a task of its own, one after the other. ``on_result(cls, results)``
+    is called after each class; ``test_timeout`` bounds each test (seconds)."""
     results = {}
     for cls in classes:
         class_results = {}
-        task = asyncio.ensure_future(run_class(cls, class_results, flush_aliases))
+        task = asyncio.ensure_future(run_class(cls, class_results, flush_aliases, test_timeout))
         try:
             await task
         except Exception as exc:

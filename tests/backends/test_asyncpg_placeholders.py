@@ -9,7 +9,7 @@ import pytest
 from teapot.backends.asyncpg.adapters import sql
 from teapot.backends.asyncpg.dbapi import DataError, ProgrammingError
 from teapot.backends.asyncpg.literals import Inet, Jsonb, mogrify, quote
-from teapot.backends.asyncpg.placeholders import PlaceholderError, bind, translate
+from teapot.backends.asyncpg.placeholders import PlaceholderError, bind, cast_of, casts_of, translate
 
 
 @pytest.mark.parametrize(
@@ -139,3 +139,50 @@ def test_schema_literals_are_spelled_as_psycopg_spells_them(value):
     from psycopg import sql as psycopg_sql  # the test extra installs psycopg
 
     assert sql.quote(value) == psycopg_sql.quote(value)
+
+
+@pytest.mark.parametrize(
+    "value, cast",
+    [
+        (True, "boolean"),
+        (5, "int4"),
+        (-(2**31), "int4"),
+        (2**31, "int8"),
+        (2**63, "numeric"),
+        (0.5, "float8"),
+        (decimal.Decimal("1.5"), "numeric"),
+        (datetime.date(2024, 1, 1), "date"),
+        (datetime.datetime(2024, 1, 1), "timestamp"),
+        (datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc), "timestamptz"),
+        (datetime.time(1, 2), "time"),
+        (datetime.time(1, 2, tzinfo=datetime.timezone.utc), None),
+        (datetime.timedelta(1), "interval"),
+        (uuid.UUID(int=1), "uuid"),
+        ("5", None),
+        (b"x", None),
+        (None, None),
+        ([1, 2], None),
+    ],
+)
+def test_parameters_are_typed_as_psycopg_types_them(value, cast):
+    assert cast_of(value) == cast
+
+
+def test_typed_placeholders_cast_each_use_of_a_parameter():
+    translation, args = bind("SELECT %(a)s, %(b)s, %(a)s WHERE x = %(c)s", {"a": 1, "b": "t", "c": None})
+    assert translation.typed(casts_of(args)) == "SELECT ($1::int4), $2, ($1::int4) WHERE x = $3"
+    assert translation.typed(casts_of(["t", "u", None])) == translation.text
+
+
+def test_equal_typed_parameters_are_sent_once():
+    translation, args = bind("SELECT %s, %s, %s, %s GROUP BY %s, %s, %s", [1, "x", 1.5, True, 1, "x", 1.0])
+    text, shared = translation.typed_bind(args)
+    # 1 and 1.0 (and True) differ by type; the text "x" is left untyped and sent twice.
+    assert text == "SELECT ($1::int4), $2, ($3::float8), ($4::boolean) GROUP BY ($1::int4), $5, ($6::float8)"
+    assert shared == [1, "x", 1.5, True, "x", 1.0]
+    translation, args = bind("SELECT %s, %s", [decimal.Decimal("1.0"), decimal.Decimal("1.00")])
+    assert translation.typed_bind(args) == ("SELECT ($1::numeric), ($2::numeric)", args)
+
+
+def test_json_parameters_are_typed_jsonb():
+    assert cast_of(Jsonb({"a": 1})) == "jsonb"

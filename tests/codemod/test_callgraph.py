@@ -648,3 +648,45 @@ def test_methods_added_by_overrides_are_dispatched():
     assert g.resolve_call(cst.parse_expression("CursorWrapper().fetchone"), g.funcs[f"{MODELS}.read"].calls[0][1]) == {
         f"{MODELS}.CursorWrapper.fetchone"
     }
+
+
+def test_combining_with_a_conditional_expression_gives_a_q():
+    query_utils = dd("""
+        from django.db.backends.base import BaseDatabaseWrapper
+
+
+        class Q:
+            def check(self, db):
+                return BaseDatabaseWrapper.cursor(db)
+        """)
+    expressions = dd("""
+        class Combinable:
+            pass
+
+
+        class Exists(Combinable):
+            pass
+        """)
+    g = graph(
+        """
+        from django.db.models.expressions import Exists
+
+
+        def validate(condition, db):
+            return (condition & Exists()).check(db)
+
+
+        def unknown(a, b, db):
+            return (a | b).check(db)
+
+
+        def numbers(db):
+            return (1 & 2).check(db)
+        """,
+        modules={f"{MODELS}.query_utils": query_utils, f"{MODELS}.expressions": expressions},
+        colouring={"ambiguous_method_names": ["check"]},  # as in the real table: by receiver only
+    )
+    assert g.colour[f"{MODELS}.query_utils.Q.check"] == "coroutine"
+    assert g.colour[f"{MODELS}.validate"] == "coroutine"
+    assert f"{MODELS}.unknown" not in g.colour
+    assert f"{MODELS}.numbers" not in g.colour

@@ -144,6 +144,70 @@ async def test_expressions_with_parameters_in_select():
     assert row == (8, "x%s'y", "4", 7)
 
 
+async def test_parameters_nothing_types_are_typed_as_psycopg_types_them():
+    # XOR falls back to a sum of CASE WHEN ... THEN 1 ELSE 0 END; a value selected under a
+    # UNION has no column around it: untyped, the server took both for text.
+    from teapot.db.models import Q
+
+    await Author.objects.abulk_create([Author(name="a", age=1), Author(name="b", age=2), Author(name="c", age=3)])
+    names = [a.name async for a in Author.objects.filter(Q(age__gte=2) ^ Q(age__lte=2)).order_by("name")]
+    assert names == ["a", "c"]
+    first = Author.objects.filter(name="a").annotate(n=Value(1), d=Value(datetime.date(2024, 1, 2))).values_list("name", "n", "d")
+    second = Author.objects.filter(name="b").annotate(n=Value(2), d=Value(datetime.date(2024, 1, 3))).values_list("name", "n", "d")
+    rows = sorted([r async for r in first.union(second)])
+    assert rows == [("a", 1, datetime.date(2024, 1, 2)), ("b", 2, datetime.date(2024, 1, 3))]
+    async with connection.cursor() as cur:
+        await cur.execute(
+            "SELECT %s, %s, %s, %s, %s, %s",
+            [2**40, 1.5, decimal.Decimal("2.50"), True, datetime.timedelta(days=1, seconds=3), "text stays text"],
+        )
+        assert await cur.fetchone() == (
+            2**40, 1.5, decimal.Decimal("2.50"), True, datetime.timedelta(days=1, seconds=3), "text stays text"
+        )
+
+
+async def test_an_expression_with_parameters_selected_and_grouped_by():
+    # A grouped annotation with a parameter, used again by an annotation over the aggregate:
+    # the server must see one parameter in the SELECT and the GROUP BY.
+    from teapot.db.models import Min
+    from teapot.db.models.functions import Greatest, Least
+
+    await Author.objects.abulk_create([Author(name="a", age=1), Author(name="b", age=7), Author(name="c", age=9)])
+    qs = (
+        Author.objects.annotate(top=Greatest("age", Value(5)))
+        .values("top")
+        .annotate(youngest=Min("age"), low=Least("youngest", "top"))
+        .values_list("low", flat=True)
+    )
+    assert sorted([v async for v in qs]) == [1, 7, 9]
+
+
+async def test_json_values_in_a_case_are_jsonb():
+    from teapot.db.models import Case, JSONField, When
+
+    author = await Author.objects.acreate(name="a")
+    await Book.objects.acreate(title="t", author=author, data={"k": None})
+    updated = await Book.objects.update(
+        data=Case(When(data__k=Value(None, JSONField()), then=Value({"k": 1}, JSONField())))
+    )
+    assert updated == 1
+    assert await Book.objects.values_list("data", flat=True).aget() == {"k": 1}
+
+
+async def test_captured_queries_show_parameters_as_literals():
+    # As psycopg's client-side cursor sent them (Django's last_executed_query): literals,
+    # not $n placeholders.
+    from teapot.testing.utils import CaptureQueriesContext
+
+    async with CaptureQueriesContext(connection) as ctx:
+        await Author.objects.filter(id__in=[None, 7], name="o'k").aexists()
+        async with connection.cursor() as cur:
+            await cur.execute("SELECT %s, %s", [2.5, datetime.datetime(2024, 1, 2, 3, 4)])
+    first, second = (q["sql"] for q in ctx.captured_queries)
+    assert "IN (7)" in first and "= 'o''k'" in first and "$" not in first
+    assert second == "SELECT 2.5, '2024-01-02 03:04:00'::timestamp"
+
+
 async def test_a_cancelled_statement_never_leaves_its_connection_behind():
     used = []
 
@@ -275,6 +339,32 @@ async def test_naive_datetimes_are_wall_clock_times_when_use_tz_is_off():
     assert out.returncode == 0, out.stderr
     # Read back naive and unchanged; stored as the instant 08:30 UTC (Paris is UTC+1 in January).
     assert out.stdout.split() == ["datetime.datetime(2024,", "1,", "15,", "9,", "30)", "2024-01-15", "08:30:00", "1"]
+
+
+async def test_time_zone_overrides_reach_an_open_connection():
+    # Settings overrides inside a transaction: the connection that is already open reads and
+    # writes in the new zone, and its session follows (and comes back after).
+    from teapot.conf import settings
+    from teapot.testing import override_settings
+
+    async def session_zone():
+        async with connection.cursor() as cur:
+            await cur.execute("SELECT current_setting('TimeZone')")
+            return (await cur.fetchone())[0]
+
+    instant = datetime.datetime(2024, 1, 15, 8, 30, tzinfo=datetime.timezone.utc)
+    async with transaction.atomic():
+        await Event.objects.acreate(name="e", day=instant.date(), at=instant)
+        before = await session_zone()
+        with override_settings(USE_TZ=False, TIME_ZONE="Asia/Tokyo"):
+            assert await session_zone() == "Asia/Tokyo"
+            assert await Event.objects.values_list("at", flat=True).aget() == datetime.datetime(2024, 1, 15, 17, 30)
+            async with connection.cursor() as cur:
+                await cur.execute("SELECT count(*) FROM testapp_event WHERE at = %s", [datetime.datetime(2024, 1, 15, 17, 30)])
+                assert await cur.fetchone() == (1,)
+        assert await session_zone() == before
+        at = await Event.objects.values_list("at", flat=True).aget()
+        assert at == instant and (at.tzinfo is not None) is settings.USE_TZ
 
 
 async def test_iterator_streams_through_a_server_side_cursor():

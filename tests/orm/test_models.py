@@ -112,3 +112,16 @@ async def test_alias_aadd():
     await book.tags.aadd(tag)
     assert await book.tags.acount() == 1
     assert await tag.books.values_list("title", flat=True) == ["A"]
+
+
+async def test_conditional_unique_constraint_validation_queries():
+    # validate() of a constraint with a condition checks the condition and an Exists() of the
+    # conflicting rows on the database: a violation only where such a row exists.
+    from teapot.db.models import Q, UniqueConstraint
+
+    constraint = UniqueConstraint(fields=["name"], condition=Q(age__gt=0), name="adult_name_uniq")
+    await Author.objects.acreate(name="Ann", age=3)
+    await constraint.validate(Author, Author(name="Bob", age=3))
+    await constraint.validate(Author, Author(name="Ann", age=0))  # outside the condition
+    with pytest.raises(ValidationError):
+        await constraint.validate(Author, Author(name="Ann", age=5))

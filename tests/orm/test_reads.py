@@ -57,6 +57,14 @@ async def test_in_bulk_by_ids_and_by_field_name():
     assert await Author.objects.in_bulk([]) == {}
 
 
+async def test_in_bulk_in_batches_past_the_parameter_limit(monkeypatch):
+    # More ids than the database takes parameters (SQLite's 999): one query per batch.
+    bob, ann, cid = await make_authors()
+    monkeypatch.setattr(type(connection.features), "max_query_params", 2)
+    found = await Author.objects.in_bulk([bob, ann, cid, 10**6])
+    assert sorted(found) == sorted([bob, ann, cid]) and found[ann].name == "Ann"
+
+
 async def test_first_and_last_respect_ordering():
     await make_authors()
     assert (await Author.objects.first()).name == "Ann"

@@ -183,3 +183,29 @@ async def test_q_check_inside_an_atomic_block():
         assert await Q(name="Ann").check({"name": Value("Ann")}) is True
         assert await Q(name="Ann").check({"name": Value("Bob")}) is False
     assert await Q(name="Ann").check({"name": Value("Ann")}) is True
+
+
+async def test_a_durable_block_inside_teapot_testing_testcase():
+    # teapot.testing's TestCase wraps the class and each test in atomic blocks of its own; a
+    # durable block inside a test is allowed there, and still refused inside another one.
+    from teapot.testing import TestCase
+    from teapot.testing.runner import run_classes, test_id
+
+    class Durable(TestCase):
+        __test__ = False
+
+        async def test_durable(self):
+            async with transaction.atomic(durable=True):
+                await add("Ann")
+            assert await names() == ["Ann"]
+
+        async def test_nested_durable(self):
+            async with transaction.atomic():
+                with self.assertRaisesMessage(RuntimeError, "A durable atomic block cannot be nested"):
+                    async with transaction.atomic(durable=True):
+                        pass
+
+    results = await run_classes([Durable])
+    assert results[test_id(Durable, "test_durable")] == ("passed", "")
+    assert results[test_id(Durable, "test_nested_durable")] == ("passed", "")
+    assert await names() == []  # the test's savepoint and the class's transaction rolled back

@@ -456,6 +456,15 @@ class CallGraph:
             found = [self.receiver_classes(e, scope, depth + 1) for e in (expr.body, expr.orelse)]
             known = [f for f in found if f]
             return set().union(*known) if known else None
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.BitAnd, cst.BitOr, cst.BitXor)):
+            # ``q & Exists(...)``: combining a Q or a conditional expression gives a Q.
+            q = "django.db.models.query_utils.Q"
+            combinable = "django.db.models.expressions.Combinable"
+            if q in self.classes:
+                for operand in (expr.left, expr.right):
+                    for cls in self.receiver_classes(operand, scope, depth + 1) or ():
+                        if q in self.mro(cls) or combinable in self.mro(cls):
+                            return {q}
         return None
 
     @staticmethod

@@ -2,6 +2,10 @@
 (teapot is configured once per process). Used by tools/django_suite.py.
 
     python tools/conformance/worker.py --backend sqlite --app basic --apps-dir build/conformance/apps --json out.json
+
+PostgreSQL/MariaDB: the server of TEAPOT_CONFORMANCE_POSTGRESQL_URL / TEAPOT_CONFORMANCE_MYSQL_URL,
+databases PREFIX_APP and PREFIX_APP_other (--db-prefix, or TEAPOT_CONFORMANCE_DB_PREFIX; default
+teapot_conformance), recreated on start and dropped at the end.
 """
 
 from __future__ import annotations
@@ -20,25 +24,27 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-DEFAULT_DB_PREFIX = "teapot_conformance"
 SERVER_URLS = {
-    "postgresql": os.environ.get("TEAPOT_CONFORMANCE_POSTGRESQL_URL", "postgresql://postgres@127.0.0.1:5432/" + DEFAULT_DB_PREFIX),
-    "mysql": os.environ.get("TEAPOT_CONFORMANCE_MYSQL_URL", "mysql://root@127.0.0.1:3306/" + DEFAULT_DB_PREFIX),
+    "postgresql": os.environ.get("TEAPOT_CONFORMANCE_POSTGRESQL_URL", "postgresql://postgres@127.0.0.1:5432"),
+    "mysql": os.environ.get("TEAPOT_CONFORMANCE_MYSQL_URL", "mysql://root@127.0.0.1:3306"),
 }
+PG_EXTENSIONS = ("pgcrypto",)
+DB_PREFIX = os.environ.get("TEAPOT_CONFORMANCE_DB_PREFIX", "teapot_conformance")
 
 
-def database_urls(backend: str, tmp: Path, prefix: str | None = None) -> dict[str, str]:
-    """The aliases' URLs; ``prefix`` replaces the server databases' names (``prefix`` and
-    ``prefix_other``), so that two runs on one server do not share databases."""
+def database_urls(backend: str, tmp: Path, app: str = "", prefix: str = DB_PREFIX) -> dict[str, str]:
+    """The URLs of the aliases "default" and "other". On a server, the databases are named
+    after the prefix and the app (parallel workers do not share one); the server URL's own
+    database name, if any, is replaced."""
     if backend == "sqlite":
         return {"default": f"sqlite:///{tmp / 'default.sqlite3'}", "other": f"sqlite:///{tmp / 'other.sqlite3'}"}
-    url = SERVER_URLS[backend]
-    if prefix:
-        url = url.rsplit("/", 1)[0] + "/" + prefix
+    parts = urllib.parse.urlsplit(SERVER_URLS[backend])
+    name = f"{prefix}_{app}" if app else prefix
+    url = urllib.parse.urlunsplit(parts._replace(path="/" + name))
     return {"default": url, "other": url + "_other"}
 
 
-async def recreate_database(backend: str, url: str) -> None:
+async def recreate_database(backend: str, url: str, create: bool = True) -> None:
     parts = urllib.parse.urlsplit(url)
     name = parts.path.lstrip("/")
     if backend == "postgresql":
@@ -47,9 +53,19 @@ async def recreate_database(backend: str, url: str) -> None:
         conn = await asyncpg.connect(url.rsplit("/", 1)[0] + "/postgres")
         try:
             await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await conn.execute(f'CREATE DATABASE "{name}"')
+            if create:
+                await conn.execute(f'CREATE DATABASE "{name}"')
         finally:
             await conn.close()
+        if create:
+            # Django's PostgreSQL SHA1/SHA224/.../SHA512 call pgcrypto's digest(), which the
+            # databases of Django's own runs have (its baseline passes those tests).
+            conn = await asyncpg.connect(url)
+            try:
+                for extension in PG_EXTENSIONS:
+                    await conn.execute(f'CREATE EXTENSION IF NOT EXISTS "{extension}"')
+            finally:
+                await conn.close()
     elif backend == "mysql":
         import asyncmy
 
@@ -57,7 +73,8 @@ async def recreate_database(backend: str, url: str) -> None:
         try:
             async with conn.cursor() as cur:
                 await cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
-                await cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+                if create:
+                    await cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
         finally:
             conn.close()
 
@@ -74,18 +91,31 @@ def test_modules(app_dir: Path, app: str) -> list[str]:
 
 async def create_tables(aliases) -> list[str]:
     from teapot.apps import apps
-    from teapot.db import connections
+    from teapot.db import connections, transaction
 
     problems = []
     models = [m for m in apps.get_models() if m._meta.managed and not m._meta.proxy and not m._meta.swapped]
     for alias in aliases:
         connection = connections[alias]
+        await connection.ensure_connection()
         async with connection.schema_editor() as editor:
+            # A savepoint around each model and each deferred statement: where DDL is
+            # transactional (PostgreSQL) one failing model would otherwise abort the rest.
             for model in models:
+                if not model._meta.can_migrate(connection):
+                    continue  # required_db_vendor / required_db_features, as migrate skips it
                 try:
-                    await editor.create_model(model)
+                    async with transaction.atomic(using=alias):
+                        await editor.create_model(model)
                 except Exception as exc:
                     problems.append(f"{alias}: {model._meta.label}: {exc!r}")
+            deferred, editor.deferred_sql = list(editor.deferred_sql), []
+            for sql in deferred:
+                try:
+                    async with transaction.atomic(using=alias):
+                        await editor.execute(sql)
+                except Exception as exc:
+                    problems.append(f"{alias}: {sql}: {exc!r}")
     return problems
 
 
@@ -103,6 +133,15 @@ def excluded_reason(test_id: str, exclusions: dict[str, str]) -> str | None:
         if test_id == prefix or test_id.startswith(prefix + "."):
             return reason
     return None
+
+
+def write_progress(path: Path | None, results: dict) -> None:
+    """The outcomes so far, for the runner to report if this process has to be killed."""
+    if path is None:
+        return
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({k: list(v) for k, v in results.items()}))
+    tmp.replace(path)
 
 
 async def run(args, modules, exclusions) -> dict:
@@ -144,7 +183,16 @@ async def run(args, modules, exclusions) -> dict:
 
     original_names = runner_module.test_names
     runner_module.test_names = lambda cls: only(cls) or original_names(cls)
-    results.update(await run_classes(classes, flush_aliases=["default", "other"]))
+    progress = Path(args.progress) if args.progress else None
+
+    def on_result(cls, class_results):
+        results.update(class_results)
+        write_progress(progress, results)
+
+    write_progress(progress, results)
+    results.update(
+        await run_classes(classes, flush_aliases=["default", "other"], on_result=on_result, test_timeout=args.test_timeout)
+    )
     import teapot
 
     await teapot.close()
@@ -158,7 +206,9 @@ def main(argv=None):
     parser.add_argument("--apps-dir", default=str(ROOT / "build" / "conformance" / "apps"))
     parser.add_argument("--exclusions", default=str(ROOT / "tools" / "conformance" / "exclusions.toml"))
     parser.add_argument("--json", required=True)
-    parser.add_argument("--db-prefix", default=None, help="server database names: PREFIX and PREFIX_other")
+    parser.add_argument("--progress", help="rewrite the outcomes so far to this file after each test class")
+    parser.add_argument("--test-timeout", type=float, default=60.0, help="seconds per test (setUp, test, tearDown)")
+    parser.add_argument("--db-prefix", default=DB_PREFIX, help="server databases are named PREFIX_APP and PREFIX_APP_other")
     args = parser.parse_args(argv)
     apps_dir = Path(args.apps_dir)
     sys.path.insert(0, str(apps_dir))
@@ -169,29 +219,34 @@ def main(argv=None):
     installed += [d for d in manifest["dependencies"] if (apps_dir / d).exists()]
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="teapot-conformance-") as tmp:
-        urls = database_urls(args.backend, Path(tmp), args.db_prefix)
+        urls = database_urls(args.backend, Path(tmp), args.app, args.db_prefix)
         if args.backend != "sqlite":
             for url in urls.values():
                 asyncio.run(recreate_database(args.backend, url))
-        import teapot
-        from teapot.configure import parse_database_url
+        try:
+            import teapot
+            from teapot.configure import parse_database_url
 
-        databases = {alias: parse_database_url(url) for alias, url in urls.items()}
-        if args.backend == "mysql":
-            for entry in databases.values():
-                entry.setdefault("OPTIONS", {})
-        # Django's test settings (tests/test_sqlite.py): USE_TZ off, Django's default TIME_ZONE.
-        teapot.setup(
-            databases,
-            installed_apps=installed,
-            use_tz=False,
-            time_zone="America/Chicago",
-            default_auto_field="teapot.db.models.AutoField",
-            secret_key="django_tests_secret_key",
-        )
-        modules = test_modules(apps_dir / args.app, args.app)
-        exclusions = load_exclusions(Path(args.exclusions))
-        out = asyncio.run(run(args, modules, exclusions))
+            databases = {alias: parse_database_url(url) for alias, url in urls.items()}
+            if args.backend == "mysql":
+                for entry in databases.values():
+                    entry.setdefault("OPTIONS", {})
+            # Django's test settings (tests/test_sqlite.py): USE_TZ off, Django's default TIME_ZONE.
+            teapot.setup(
+                databases,
+                installed_apps=installed,
+                use_tz=False,
+                time_zone="America/Chicago",
+                default_auto_field="teapot.db.models.AutoField",
+                secret_key="django_tests_secret_key",
+            )
+            modules = test_modules(apps_dir / args.app, args.app)
+            exclusions = load_exclusions(Path(args.exclusions))
+            out = asyncio.run(run(args, modules, exclusions))
+        finally:
+            if args.backend != "sqlite":
+                for url in urls.values():
+                    asyncio.run(recreate_database(args.backend, url, create=False))
     out["app"] = args.app
     out["backend"] = args.backend
     out["seconds"] = round(time.monotonic() - started, 2)

@@ -28,7 +28,7 @@ from teapot.db.backends.postgresql import base as postgresql_base
 from teapot.db.backends.postgresql.psycopg_any import IsolationLevel
 
 from . import codecs, dbapi
-from .literals import quote
+from .literals import quote, quote_as_psycopg
 from .placeholders import MAX_PARAMETERS, bind, translate
 
 logger = logging.getLogger("teapot.backends.asyncpg")
@@ -167,7 +167,7 @@ class AsyncCursor:
         self.connection = connection
         self.rowcount = -1
         self.description = None
-        self.query = None  # the last SQL sent, as bytes (psycopg2's cursor.query)
+        self._query = None  # (text sent, translation, arguments) of the last execute()
         self._rows: list = []
         self._pos = 0
 
@@ -179,10 +179,28 @@ class AsyncCursor:
             # Past the protocol's limit (a long __in list): bind on the client, as psycopg does.
             text, args, several = translation.join([quote(a) for a in args]), [], translation.several
         else:
-            text, several = translation.text, translation.several
-        self.query = text.encode()
+            self._query = (None, translation, args)
+            (text, args), several = translation.typed_bind(args), translation.several
+            await self._run(text, args, several)
+            return self
+        self._query = (text, None, None)
         await self._run(text, args, several)
         return self
+
+    @property
+    def query(self):
+        """The last statement as bytes, its parameters written in as literals: what psycopg's
+        client-side cursor sent (Django's last_executed_query, captured queries). Built only
+        when read."""
+        if self._query is None:
+            return None
+        text, translation, args = self._query
+        if translation is not None:
+            try:
+                text = translation.join([quote_as_psycopg(a) for a in args])
+            except Exception:
+                text = translation.typed_bind(args)[0]  # a value without a literal: as sent
+        return text.encode()
 
     async def executemany(self, sql, param_list):
         rowcount = 0
@@ -305,7 +323,10 @@ class ServerSideCursor(AsyncCursor):
         declare = f"DECLARE {self.name} NO SCROLL CURSOR{hold} FOR "
         # The name is unique per cursor: cache neither the DECLARE nor the FETCHes.
         translation, args = bind(sql, params)
-        text = sql if translation is None else translation.text
+        if translation is None:
+            text = sql
+        else:
+            text, args = translation.typed_bind(args)
         await self._run(declare + text, args, several=False, cache=False)
         self._declared = True
         self.connection.open_cursors.add(self.name)
@@ -418,9 +439,10 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
         # The session's zone: Django's ``timezone`` is None without USE_TZ, but naive values
         # are then wall-clock times in TIME_ZONE, the session's zone.
         zone = self.timezone or zoneinfo.ZoneInfo(self.timezone_name)
+        timestamps = codecs.TimestampCoercer(zone, settings.USE_TZ)
         raw = await _driver(asyncpg.connect(**conn_params))
         try:
-            await codecs.register(raw, use_tz=settings.USE_TZ, tz=zone)
+            await codecs.register(raw, timestamps)
             version = raw.get_server_version()
             # asyncpg reads 15.4 as major=15, micro=4; Django wants 150004.
             minor = version.micro if version.major >= 10 else version.minor * 100 + version.micro
@@ -430,7 +452,7 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
         except BaseException:
             raw.terminate()
             raise
-        return Connection(raw, begin_sql, codecs.TimestampCoercer(zone))
+        return Connection(raw, begin_sql, timestamps)
 
     async def init_connection_state(self):
         # The time zone and role were set while connecting.
@@ -446,6 +468,18 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
             return True
         return False
 
+    async def _follow_time_zone(self, connection):
+        """Bring the connection to the current TIME_ZONE/USE_TZ, which settings overrides change
+        under open connections (Django's cursors read the zone anew; its setting_changed
+        handler sets the session's): the codecs' zone, and the session's."""
+        timestamps = connection.timestamps
+        zone = self.timezone or zoneinfo.ZoneInfo(self.timezone_name)
+        if timestamps.tz != zone or timestamps.use_tz != settings.USE_TZ:
+            timestamps.tz, timestamps.use_tz = zone, settings.USE_TZ
+        name = self.timezone_name
+        if name and not connection.failed and connection.raw.get_settings().TimeZone != name:
+            await _driver(connection.raw.fetchval("SELECT set_config('TimeZone', $1, false)", name))
+
     async def chunked_cursor(self):
         # Names unique in the process (and across processes): upstream numbers them per
         # wrapper and task id, and both repeat with a wrapper per task; behind PgBouncer a
@@ -453,6 +487,7 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
         return await self._cursor(name=f"_django_curs_{os.getpid()}_{next(_cursor_numbers)}")
 
     async def create_cursor(self, name=None):
+        await self._follow_time_zone(self.connection)
         if name:
             return ServerSideCursor(self, self.connection, name)
         return AsyncCursor(self, self.connection)

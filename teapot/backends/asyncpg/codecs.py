@@ -98,10 +98,11 @@ class TimestampCoercer:
     """Naive datetimes are wall-clock times in the connection's time zone (USE_TZ off, or a
     raw query); the server's ``timestamptz`` needs the instant."""
 
-    __slots__ = ("tz",)
+    __slots__ = ("tz", "use_tz")
 
-    def __init__(self, tz):
-        self.tz = tz
+    def __init__(self, tz, use_tz=False):
+        self.tz = tz  # the connection's zone, as the codecs read it (changed with the settings)
+        self.use_tz = use_tz
 
     def timestamptz(self, value):
         if isinstance(value, str):
@@ -200,8 +201,10 @@ def _decode_uuid(data):
     return uuid.UUID(bytes=bytes(data))
 
 
-async def register(conn, *, use_tz: bool, tz) -> None:
-    """Install the codecs Django's psycopg setup amounts to on an asyncpg connection."""
+async def register(conn, timestamps: TimestampCoercer) -> None:
+    """Install the codecs Django's psycopg setup amounts to on an asyncpg connection. The
+    timestamp codecs read the zone and USE_TZ from ``timestamps`` at each value, as Django's
+    cursors take the connection's current zone."""
     for name in ("jsonb", "json"):
         await conn.set_type_codec(name, schema="pg_catalog", encoder=encode_json, decoder=_identity, format="text")
     for name in ("inet", "cidr"):
@@ -214,12 +217,12 @@ async def register(conn, *, use_tz: bool, tz) -> None:
     # 2000-01-01 UTC, shown in the connection's zone (naive without USE_TZ); dates are days.
 
     def decode_timestamptz(data):
-        value = (_EPOCH + _microseconds(data[0], "timestamp")).astimezone(tz)
-        return value if use_tz else value.replace(tzinfo=None)
+        value = (_EPOCH + _microseconds(data[0], "timestamp")).astimezone(timestamps.tz)
+        return value if timestamps.use_tz else value.replace(tzinfo=None)
 
     def encode_timestamptz(value):
         if value.tzinfo is None:
-            value = value.replace(tzinfo=tz)
+            value = value.replace(tzinfo=timestamps.tz)
         return ((value - _EPOCH) // _MICROSECOND,)
 
     await conn.set_type_codec(

@@ -5,11 +5,21 @@ a literal percent sign (also inside its string literals: ``LIKE '%%' || ...``); 
 the server's ``$1, $2, ...``. The scan skips string literals (``'...'``, ``E'...'``), quoted
 identifiers, dollar-quoted strings and comments: a ``%s`` there is text, not a placeholder.
 Translations are cached per SQL text.
+
+Typing: psycopg (Django's driver) sends numbers, booleans, dates, times, intervals and UUIDs
+with their type (as typed literals, or with their type's OID on server-side binding); only text
+is left for the server to infer. asyncpg prepares with every parameter untyped, and where
+nothing around a placeholder types it (``CASE WHEN ... THEN %s``, a ``SELECT %s`` under a UNION)
+the server infers text. ``typed`` writes the cast of each parameter's Python type after its
+placeholder, as psycopg would type it.
 """
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import re
+import uuid
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -33,6 +43,34 @@ class Translation(NamedTuple):
     shape: tuple[str, ...] | int  # the placeholder count for %s; the names for %(name)s
     several: bool  # more than one statement (a ';' outside quotes with SQL after it)
 
+    def typed(self, casts: tuple, mapping: tuple | None = None) -> str:
+        """The SQL with ``$n::type`` for each parameter whose cast (by number) is not None;
+        ``mapping`` renumbers the parameters (``mapping[n - 1]`` is the new number of $n)."""
+        if not any(casts):
+            return self.text
+        return _typed(self, casts, mapping)
+
+    def typed_bind(self, args: list) -> tuple[str, list]:
+        """The typed SQL and its arguments, typed parameters of equal values sent once: Django
+        writes an expression's parameters again where it repeats the expression (GROUP BY),
+        and the server takes ``$1`` and ``$2`` for different expressions where psycopg's
+        literals were the same."""
+        casts = casts_of(args)
+        if not any(casts):
+            return self.text, args
+        seen: dict = {}
+        mapping = []
+        shared = []
+        for value, cast in zip(args, casts):
+            key = (cast, type(value), repr(value)) if cast else object()
+            if key not in seen:
+                seen[key] = len(shared) + 1
+                shared.append(value)
+            mapping.append(seen[key])
+        if len(shared) == len(args):
+            return _typed(self, casts, None), args
+        return _typed(self, casts, tuple(mapping)), shared
+
     def join(self, literals: list[str]) -> str:
         """The SQL with each placeholder replaced by the literal of its parameter."""
         out = [self.pieces[0]]
@@ -40,6 +78,52 @@ class Translation(NamedTuple):
             out.append(literals[number - 1])
             out.append(piece)
         return "".join(out)
+
+
+@lru_cache(maxsize=2048)
+def _typed(translation: Translation, casts: tuple, mapping: tuple | None) -> str:
+    out = [translation.pieces[0]]
+    for number, piece in zip(translation.numbers, translation.pieces[1:]):
+        cast = casts[number - 1]
+        new = mapping[number - 1] if mapping else number
+        out.append(f"(${new}::{cast})" if cast else f"${new}")
+        out.append(piece)
+    return "".join(out)
+
+
+_INT4 = 2**31
+_INT8 = 2**63
+
+
+def cast_of(value) -> str | None:
+    """The type psycopg gives ``value``, or None where the server is left to infer it (text,
+    bytes, arrays, None)."""
+    kind = type(value)
+    if kind is bool:
+        return "boolean"
+    if kind is int:
+        return "int4" if -_INT4 <= value < _INT4 else "int8" if -_INT8 <= value < _INT8 else "numeric"
+    if kind is float:
+        return "float8"
+    if kind is decimal.Decimal:
+        return "numeric"
+    if kind is datetime.datetime:
+        return "timestamp" if value.tzinfo is None else "timestamptz"
+    if kind is datetime.date:
+        return "date"
+    if kind is datetime.time:
+        return "time" if value.tzinfo is None else None
+    if kind is datetime.timedelta:
+        return "interval"
+    if kind is uuid.UUID:
+        return "uuid"
+    if kind.__name__ == "Jsonb" and kind.__module__ == __package__ + ".literals":  # (literals imports this module)
+        return "jsonb"
+    return None
+
+
+def casts_of(args) -> tuple:
+    return tuple(cast_of(a) for a in args)
 
 
 @lru_cache(maxsize=2048)

@@ -207,6 +207,43 @@ async def get(self, *args, **kwargs):
     )
 
 
+@override("QuerySet.in_bulk", upstream="4c98b087ab1b")
+async def in_bulk(self, id_list=None, *, field_name="pk"):
+    # Batched (a database with a parameter limit), the rows are gathered in a list before the
+    # mapping is built: the generated code iterated that tuple with async for.
+    if self.query.is_sliced:
+        raise TypeError("Cannot use 'limit' or 'offset' with in_bulk().")
+    if not issubclass(self._iterable_class, ModelIterable):
+        raise TypeError("in_bulk() cannot be used with values() or values_list().")
+    opts = self.model._meta
+    unique_fields = [
+        constraint.fields[0] for constraint in opts.total_unique_constraints if len(constraint.fields) == 1
+    ]
+    if (
+        field_name != "pk"
+        and not opts.get_field(field_name).unique
+        and field_name not in unique_fields
+        and self.query.distinct_fields != (field_name,)
+    ):
+        raise ValueError("in_bulk()'s field_name must be a unique field but %r isn't." % field_name)
+    if id_list is None:
+        return {getattr(obj, field_name): obj async for obj in self._chain()}
+    if not id_list:
+        return {}
+    filter_key = "{}__in".format(field_name)
+    max_params = connections[self.db].features.max_query_params or 0
+    num_fields = len(opts.pk_fields) if field_name == "pk" else 1
+    batch_size = max_params // num_fields
+    id_list = tuple(id_list)
+    if not batch_size or batch_size >= len(id_list):
+        return {getattr(obj, field_name): obj async for obj in self.filter(**{filter_key: id_list})}
+    objs = []
+    for offset in range(0, len(id_list), batch_size):
+        batch = id_list[offset : offset + batch_size]
+        objs += [obj async for obj in self.filter(**{filter_key: batch})]
+    return {getattr(obj, field_name): obj for obj in objs}
+
+
 @override("QuerySet._fetch_all", upstream="de74ab97cc37")
 async def _fetch_all(self):
     if self._result_cache is None:
