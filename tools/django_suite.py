@@ -168,6 +168,9 @@ def main(argv=None):
                 f"{app:<24}{counts['run']:>6}{counts['passed']:>8}{counts['failed']:>8}{counts['errored']:>8}"
                 f"{counts['skipped']:>8}{counts['excluded']:>9}{counts['baseline']:>8}{counts['score'] if counts['score'] is not None else '-':>7}"
             )
+        problems = result.get("table_problems") or []
+        if problems:  # tests of these models error; say why once
+            print(f"{'':<24}{len(problems)} tables or statements not created, first: {problems[0][:160]}")
         for tid, (outcome, detail) in sorted(result.get("results", {}).items()):
             if (outcome == "failed" and "failed" in args.show) or (outcome in ("errored", "import_error") and "errored" in args.show):
                 print(f"--- {outcome}: {tid}\n{detail.strip()[-1500:]}\n")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import json
 import os
@@ -99,20 +100,26 @@ async def create_tables(aliases) -> list[str]:
         connection = connections[alias]
         await connection.ensure_connection()
         async with connection.schema_editor() as editor:
-            # A savepoint around each model and each deferred statement: where DDL is
-            # transactional (PostgreSQL) one failing model would otherwise abort the rest.
+            # A savepoint around each model and each deferred statement where DDL is
+            # transactional (PostgreSQL): one failing model would otherwise abort the rest.
+            # MariaDB commits DDL at once and refuses it inside a transaction.
+            def guarded():
+                if connection.features.can_rollback_ddl:
+                    return transaction.atomic(using=alias)
+                return contextlib.nullcontext()
+
             for model in models:
                 if not model._meta.can_migrate(connection):
                     continue  # required_db_vendor / required_db_features, as migrate skips it
                 try:
-                    async with transaction.atomic(using=alias):
+                    async with guarded():
                         await editor.create_model(model)
                 except Exception as exc:
                     problems.append(f"{alias}: {model._meta.label}: {exc!r}")
             deferred, editor.deferred_sql = list(editor.deferred_sql), []
             for sql in deferred:
                 try:
-                    async with transaction.atomic(using=alias):
+                    async with guarded():
                         await editor.execute(sql)
                 except Exception as exc:
                     problems.append(f"{alias}: {sql}: {exc!r}")
