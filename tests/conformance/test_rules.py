@@ -114,6 +114,18 @@ def test_async_def_model_overrides():
     assert "async def __str__" not in code
 
 
+def test_async_def_model_function_without_receiver_stays_sync():
+    source = """
+    class Article(models.Model):
+        def check():
+            return [(1, "1")]
+
+        value = models.IntegerField(choices=check)
+    """
+    code, _ = run(async_def, source, ctx(is_test_module=False))
+    assert "    def check():" in code and "async def check" not in code
+
+
 def test_await_calls_not_outside_async():
     code, _ = run(await_calls, "x = Author.objects.count()\n")
     assert code == "x = Author.objects.count()\n"

@@ -180,6 +180,13 @@ def _never_async(info) -> bool:
     return name in KEEP_SYNC or bool(info["decorators"] & SYNC_DECORATORS)
 
 
+def _takes_receiver(func: cst.FunctionDef) -> bool:
+    """Can the function be a method (it takes self or cls)? A function of no arguments in a
+    class body is a value used there (``choices=get_choices``), not an override."""
+    params = func.params
+    return bool(params.posonly_params or params.params or isinstance(params.star_arg, cst.Param))
+
+
 def would_rewrite(func: cst.FunctionDef, ctx: Context) -> bool:
     """Would evaluate_querysets or load_relations change the function's own body (nested
     functions aside) were it async?"""
@@ -210,7 +217,7 @@ def decide(tree: cst.Module, ctx: Context) -> None:
             continue
         elif info["class"] and ctx.is_test_module and (info["name"].startswith("test") or info["name"] in TEST_HOOKS):
             chosen.add(qual)
-        elif info["class"] in finder.orm_classes and info["name"] in ctx.coroutines:
+        elif info["class"] in finder.orm_classes and info["name"] in ctx.coroutines and _takes_receiver(info["node"]):
             chosen.add(qual)
         elif (
             ctx.is_test_module
