@@ -51,3 +51,18 @@ async def deserialize_m2m_values(field, field_value, using, handle_forward_refer
             return DEFER_FIELD
         raise M2MDeserializationError(e, pk)
     return values
+
+
+@override("Serializer.loaded_m2m_values", new=True)
+def loaded_m2m_values(self, obj, field):
+    """The related objects of ``obj``'s many-to-many ``field`` from its prefetch cache:
+    serializing is sync, and reading the relation would run a query."""
+    from teapot.errors import AwaitRequired
+
+    try:
+        return obj._prefetched_objects_cache[field.name]
+    except (AttributeError, KeyError):
+        raise AwaitRequired(
+            f"serializing {obj.__class__.__name__}.{field.name} needs its values loaded: use "
+            f"prefetch_related({field.name!r}) on the queryset, or leave the field out (fields=...)."
+        ) from None

@@ -34,3 +34,23 @@ async def _handle_m2m_field_node(self, node, field):
             return base.DEFER_FIELD
         raise base.M2MDeserializationError(e, c)
     return values
+
+
+@override("Serializer.handle_m2m_field", upstream="bc02313cb5c9")
+def handle_m2m_field(self, obj, field):
+    if not field.remote_field.through._meta.auto_created:
+        return
+    related_objects = self.loaded_m2m_values(obj, field)
+    self._start_relational_field(field)
+    natural = self.use_natural_foreign_keys and hasattr(field.remote_field.model, "natural_key")
+    for related in related_objects:
+        if natural:
+            self.xml.startElement("object", {})
+            for key_value in related.natural_key():
+                self.xml.startElement("natural", {})
+                self.xml.characters(str(key_value))
+                self.xml.endElement("natural")
+            self.xml.endElement("object")
+        else:
+            self.xml.addQuickElement("object", attrs={"pk": str(related.pk)})
+    self.xml.endElement("field")
