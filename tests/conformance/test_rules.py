@@ -533,3 +533,50 @@ def test_load_relations_reads_inside_assignment_targets():
     assert "(await load(book, 'author')).title = \"x\"" in code
     assert "book.author = y" in code and "a, book.author = 1, 2" in code
     assert "del book.author" in code
+
+
+def test_build_app_awaits_functions_imported_from_sibling_modules(tmp_path):
+    from tools.conformance.transform import build_app
+
+    app = tmp_path / "tests" / "shop"
+    app.mkdir(parents=True)
+    (app / "__init__.py").write_text("")
+    (app / "models.py").write_text(
+        textwrap.dedent(
+            """\
+            from django.db import models
+
+            class Item(models.Model):
+                name = models.CharField(max_length=9)
+
+            def make_item(name):
+                item = Item(name=name)
+                item.save()
+                return item
+            """
+        )
+    )
+    (app / "tests.py").write_text(
+        textwrap.dedent(
+            """\
+            from django.test import TestCase
+            from .models import make_item as make
+
+            class T(TestCase):
+                def helper(self):
+                    return make("b")
+
+                def test_it(self):
+                    item = make("a")
+                    self.helper()
+            """
+        )
+    )
+    out = tmp_path / "out"
+    manifest = build_app("shop", tmp_path / "tests", out, attrs={"name"})
+    assert manifest["failures"] == {}
+    code = (out / "shop" / "tests.py").read_text()
+    assert "async def helper(self):" in code
+    assert "item = (await aw(make(\"a\")))" in code
+    assert "(await aw(self.helper()))" in code
+    assert "async def make_item(name):" in (out / "shop" / "models.py").read_text()

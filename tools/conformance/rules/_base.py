@@ -60,6 +60,7 @@ class Context:
     async_names: set = field(default_factory=set)  # their bare names
     async_methods: set = field(default_factory=set)  # ... of methods
     async_plain: set = field(default_factory=set)  # ... of functions outside classes
+    imported_async: frozenset = frozenset()  # names imported from the app's modules, bound to functions made async there
     helpers: set = field(default_factory=set)  # teapot.testing.transformed helpers used
 
 

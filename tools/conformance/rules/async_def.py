@@ -224,7 +224,7 @@ def decide(tree: cst.Module, ctx: Context) -> None:
             chosen.add(qual)
     while True:
         methods = {functions[q]["name"] for q in chosen if functions[q]["class"]}
-        plain = {functions[q]["name"] for q in chosen if not functions[q]["class"]}
+        plain = {functions[q]["name"] for q in chosen if not functions[q]["class"]} | set(ctx.imported_async)
         added = False
         for qual, info in functions.items():
             if qual in chosen or _never_async(info):
@@ -239,7 +239,7 @@ def decide(tree: cst.Module, ctx: Context) -> None:
     ctx.async_funcs = chosen
     ctx.async_names = {functions[q]["name"] for q in chosen}
     ctx.async_methods = {functions[q]["name"] for q in chosen if functions[q]["class"]}
-    ctx.async_plain = {functions[q]["name"] for q in chosen if not functions[q]["class"]}
+    ctx.async_plain = {functions[q]["name"] for q in chosen if not functions[q]["class"]} | set(ctx.imported_async)
 
 
 class _AddAsync(cst.CSTTransformer):
