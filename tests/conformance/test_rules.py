@@ -580,3 +580,18 @@ def test_build_app_awaits_functions_imported_from_sibling_modules(tmp_path):
     assert "item = (await aw(make(\"a\")))" in code
     assert "(await aw(self.helper()))" in code
     assert "async def make_item(name):" in (out / "shop" / "models.py").read_text()
+
+
+def test_async_def_nested_receiver_named_like_a_signal_attribute():
+    code = full(
+        """
+        class T(TestCase):
+            def test_x(self):
+                def pre_delete(sender, **kwargs):
+                    seen.append([a.pk for a in kwargs["instance"].item_set.all()])
+                signals.pre_delete.connect(pre_delete)
+                signals.pre_delete.disconnect(pre_delete)
+        """
+    )
+    assert "async def pre_delete(sender, **kwargs):" in code
+    assert '(await ev(kwargs["instance"].item_set.all()))' in code

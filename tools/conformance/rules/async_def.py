@@ -23,7 +23,8 @@ KEEP_SYNC = {
 SYNC_DECORATORS = {"property", "cached_property", "contextmanager", "classproperty"}
 # Calls that await a callable they are given (or its result): a function passed to them may be
 # async. A function passed anywhere else stays sync unless it calls a coroutine.
-AWAITING_CONSUMERS = set(CALLABLE_FORMS) | {"on_commit", "connect", "addCleanup", "addClassCleanup", "assertQuerySetEqual"}
+# (``disconnect`` takes back a receiver given to ``connect``: it never calls it.)
+AWAITING_CONSUMERS = set(CALLABLE_FORMS) | {"on_commit", "connect", "disconnect", "addCleanup", "addClassCleanup", "assertQuerySetEqual"}
 ORM_BASE = re.compile(r"(Model|Manager|QuerySet)$")
 
 
@@ -35,6 +36,7 @@ class _Functions(cst.CSTVisitor):
         self.orm_classes: set[str] = set()
         self.test_classes: set[str] = set()
         self.value_refs: set[str] = set()  # names used other than by calling them
+        self.attr_value_refs: set[str] = set()  # ... as an attribute (self.helper, T.helper)
         self.call_funcs: set[int] = set()
 
     def visit_Call(self, node):
@@ -70,7 +72,7 @@ class _Functions(cst.CSTVisitor):
 
     def visit_Attribute(self, node):
         if id(node) not in self.call_funcs:
-            self.value_refs.add(node.attr.value)
+            self.attr_value_refs.add(node.attr.value)
         self.call_funcs.add(id(node.attr))
 
     def qualname(self, name):
@@ -214,7 +216,7 @@ def decide(tree: cst.Module, ctx: Context) -> None:
             chosen.add(qual)
         elif (
             ctx.is_test_module
-            and info["name"] not in finder.value_refs
+            and info["name"] not in (finder.value_refs | finder.attr_value_refs if info["class"] else finder.value_refs)
             and (info["class"] in finder.test_classes or info["nested"] or info["class"] is None)
             and would_rewrite(info["node"], ctx)
         ):
