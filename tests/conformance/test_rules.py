@@ -595,3 +595,24 @@ def test_async_def_nested_receiver_named_like_a_signal_attribute():
     )
     assert "async def pre_delete(sender, **kwargs):" in code
     assert '(await ev(kwargs["instance"].item_set.all()))' in code
+
+
+def test_await_calls_coroutine_functions_imported_from_teapot():
+    code = full(
+        """
+        from django.db.models import prefetch_related_objects as pro
+        from other import get
+
+        class T(TestCase):
+            def test_x(self):
+                pro(authors, "books")
+                get(1)
+
+        def helper(objs):
+            pro(objs, "books")
+        """,
+        coroutines=COROUTINES | {"prefetch_related_objects"},
+    )
+    assert '(await pro(authors, "books"))' in code
+    assert "        get(1)" in code
+    assert "async def helper(objs):" in code

@@ -10,7 +10,7 @@ import re
 
 import libcst as cst
 
-from ._base import ASYNC_CONTEXTS, CALLABLE_FORMS, TEST_HOOKS, Context, call_name, is_self_receiver, looks_like_queryset
+from ._base import ASYNC_CONTEXTS, CALLABLE_FORMS, TEST_HOOKS, Context, call_name, is_self_receiver, looks_like_queryset, teapot_function_imports
 
 # Functions teapot calls synchronously: they stay sync whatever they contain.
 KEEP_SYNC = {
@@ -159,7 +159,7 @@ class _Triggers(cst.CSTVisitor):
             if name in ("list", "len") and node.args and looks_like_queryset(node.args[0].value):
                 self.found = True
         elif isinstance(func, cst.Name):
-            if name in self.async_functions:
+            if name in self.async_functions or name in self.ctx.imported_coroutines:
                 self.found = True
             if name in ("list", "len", "tuple", "set", "sorted") and node.args and looks_like_queryset(node.args[0].value):
                 self.found = True
@@ -201,6 +201,7 @@ def would_rewrite(func: cst.FunctionDef, ctx: Context) -> bool:
 
 
 def decide(tree: cst.Module, ctx: Context) -> None:
+    ctx.imported_coroutines = teapot_function_imports(tree, ctx.coroutines)
     finder = _Functions()
     tree.visit(finder)
     functions = finder.functions
