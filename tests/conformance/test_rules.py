@@ -616,3 +616,12 @@ def test_await_calls_coroutine_functions_imported_from_teapot():
     assert '(await pro(authors, "books"))' in code
     assert "        get(1)" in code
     assert "async def helper(objs):" in code
+
+
+def test_coroutine_names_include_contenttypes_and_prefetch_one_level():
+    from tools.conformance.names import coroutine_names
+
+    names = coroutine_names()
+    assert {"get_for_model", "get_for_models", "get_for_id", "get_object_for_this_type"} <= names
+    assert {"prefetch_related_objects", "prefetch_one_level"} <= names
+    assert "rows" not in names  # a function nested in a method is no method
