@@ -204,6 +204,20 @@ async def test_reading_an_unloaded_generic_foreign_key_raises_await_required():
     assert item.content_object == lion
 
 
+
+async def test_prefetching_a_stale_generic_foreign_key_reads_the_new_object():
+    lion, frog, _ = await zoo()
+    item = await TaggedItem.objects.get(tag="hairy")
+    await aprefetch_related_objects([item], "content_object")
+    assert item.content_object == lion
+    item.object_id = frog.pk
+    item.content_type = await ContentType.objects.get_for_model(frog)
+    with pytest.raises(AwaitRequired):
+        item.content_object
+    await aprefetch_related_objects([item], "content_object")
+    assert item.content_object == frog
+
+
 async def test_prefetch_content_object_over_several_models():
     lion, frog, carrot = await zoo()
     ContentType.objects.clear_cache()
