@@ -439,3 +439,15 @@ async def test_delete_cascades_through_the_generic_relation():
     await ct.delete()
     assert await TaggedItem.objects.count() == 0
     assert await Animal.objects.count() == 1
+
+
+async def test_conformance_worker_creates_the_content_types_up_front():
+    from tools.conformance.worker import create_content_types
+
+    await ContentType.objects.get_for_model(Animal)
+    assert await create_content_types(["default"]) == []
+    rows = {(ct.app_label, ct.model) async for ct in ContentType.objects.all()}
+    assert {("genericapp", "animal"), ("genericapp", "vegetable"), ("contenttypes", "contenttype")} <= rows
+    assert await ContentType.objects.filter(app_label="genericapp", model="animal").count() == 1
+    assert await create_content_types(["default"]) == []  # nothing new the second time
+    assert {(ct.app_label, ct.model) async for ct in ContentType.objects.all()} == rows

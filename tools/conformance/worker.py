@@ -119,6 +119,38 @@ async def create_tables(aliases) -> list[str]:
     return problems
 
 
+async def create_content_types(aliases) -> list[str]:
+    """A content type row for every installed model on each database, as Django's migrate
+    creates them (post_migrate): created lazily inside a test instead, the row would roll
+    back with the test while the manager's cache kept its id."""
+    from teapot.apps import apps
+
+    if not apps.is_installed("teapot.contrib.contenttypes"):
+        return []
+    from teapot.contrib.contenttypes.models import ContentType
+
+    problems = []
+    for alias in aliases:
+        try:
+            await _create_content_types(ContentType, alias)
+        except Exception as exc:
+            problems.append(f"{alias}: content types: {exc!r}")
+    ContentType.objects.clear_cache()
+    return problems
+
+
+async def _create_content_types(ContentType, alias):
+    from teapot.apps import apps
+
+    existing = {(ct.app_label, ct.model) async for ct in ContentType.objects.using(alias).all()}
+    wanted = {}
+    for model in apps.get_models():
+        key = (model._meta.app_label, model._meta.model_name)
+        if key not in existing:
+            wanted[key] = ContentType(app_label=key[0], model=key[1])
+    await ContentType.objects.using(alias).bulk_create(list(wanted.values()))
+
+
 def load_exclusions(path: Path) -> dict[str, str]:
     import tomllib
 
@@ -151,6 +183,7 @@ async def run(args, modules, exclusions) -> dict:
 
     results: dict[str, tuple[str, str]] = {}
     problems = await create_tables(["default", "other"])
+    problems += await create_content_types(["default", "other"])
     classes = []
     for name in modules:
         try:
