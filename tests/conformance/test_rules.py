@@ -625,3 +625,19 @@ def test_coroutine_names_include_contenttypes_and_prefetch_one_level():
     assert {"get_for_model", "get_for_models", "get_for_id", "get_object_for_this_type"} <= names
     assert {"prefetch_related_objects", "prefetch_one_level"} <= names
     assert "rows" not in names  # a function nested in a method is no method
+
+
+def test_load_relations_getattr_with_a_computed_name():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            a = getattr(obj, part[0])
+            b = getattr(obj, "title")
+            c = getattr(obj, "colour")
+            d = getattr(obj, name, None)
+    """
+    code, _ = run(load_relations, source)
+    assert "a = (await load(obj, part[0]))" in code
+    assert "b = (await load(obj, \"title\"))" in code
+    assert 'c = getattr(obj, "colour")' in code
+    assert "d = getattr(obj, name, None)" in code
