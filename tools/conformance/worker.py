@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import json
 import os
@@ -98,6 +99,12 @@ async def create_tables(aliases) -> list[str]:
     for alias in aliases:
         connection = connections[alias]
         await connection.ensure_connection()
+        # No savepoint where DDL cannot roll back (MariaDB): DDL refuses to run inside one.
+        transactional = connection.features.can_rollback_ddl
+
+        def savepoint():
+            return transaction.atomic(using=alias) if transactional else contextlib.nullcontext()
+
         async with connection.schema_editor() as editor:
             # A savepoint around each model and each deferred statement: where DDL is
             # transactional (PostgreSQL) one failing model would otherwise abort the rest.
@@ -105,14 +112,14 @@ async def create_tables(aliases) -> list[str]:
                 if not model._meta.can_migrate(connection):
                     continue  # required_db_vendor / required_db_features, as migrate skips it
                 try:
-                    async with transaction.atomic(using=alias):
+                    async with savepoint():
                         await editor.create_model(model)
                 except Exception as exc:
                     problems.append(f"{alias}: {model._meta.label}: {exc!r}")
             deferred, editor.deferred_sql = list(editor.deferred_sql), []
             for sql in deferred:
                 try:
-                    async with transaction.atomic(using=alias):
+                    async with savepoint():
                         await editor.execute(sql)
                 except Exception as exc:
                     problems.append(f"{alias}: {sql}: {exc!r}")
