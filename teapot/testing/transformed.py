@@ -33,7 +33,9 @@ async def ev(value):
         if value._result_cache is None or (value._prefetch_related_lookups and not value._prefetch_done):
             await value
         return value
-    if isinstance(value, querysets[1]) or (hasattr(value, "__aiter__") and not hasattr(value, "__iter__")):
+    if isinstance(value, querysets[1]) or (
+        not isinstance(value, type) and hasattr(value, "__aiter__") and not hasattr(value, "__iter__")
+    ):  # an async iterable (not a class that defines __aiter__)
         return [item async for item in value]
     return value
 

@@ -545,3 +545,111 @@ def test_load_relations_reads_inside_assignment_targets():
     assert "(await load(book, 'author')).title = \"x\"" in code
     assert "book.author = y" in code and "a, book.author = 1, 2" in code
     assert "del book.author" in code
+
+
+def test_build_app_awaits_functions_imported_from_sibling_modules(tmp_path):
+    from tools.conformance.transform import build_app
+
+    app = tmp_path / "tests" / "shop"
+    app.mkdir(parents=True)
+    (app / "__init__.py").write_text("")
+    (app / "models.py").write_text(
+        textwrap.dedent(
+            """\
+            from django.db import models
+
+            class Item(models.Model):
+                name = models.CharField(max_length=9)
+
+            def make_item(name):
+                item = Item(name=name)
+                item.save()
+                return item
+            """
+        )
+    )
+    (app / "tests.py").write_text(
+        textwrap.dedent(
+            """\
+            from django.test import TestCase
+            from .models import make_item as make
+
+            class T(TestCase):
+                def helper(self):
+                    return make("b")
+
+                def test_it(self):
+                    item = make("a")
+                    self.helper()
+            """
+        )
+    )
+    out = tmp_path / "out"
+    manifest = build_app("shop", tmp_path / "tests", out, attrs={"name"})
+    assert manifest["failures"] == {}
+    code = (out / "shop" / "tests.py").read_text()
+    assert "async def helper(self):" in code
+    assert "item = (await aw(make(\"a\")))" in code
+    assert "(await aw(self.helper()))" in code
+    assert "async def make_item(name):" in (out / "shop" / "models.py").read_text()
+
+
+def test_async_def_nested_receiver_named_like_a_signal_attribute():
+    code = full(
+        """
+        class T(TestCase):
+            def test_x(self):
+                def pre_delete(sender, **kwargs):
+                    seen.append([a.pk for a in kwargs["instance"].item_set.all()])
+                signals.pre_delete.connect(pre_delete)
+                signals.pre_delete.disconnect(pre_delete)
+        """
+    )
+    assert "async def pre_delete(sender, **kwargs):" in code
+    assert '(await ev(kwargs["instance"].item_set.all()))' in code
+
+
+def test_await_calls_coroutine_functions_imported_from_teapot():
+    code = full(
+        """
+        from django.db.models import prefetch_related_objects as pro
+        from other import get
+
+        class T(TestCase):
+            def test_x(self):
+                pro(authors, "books")
+                get(1)
+
+        def helper(objs):
+            pro(objs, "books")
+        """,
+        coroutines=COROUTINES | {"prefetch_related_objects"},
+    )
+    assert '(await pro(authors, "books"))' in code
+    assert "        get(1)" in code
+    assert "async def helper(objs):" in code
+
+
+def test_coroutine_names_include_contenttypes_and_prefetch_one_level():
+    from tools.conformance.names import coroutine_names
+
+    names = coroutine_names()
+    assert {"get_for_model", "get_for_models", "get_for_id", "get_object_for_this_type"} <= names
+    assert {"prefetch_related_objects", "prefetch_one_level"} <= names
+    assert "rows" not in names  # a function nested in a method is no method
+
+
+def test_load_relations_getattr_with_a_computed_name():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            a = getattr(obj, part[0])
+            b = getattr(obj, "title")
+            c = getattr(obj, "colour")
+            d = getattr(obj, name, None)
+    """
+    code, _ = run(load_relations, source)
+    assert "a = (await load(obj, part[0]))" in code
+    assert "b = (await load(obj, \"title\"))" in code
+    assert 'c = getattr(obj, "colour")' in code
+    assert "d = getattr(obj, name, None)" in code

@@ -204,6 +204,20 @@ async def test_reading_an_unloaded_generic_foreign_key_raises_await_required():
     assert item.content_object == lion
 
 
+
+async def test_prefetching_a_stale_generic_foreign_key_reads_the_new_object():
+    lion, frog, _ = await zoo()
+    item = await TaggedItem.objects.get(tag="hairy")
+    await aprefetch_related_objects([item], "content_object")
+    assert item.content_object == lion
+    item.object_id = frog.pk
+    item.content_type = await ContentType.objects.get_for_model(frog)
+    with pytest.raises(AwaitRequired):
+        item.content_object
+    await aprefetch_related_objects([item], "content_object")
+    assert item.content_object == frog
+
+
 async def test_prefetch_content_object_over_several_models():
     lion, frog, carrot = await zoo()
     ContentType.objects.clear_cache()
@@ -425,3 +439,15 @@ async def test_delete_cascades_through_the_generic_relation():
     await ct.delete()
     assert await TaggedItem.objects.count() == 0
     assert await Animal.objects.count() == 1
+
+
+async def test_conformance_worker_creates_the_content_types_up_front():
+    from tools.conformance.worker import create_content_types
+
+    await ContentType.objects.get_for_model(Animal)
+    assert await create_content_types(["default"]) == []
+    rows = {(ct.app_label, ct.model) async for ct in ContentType.objects.all()}
+    assert {("genericapp", "animal"), ("genericapp", "vegetable"), ("contenttypes", "contenttype")} <= rows
+    assert await ContentType.objects.filter(app_label="genericapp", model="animal").count() == 1
+    assert await create_content_types(["default"]) == []  # nothing new the second time
+    assert {(ct.app_label, ct.model) async for ct in ContentType.objects.all()} == rows

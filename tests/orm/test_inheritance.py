@@ -40,3 +40,16 @@ async def test_deleting_the_child_deletes_the_parent_row():
     assert deleted == 2
     assert per_model == {"testapp.Restaurant": 1, "testapp.Place": 1}
     assert await Place.objects.values_list("name", flat=True) == ["Park"]
+
+
+
+async def test_delete_of_children_read_with_their_parent_fields_deferred():
+    # Collecting a child collects its parent object too: with the parent's fields
+    # deferred it cannot be built from the child, and is fetched.
+    await Restaurant.objects.create(name="Luigi", serves_pizza=True)
+    await Restaurant.objects.create(name="Mario", serves_pizza=False)
+    deleted, per_model = await Restaurant.objects.only("serves_pizza").filter(serves_pizza=True).delete()
+    assert deleted == 2
+    assert per_model == {"testapp.Place": 1, "testapp.Restaurant": 1}
+    assert [r.name async for r in Restaurant.objects.all()] == ["Mario"]
+    assert await Place.objects.count() == 1

@@ -83,6 +83,18 @@ async def test_prefetch_related_allows_sync_all():
     assert len(authors[0].books.all()) == 2
 
 
+
+async def test_first_and_last_of_a_prefetched_related_manager_use_its_rows():
+    await make_library()
+    ordered = Book.objects.order_by("title")
+    authors = await Author.objects.order_by("name").prefetch_related(Prefetch("books", queryset=ordered))
+    assert (await authors[0].books.first()).title == "A1"
+    assert (await authors[0].books.last()).title == "A2"
+    none = await Author.objects.create(name="Nobody", age=1)
+    [none] = await Author.objects.filter(pk=none.pk).prefetch_related("books")
+    assert await none.books.first() is None
+
+
 async def test_prefetch_object_with_queryset_and_to_attr():
     await make_library()
     long_books = Book.objects.filter(pages__gte=200).order_by("-pages")

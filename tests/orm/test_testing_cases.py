@@ -6,8 +6,8 @@ import pytest
 
 from teapot.testing import TestCase, TransactionTestCase
 from teapot.testing.runner import run_classes
-from teapot.testing.transformed import UnavailableError, unavailable
-from tests.orm.testapp.models import Author, Tag
+from teapot.testing.transformed import UnavailableError, ev, load, unavailable
+from tests.orm.testapp.models import Author, Book, Tag
 
 pytestmark = pytest.mark.usefixtures("tables")
 
@@ -161,3 +161,19 @@ async def test_assert_query_set_equal_awaits_an_async_transform():
 
     results = await run_classes([Cases])
     assert set(outcomes(results).values()) == {"passed"}, results
+
+
+async def test_ev_leaves_a_class_that_defines_aiter_alone():
+    from teapot.db.models.query import ModelIterable
+
+    assert await ev(ModelIterable) is ModelIterable
+    assert await ev(Author.objects.all()._iterable_class) is ModelIterable
+
+
+async def test_load_with_a_name_computed_at_run_time():
+    ann = await Author.objects.create(name="Ann", age=1)
+    book = await ann.books.create(title="A")
+    book = await Book.objects.get(pk=book.pk)
+    name = "author"
+    assert await load(book, name) == ann
+    assert await load(book, "title") == "A"

@@ -2,6 +2,7 @@
 
 import pytest
 
+from teapot.db import transaction
 from teapot.db.models import F
 from teapot.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from tests.orm.seed import insert, tag_book
@@ -182,3 +183,24 @@ async def test_delete_signals_fire_for_cascaded_objects():
     assert [c[0] for c in calls] == ["pre_delete", "pre_delete", "post_delete", "post_delete"]
     assert {c[1:3] for c in calls} == {(Author, author_pk), (Book, book_pk)}
     assert all(c[3] is ann for c in calls)
+
+
+async def test_async_receivers_run_inside_the_senders_transaction():
+    # Inside an atomic block an async receiver queries on the block's connection: it sees
+    # the rows the block wrote, and the parent row a cascade has not deleted yet.
+    seen = []
+
+    async def on_post(sender, instance, **kwargs):
+        seen.append(await Author.objects.filter(pk=instance.author_id).exists())
+
+    post_delete.connect(on_post, sender=Book)
+    try:
+        async with transaction.atomic():
+            ann = await Author.objects.create(name="Ann", age=0)
+            await Book.objects.create(title="A", author=ann)
+            await Book.objects.create(title="B", author=ann)
+            await ann.delete()
+    finally:
+        post_delete.disconnect(on_post, sender=Book)
+    assert seen == [True, True]
+    assert await Author.objects.count() == 0

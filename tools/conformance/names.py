@@ -4,7 +4,9 @@ classes, found by introspection (``inspect.iscoroutinefunction``), not listed by
 from __future__ import annotations
 
 import ast
+import importlib.util
 import inspect
+import types
 from functools import lru_cache
 from pathlib import Path
 
@@ -59,6 +61,22 @@ def coroutine_names() -> frozenset[str]:
     ):
         names |= _coroutine_methods(cls)
     names |= _async_defs(Path(related_descriptors.__file__))
+    # contrib.contenttypes (the content type manager, generic relations): read, not imported,
+    # as its models module needs the app registry.
+    for module in ("teapot.contrib.contenttypes.models", "teapot.contrib.contenttypes.fields"):
+        spec = importlib.util.find_spec(module)
+        if spec is not None and spec.origin:
+            tree = ast.parse(Path(spec.origin).read_text())
+            names |= {
+                item.name
+                for cls in ast.walk(tree)
+                if isinstance(cls, ast.ClassDef)
+                for item in cls.body
+                if isinstance(item, ast.AsyncFunctionDef)
+            }
+    for name, value in vars(query).items():
+        if type(value) is types.FunctionType and inspect.iscoroutinefunction(value) and not name.startswith("_"):
+            names.add(name)  # prefetch_one_level...
     for module in (transaction, models):
         for name, value in vars(module).items():
             if inspect.iscoroutinefunction(value):

@@ -102,8 +102,41 @@ def transform_source(source: str, ctx: Context) -> str:
     return tree.code
 
 
-def make_context(upstream_path: str, attrs, is_test_module: bool) -> Context:
+def module_name(rel: Path) -> str:
+    """``app/sub/mod.py`` -> ``app.sub.mod`` (a package's ``__init__.py`` -> the package)."""
+    parts = list(rel.with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imported_async(source: str, module: str, is_package: bool, async_plain: dict) -> frozenset:
+    """The names a module binds by ``from X import f`` where X is a module of the app whose
+    module-level function ``f`` was made async (``async_plain``: module -> names)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return frozenset()
+    package = module.split(".") if is_package else module.split(".")[:-1]
+    found = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        if node.level:
+            base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
+            target = ".".join(base + ([node.module] if node.module else []))
+        else:
+            target = node.module or ""
+        names = async_plain.get(target, set())
+        for alias in node.names:
+            if alias.name in names:
+                found.add(alias.asname or alias.name)
+    return frozenset(found)
+
+
+def make_context(upstream_path: str, attrs, is_test_module: bool, imported=frozenset()) -> Context:
     return Context(
+        imported_async=frozenset(imported),
         coroutines=coroutine_names(),
         ambiguous=ambiguous_names(),
         model_attrs=frozenset(attrs),
@@ -120,6 +153,17 @@ def build_app(app: str, tests_root: Path, out_root: Path, attrs=None) -> dict:
     if dst.exists():
         shutil.rmtree(dst)
     attrs = set(attrs or ()) | model_attrs(src)
+    # First pass: which module-level functions each module makes async, so that a module
+    # importing one of them (tests.py: ``from .models import create_a``) awaits its calls.
+    async_plain: dict[str, set] = {}
+    for path in sorted(src.rglob("*.py")):
+        rel = path.relative_to(tests_root)
+        ctx = make_context(str(rel), attrs, not is_models_file(path))
+        try:
+            transform_source(path.read_text(encoding="utf-8"), ctx)
+        except Exception:
+            continue
+        async_plain[module_name(rel)] = ctx.async_plain
     failures = {}
     files = 0
     for path in sorted(src.rglob("*")):
@@ -134,8 +178,9 @@ def build_app(app: str, tests_root: Path, out_root: Path, attrs=None) -> dict:
         files += 1
         source = path.read_text(encoding="utf-8")
         is_test = not is_models_file(path)
+        imported = imported_async(source, module_name(rel), path.name == "__init__.py", async_plain)
         try:
-            code = transform_source(source, make_context(str(rel), attrs, is_test))
+            code = transform_source(source, make_context(str(rel), attrs, is_test, imported))
             compile(code, str(rel), "exec")  # a rule that writes invalid code is a failure too
         except Exception:
             failures[str(rel)] = traceback.format_exc(limit=3)

@@ -99,31 +99,63 @@ async def create_tables(aliases) -> list[str]:
     for alias in aliases:
         connection = connections[alias]
         await connection.ensure_connection()
+        # No savepoint where DDL cannot roll back (MariaDB): DDL refuses to run inside one.
+        transactional = connection.features.can_rollback_ddl
+
+        def savepoint():
+            return transaction.atomic(using=alias) if transactional else contextlib.nullcontext()
+
         async with connection.schema_editor() as editor:
             # A savepoint around each model and each deferred statement where DDL is
             # transactional (PostgreSQL): one failing model would otherwise abort the rest.
-            # MariaDB commits DDL at once and refuses it inside a transaction.
-            def guarded():
-                if connection.features.can_rollback_ddl:
-                    return transaction.atomic(using=alias)
-                return contextlib.nullcontext()
-
             for model in models:
                 if not model._meta.can_migrate(connection):
                     continue  # required_db_vendor / required_db_features, as migrate skips it
                 try:
-                    async with guarded():
+                    async with savepoint():
                         await editor.create_model(model)
                 except Exception as exc:
                     problems.append(f"{alias}: {model._meta.label}: {exc!r}")
             deferred, editor.deferred_sql = list(editor.deferred_sql), []
             for sql in deferred:
                 try:
-                    async with guarded():
+                    async with savepoint():
                         await editor.execute(sql)
                 except Exception as exc:
                     problems.append(f"{alias}: {sql}: {exc!r}")
     return problems
+
+
+async def create_content_types(aliases) -> list[str]:
+    """A content type row for every installed model on each database, as Django's migrate
+    creates them (post_migrate): created lazily inside a test instead, the row would roll
+    back with the test while the manager's cache kept its id."""
+    from teapot.apps import apps
+
+    if not apps.is_installed("teapot.contrib.contenttypes"):
+        return []
+    from teapot.contrib.contenttypes.models import ContentType
+
+    problems = []
+    for alias in aliases:
+        try:
+            await _create_content_types(ContentType, alias)
+        except Exception as exc:
+            problems.append(f"{alias}: content types: {exc!r}")
+    ContentType.objects.clear_cache()
+    return problems
+
+
+async def _create_content_types(ContentType, alias):
+    from teapot.apps import apps
+
+    existing = {(ct.app_label, ct.model) async for ct in ContentType.objects.using(alias).all()}
+    wanted = {}
+    for model in apps.get_models():
+        key = (model._meta.app_label, model._meta.model_name)
+        if key not in existing:
+            wanted[key] = ContentType(app_label=key[0], model=key[1])
+    await ContentType.objects.using(alias).bulk_create(list(wanted.values()))
 
 
 def load_exclusions(path: Path) -> dict[str, str]:
@@ -158,6 +190,7 @@ async def run(args, modules, exclusions) -> dict:
 
     results: dict[str, tuple[str, str]] = {}
     problems = await create_tables(["default", "other"])
+    problems += await create_content_types(["default", "other"])
     classes = []
     for name in modules:
         try:

@@ -60,6 +60,8 @@ class Context:
     async_names: set = field(default_factory=set)  # their bare names
     async_methods: set = field(default_factory=set)  # ... of methods
     async_plain: set = field(default_factory=set)  # ... of functions outside classes
+    imported_coroutines: set = field(default_factory=set)  # coroutine functions imported from teapot by name
+    imported_async: frozenset = frozenset()  # names imported from the app's modules, bound to functions made async there
     helpers: set = field(default_factory=set)  # teapot.testing.transformed helpers used
 
 
@@ -106,6 +108,25 @@ def looks_like_queryset(node) -> bool:
             node = node.value
         else:
             return False
+
+
+def teapot_function_imports(tree: cst.Module, names) -> set:
+    """The local names bound by ``from teapot... import f`` for an ``f`` in ``names``."""
+    found = set()
+    for node in tree.body:
+        if not isinstance(node, cst.SimpleStatementLine):
+            continue
+        for stmt in node.body:
+            if not isinstance(stmt, cst.ImportFrom) or stmt.relative or isinstance(stmt.names, cst.ImportStar):
+                continue
+            module = dotted(stmt.module) if stmt.module is not None else ""
+            if module != "teapot" and not module.startswith("teapot."):
+                continue
+            for alias in stmt.names:
+                name = alias.name.value if isinstance(alias.name, cst.Name) else ""
+                if name in names:
+                    found.add(alias.asname.name.value if alias.asname else name)
+    return found
 
 
 def paren(node):

@@ -10,7 +10,7 @@ import re
 
 import libcst as cst
 
-from ._base import ASYNC_CONTEXTS, CALLABLE_FORMS, TEST_HOOKS, Context, call_name, is_self_receiver, looks_like_queryset
+from ._base import ASYNC_CONTEXTS, CALLABLE_FORMS, TEST_HOOKS, Context, call_name, is_self_receiver, looks_like_queryset, teapot_function_imports
 
 # Functions teapot calls synchronously: they stay sync whatever they contain.
 KEEP_SYNC = {
@@ -23,7 +23,8 @@ KEEP_SYNC = {
 SYNC_DECORATORS = {"property", "cached_property", "contextmanager", "classproperty"}
 # Calls that await a callable they are given (or its result): a function passed to them may be
 # async. A function passed anywhere else stays sync unless it calls a coroutine.
-AWAITING_CONSUMERS = set(CALLABLE_FORMS) | {"on_commit", "connect", "addCleanup", "addClassCleanup", "assertQuerySetEqual"}
+# (``disconnect`` takes back a receiver given to ``connect``: it never calls it.)
+AWAITING_CONSUMERS = set(CALLABLE_FORMS) | {"on_commit", "connect", "disconnect", "addCleanup", "addClassCleanup", "assertQuerySetEqual"}
 ORM_BASE = re.compile(r"(Model|Manager|QuerySet)$")
 
 
@@ -35,6 +36,7 @@ class _Functions(cst.CSTVisitor):
         self.orm_classes: set[str] = set()
         self.test_classes: set[str] = set()
         self.value_refs: set[str] = set()  # names used other than by calling them
+        self.attr_value_refs: set[str] = set()  # ... as an attribute (self.helper, T.helper)
         self.call_funcs: set[int] = set()
 
     def visit_Call(self, node):
@@ -70,7 +72,7 @@ class _Functions(cst.CSTVisitor):
 
     def visit_Attribute(self, node):
         if id(node) not in self.call_funcs:
-            self.value_refs.add(node.attr.value)
+            self.attr_value_refs.add(node.attr.value)
         self.call_funcs.add(id(node.attr))
 
     def qualname(self, name):
@@ -157,7 +159,7 @@ class _Triggers(cst.CSTVisitor):
             if name in ("list", "len") and node.args and looks_like_queryset(node.args[0].value):
                 self.found = True
         elif isinstance(func, cst.Name):
-            if name in self.async_functions:
+            if name in self.async_functions or name in self.ctx.imported_coroutines:
                 self.found = True
             if name in ("list", "len", "tuple", "set", "sorted") and node.args and looks_like_queryset(node.args[0].value):
                 self.found = True
@@ -206,6 +208,7 @@ def would_rewrite(func: cst.FunctionDef, ctx: Context) -> bool:
 
 
 def decide(tree: cst.Module, ctx: Context) -> None:
+    ctx.imported_coroutines = teapot_function_imports(tree, ctx.coroutines)
     finder = _Functions()
     tree.visit(finder)
     functions = finder.functions
@@ -221,7 +224,7 @@ def decide(tree: cst.Module, ctx: Context) -> None:
             chosen.add(qual)
         elif (
             ctx.is_test_module
-            and info["name"] not in finder.value_refs
+            and info["name"] not in (finder.value_refs | finder.attr_value_refs if info["class"] else finder.value_refs)
             and (info["class"] in finder.test_classes or info["nested"] or info["class"] is None)
             and would_rewrite(info["node"], ctx)
         ):
@@ -231,7 +234,7 @@ def decide(tree: cst.Module, ctx: Context) -> None:
             chosen.add(qual)
     while True:
         methods = {functions[q]["name"] for q in chosen if functions[q]["class"]}
-        plain = {functions[q]["name"] for q in chosen if not functions[q]["class"]}
+        plain = {functions[q]["name"] for q in chosen if not functions[q]["class"]} | set(ctx.imported_async)
         added = False
         for qual, info in functions.items():
             if qual in chosen or _never_async(info):
@@ -246,7 +249,7 @@ def decide(tree: cst.Module, ctx: Context) -> None:
     ctx.async_funcs = chosen
     ctx.async_names = {functions[q]["name"] for q in chosen}
     ctx.async_methods = {functions[q]["name"] for q in chosen if functions[q]["class"]}
-    ctx.async_plain = {functions[q]["name"] for q in chosen if not functions[q]["class"]}
+    ctx.async_plain = {functions[q]["name"] for q in chosen if not functions[q]["class"]} | set(ctx.imported_async)
 
 
 class _AddAsync(cst.CSTTransformer):

@@ -79,6 +79,8 @@ class _Await(ScopedTransformer):
             if name in ctx.async_methods and isinstance(receiver, cst.Name) and receiver.value[:1].isupper():
                 return "aw"  # SomeTestCase.helper(...)
             return None
+        if isinstance(func, cst.Name) and name in ctx.imported_coroutines:
+            return "await"  # from teapot.db.models import prefetch_related_objects
         if isinstance(func, cst.Name) and name in ctx.async_plain:
             return "aw"
         if isinstance(func, cst.Name) and self.loop_names and name in self.loop_names[-1] and ctx.async_plain:

@@ -3,7 +3,8 @@ reverse one-to-one, a deferred field), the transformed test loads it explicitly:
 ``obj.author`` -> ``await load(obj, "author")`` for the names the app's models declare as
 fields or relations (and the lowercase model names: reverse one-to-one accessors, parent
 links' children); so do ``getattr(obj, "author")`` and ``hasattr(obj, "author")`` ->
-``await has(obj, "author")``. ``load()`` returns what is loaded without a query."""
+``await has(obj, "author")``, and any ``getattr(obj, name)`` whose name is computed at run
+time. ``load()`` returns what is loaded without a query."""
 
 from __future__ import annotations
 
@@ -52,6 +53,10 @@ class _Load(ScopedTransformer):
         args = updated_node.args
         if len(args) != 2 or any(a.keyword is not None or a.star for a in args):
             return updated_node
+        helper = "load" if func.value == "getattr" else "has"
+        if not isinstance(args[1].value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            # getattr(obj, name) with a name computed at run time: it may be a relation.
+            return helper_call(helper, [args[0].value, args[1].value], self.ctx)
         if not isinstance(args[1].value, cst.SimpleString):
             return updated_node
         name = args[1].value.evaluated_value

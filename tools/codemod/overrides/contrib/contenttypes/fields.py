@@ -81,7 +81,7 @@ def __get__(self, instance, cls=None):
     pk_val = getattr(instance, self.fk_field)
 
     rel_obj = self.get_cached_value(instance, default=None)
-    if rel_obj is None and self.is_cached(instance):
+    if rel_obj is None and FieldCacheMixin.is_cached(self, instance):
         return rel_obj
     if rel_obj is not None:
         if ct_id is None:
@@ -99,6 +99,22 @@ def __get__(self, instance, cls=None):
         f"use prefetch_related({self.name!r}) on the queryset, or "
         f"`await aprefetch_related_objects([obj], {self.name!r})`."
     )
+
+
+@override("GenericForeignKey.is_cached", new=True)
+def is_cached(self, instance):
+    """Whether the cached object is still the one the content type and object id name: a
+    stale one (the ids changed since) is not, so prefetching reads the current object."""
+    if not FieldCacheMixin.is_cached(self, instance):
+        return False
+    rel_obj = self.get_cached_value(instance)
+    ct_id = getattr(instance, self.model._meta.get_field(self.ct_field).attname, None)
+    if rel_obj is None or ct_id is None:
+        return True
+    ct = ContentType.objects.db_manager(instance._state.db).cached_for_model(rel_obj, self.for_concrete_model)
+    if ct is not None and ct.id != ct_id:
+        return False
+    return rel_obj._meta.pk.to_python(getattr(instance, self.fk_field)) == rel_obj.pk
 
 
 @override("GenericForeignKey.__set__", upstream="1a26f5ff85f2")

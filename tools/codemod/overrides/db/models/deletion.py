@@ -8,6 +8,20 @@ handler that returns an awaitable (CASCADE collects related rows) is awaited.
 import inspect
 
 from codemod.overrides import override
+from teapot.errors import AwaitRequired
+
+
+@override("_parent_object", new=True)
+async def _parent_object(obj, ptr):
+    """The multi-table parent of ``obj`` through the parent link ``ptr``: built from obj's
+    own fields, or, when some of them are deferred (the collector reads related rows with
+    only()), fetched with a query as Django's descriptor does."""
+    try:
+        return getattr(obj, ptr.name)
+    except AwaitRequired:
+        parent = await getattr(type(obj), ptr.name).get_object(obj)
+        ptr.set_cached_value(obj, parent)
+        return parent
 
 
 @override("Collector.collect", upstream="e151ceaac000")
@@ -44,7 +58,7 @@ async def collect(
         concrete_model = model._meta.concrete_model
         for ptr in concrete_model._meta.parents.values():
             if ptr:
-                parent_objs = [getattr(obj, ptr.name) for obj in new_objs]
+                parent_objs = [await _parent_object(obj, ptr) for obj in new_objs]
                 await self.collect(
                     parent_objs,
                     source=model,

@@ -344,3 +344,37 @@ async def __aiter__(self):
     finally:
         if getattr(query, "cursor", None):
             await query.cursor.close()
+
+
+@override("_first_row", new=True)
+async def _first_row(queryset):
+    """The first object of ``queryset[:1]``, or None: a queryset whose rows are already read
+    (a prefetched related manager) slices its cached list."""
+    rows = queryset[:1]
+    if not isinstance(rows, list):
+        rows = await rows
+    for obj in rows:
+        return obj
+    return None
+
+
+@override("QuerySet.first", upstream="5bfd7897477f")
+async def first(self):
+    """Return the first object of a query or None if no match is found."""
+    if self.ordered:
+        queryset = self
+    else:
+        self._check_ordering_first_last_queryset_aggregation(method="first")
+        queryset = self.order_by("pk")
+    return await _first_row(queryset)
+
+
+@override("QuerySet.last", upstream="e38bbac92a9f")
+async def last(self):
+    """Return the last object of a query or None if no match is found."""
+    if self.ordered:
+        queryset = self.reverse()
+    else:
+        self._check_ordering_first_last_queryset_aggregation(method="last")
+        queryset = self.order_by("-pk")
+    return await _first_row(queryset)

@@ -1,0 +1,80 @@
+"""Overrides of django.dispatch.dispatcher: async receivers run in the sender's task.
+
+Upstream's ``asend`` gathers the async receivers with ``asyncio.gather``, in tasks of their
+own. A teapot task's connection, and so its transaction, is its own: a receiver of
+``post_delete`` would query outside the delete's transaction and not see its writes. Inside
+an atomic block the receivers are awaited one after another in the sending task; outside
+one they still run concurrently.
+"""
+
+import asyncio
+
+from codemod.overrides import override
+
+
+@override("_run_receivers", new=True)
+async def _run_receivers(awaitables):
+    """The results of ``awaitables``: one by one inside an atomic block, else gathered."""
+    from teapot.tasks import _in_atomic_block
+
+    if not _in_atomic_block():
+        return await asyncio.gather(*awaitables)
+    return [await awaitable for awaitable in awaitables]
+
+
+@override("Signal.asend", upstream="eb9ce7f993a8")
+async def asend(self, sender, **named):
+    """Send the signal to its receivers; see Django's Signal.asend. Sync receivers are called
+    first, in a thread; async ones then, in this task inside an atomic block. Return the
+    (receiver, response) pairs."""
+    if not self.receivers or self.sender_receivers_cache.get(sender) is NO_RECEIVERS:
+        return []
+    sync_receivers, async_receivers = self._live_receivers(sender)
+    responses = []
+    if sync_receivers:
+
+        @sync_to_async
+        def sync_send():
+            return [(receiver, receiver(signal=self, sender=sender, **named)) for receiver in sync_receivers]
+
+        responses = await sync_send()
+    async_responses = await _run_receivers([receiver(signal=self, sender=sender, **named) for receiver in async_receivers])
+    responses.extend(zip(async_receivers, async_responses))
+    return responses
+
+
+@override("Signal.asend_robust", upstream="69e3bfa5fc32")
+async def asend_robust(self, sender, **named):
+    """asend() that catches each receiver's Exception (logged, and returned as its
+    response); see Django's Signal.asend_robust."""
+    if not self.receivers or self.sender_receivers_cache.get(sender) is NO_RECEIVERS:
+        return []
+    sync_receivers, async_receivers = self._live_receivers(sender)
+    responses = []
+    if sync_receivers:
+
+        @sync_to_async
+        def sync_send():
+            out = []
+            for receiver in sync_receivers:
+                try:
+                    response = receiver(signal=self, sender=sender, **named)
+                except Exception as err:
+                    self._log_robust_failure(receiver, err)
+                    out.append((receiver, err))
+                else:
+                    out.append((receiver, response))
+            return out
+
+        responses = await sync_send()
+
+    async def wrapped(receiver):
+        try:
+            return await receiver(signal=self, sender=sender, **named)
+        except Exception as err:
+            self._log_robust_failure(receiver, err)
+            return err
+
+    async_responses = await _run_receivers([wrapped(receiver) for receiver in async_receivers])
+    responses.extend(zip(async_receivers, async_responses))
+    return responses
