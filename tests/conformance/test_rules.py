@@ -227,6 +227,35 @@ def test_async_with():
     assert "(await self.atomic.__aenter__())" in code
 
 
+def test_async_with_awaited_cursor_and_constraint_checks():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            with qs.query.get_compiler("default").execute_sql(CURSOR) as cursor:
+                pass
+            with connection.constraint_checks_disabled():
+                pass
+            with self.settings(X=1):
+                pass
+    """
+    code = full(source, coroutines=COROUTINES | {"execute_sql"})
+    assert 'async with (await qs.query.get_compiler("default").execute_sql(CURSOR)) as cursor:' in code
+    assert "async with connection.constraint_checks_disabled():" in code
+    assert "    with self.settings(X=1):" in code
+
+
+def test_await_calls_teapot_db_functions_and_connection_methods():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            reset_queries()
+            connection.ensure_connection()
+    """
+    code = full(source, functions=frozenset({"reset_queries"}), coroutines=COROUTINES | {"ensure_connection"})
+    assert "(await aw(reset_queries()))" in code
+    assert "(await connection.ensure_connection())" in code
+
+
 def test_async_genexp_leaves_plain_generators():
     source = """
     class T(TestCase):

@@ -37,7 +37,10 @@ def coroutine_names() -> frozenset[str]:
     from teapot.db.backends import utils as backend_utils
     from teapot.db.models import query
     from teapot.db.models import constraints
+    from teapot.db.backends.base.base import BaseDatabaseWrapper
     from teapot.db.backends.base.introspection import BaseDatabaseIntrospection
+    from teapot.db.backends.base.operations import BaseDatabaseOperations
+    from teapot.db.backends.base.schema import BaseDatabaseSchemaEditor
     from teapot.db.models.fields import Field, related_descriptors
     from teapot.db.models.sql.compiler import SQLCompiler
 
@@ -58,6 +61,8 @@ def coroutine_names() -> frozenset[str]:
         SQLCompiler,
     ):
         names |= _coroutine_methods(cls)
+    for cls in (BaseDatabaseWrapper, BaseDatabaseOperations, BaseDatabaseSchemaEditor):
+        names |= {n for n in _coroutine_methods(cls) if not n.startswith("_")}
     names |= _async_defs(Path(related_descriptors.__file__))
     for module in (transaction, models):
         for name, value in vars(module).items():
@@ -65,6 +70,14 @@ def coroutine_names() -> frozenset[str]:
                 names.add(name)
     names = {n for n in names if not (n.startswith("__") and n.endswith("__")) and not n[:1].isupper()}
     return frozenset(names)
+
+
+@lru_cache(maxsize=None)
+def function_names() -> frozenset[str]:
+    """Coroutine functions of teapot.db that tests call by their bare name (reset_queries())."""
+    import teapot.db
+
+    return frozenset(n for n, v in vars(teapot.db).items() if inspect.iscoroutinefunction(v))
 
 
 def _sync_methods(cls) -> set[str]:
@@ -88,3 +101,4 @@ def ambiguous_names() -> frozenset[str]:
 if __name__ == "__main__":
     print(sorted(coroutine_names()))
     print("ambiguous:", sorted(ambiguous_names()))
+    print("functions:", sorted(function_names()))
