@@ -51,6 +51,16 @@ def test_rename_imports_leaves_other_imports():
     assert code == "import os\nfrom unittest import mock\n"
 
 
+def test_rename_imports_maps_engine_names():
+    code, _ = run(
+        rename_imports,
+        "a = {'ENGINE': 'django.db.backends.sqlite3'}\nb = 'django.db.backends.sqlite3.base'\n",
+        decide=False,
+    )
+    assert "a = {'ENGINE': 'teapot.backends.aiosqlite'}" in code
+    assert "b = 'teapot.db.backends.sqlite3.base'" in code
+
+
 def test_rename_imports():
     code, _ = run(
         rename_imports,
