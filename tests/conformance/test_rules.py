@@ -260,10 +260,17 @@ def test_await_calls_teapot_db_functions_and_connection_methods():
         def test_x(self):
             reset_queries()
             connection.ensure_connection()
+            signals.pre_save.connect(handler)
     """
-    code = full(source, functions=frozenset({"reset_queries"}), coroutines=COROUTINES | {"ensure_connection"})
+    code = full(
+        source,
+        functions=frozenset({"reset_queries"}),
+        coroutines=COROUTINES | {"ensure_connection", "connect"},
+        ambiguous=AMBIGUOUS | {"ensure_connection", "connect"},
+    )
     assert "(await aw(reset_queries()))" in code
-    assert "(await connection.ensure_connection())" in code
+    assert "(await aw(connection.ensure_connection()))" in code
+    assert "(await aw(signals.pre_save.connect(handler)))" in code
 
 
 def test_async_genexp_leaves_plain_generators():

@@ -37,10 +37,7 @@ def coroutine_names() -> frozenset[str]:
     from teapot.db.backends import utils as backend_utils
     from teapot.db.models import query
     from teapot.db.models import constraints
-    from teapot.db.backends.base.base import BaseDatabaseWrapper
     from teapot.db.backends.base.introspection import BaseDatabaseIntrospection
-    from teapot.db.backends.base.operations import BaseDatabaseOperations
-    from teapot.db.backends.base.schema import BaseDatabaseSchemaEditor
     from teapot.db.models.fields import Field, related_descriptors
     from teapot.db.models.sql.compiler import SQLCompiler
 
@@ -61,14 +58,29 @@ def coroutine_names() -> frozenset[str]:
         SQLCompiler,
     ):
         names |= _coroutine_methods(cls)
-    for cls in (BaseDatabaseWrapper, BaseDatabaseOperations, BaseDatabaseSchemaEditor):
-        names |= {n for n in _coroutine_methods(cls) if not n.startswith("_")}
+    names |= backend_coroutine_names()
     names |= _async_defs(Path(related_descriptors.__file__))
     for module in (transaction, models):
         for name, value in vars(module).items():
             if inspect.iscoroutinefunction(value):
                 names.add(name)
     names = {n for n in names if not (n.startswith("__") and n.endswith("__")) and not n[:1].isupper()}
+    return frozenset(names)
+
+
+@lru_cache(maxsize=None)
+def backend_coroutine_names() -> frozenset[str]:
+    """Public coroutine methods of the connection, its operations and schema editor. Their
+    names are generic (connect, close, add_field...): other objects' methods of those names
+    are sync (Signal.connect), so these calls are awaited through ``aw()``."""
+    import teapot.db.models  # noqa: F401  (the backends' base modules import it)
+    from teapot.db.backends.base.base import BaseDatabaseWrapper
+    from teapot.db.backends.base.operations import BaseDatabaseOperations
+    from teapot.db.backends.base.schema import BaseDatabaseSchemaEditor
+
+    names: set[str] = set()
+    for cls in (BaseDatabaseWrapper, BaseDatabaseOperations, BaseDatabaseSchemaEditor):
+        names |= {n for n in _coroutine_methods(cls) if not n.startswith("_")}
     return frozenset(names)
 
 
@@ -95,7 +107,7 @@ def ambiguous_names() -> frozenset[str]:
     # teapot's own sync methods of those names (Query.exists, the classmethod Q.create).
     for cls in (Query, Q):
         other |= _sync_methods(cls)
-    return frozenset(coroutine_names() & other)
+    return frozenset(coroutine_names() & other) | backend_coroutine_names()
 
 
 if __name__ == "__main__":
