@@ -250,3 +250,29 @@ def test_yield_from_in_one_line_suite():
     out = run(before)
     assert "yield from" not in out
     compile(out.replace("def chunks", "async def chunks"), "<out>", "exec")
+
+
+def test_exact_receiver_method_is_not_typed_by_its_name():
+    source = PRELUDE + dd("""
+        class Handler:
+            def all(self):
+                return [1, 2]
+
+
+        handlers = Handler()
+
+
+        def clear(qs):
+            for h in handlers.all():
+                h.clear()
+            for r in qs.all():
+                r.clear()
+        """)
+    colouring = {
+        "seeds": [f"{IO}.execute"],
+        "receiver_types": {"qs": [f"{MODULE}.Results"], "all()": [f"{MODULE}.Results"], "handlers": [f"{MODULE}.Handler"]},
+        "exact_receivers": ["handlers"],
+    }
+    out = prepare({MODULE: source, IO: IO_SRC}, colouring=colouring).apply(AsyncFor)
+    assert "    for h in handlers.all():" in out
+    assert "    async for r in qs.all():" in out

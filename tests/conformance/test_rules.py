@@ -51,6 +51,16 @@ def test_rename_imports_leaves_other_imports():
     assert code == "import os\nfrom unittest import mock\n"
 
 
+def test_rename_imports_maps_engine_names():
+    code, _ = run(
+        rename_imports,
+        "a = {'ENGINE': 'django.db.backends.sqlite3'}\nb = 'django.db.backends.sqlite3.base'\n",
+        decide=False,
+    )
+    assert "a = {'ENGINE': 'teapot.backends.aiosqlite'}" in code
+    assert "b = 'teapot.db.backends.sqlite3.base'" in code
+
+
 def test_rename_imports():
     code, _ = run(
         rename_imports,
@@ -237,6 +247,42 @@ def test_async_with():
     assert "async with self.assertNumQueries(1):" in code
     assert "async with transaction.atomic():\n            with self.assertRaises(ValueError):" in code
     assert "(await self.atomic.__aenter__())" in code
+
+
+def test_async_with_awaited_cursor_and_constraint_checks():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            with qs.query.get_compiler("default").execute_sql(CURSOR) as cursor:
+                pass
+            with connection.constraint_checks_disabled():
+                pass
+            with self.settings(X=1):
+                pass
+    """
+    code = full(source, coroutines=COROUTINES | {"execute_sql"})
+    assert 'async with (await qs.query.get_compiler("default").execute_sql(CURSOR)) as cursor:' in code
+    assert "async with connection.constraint_checks_disabled():" in code
+    assert "    with self.settings(X=1):" in code
+
+
+def test_await_calls_teapot_db_functions_and_connection_methods():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            reset_queries()
+            connection.ensure_connection()
+            signals.pre_save.connect(handler)
+    """
+    code = full(
+        source,
+        functions=frozenset({"reset_queries"}),
+        coroutines=COROUTINES | {"ensure_connection", "connect"},
+        ambiguous=AMBIGUOUS | {"ensure_connection", "connect"},
+    )
+    assert "(await aw(reset_queries()))" in code
+    assert "(await aw(connection.ensure_connection()))" in code
+    assert "(await aw(signals.pre_save.connect(handler)))" in code
 
 
 def test_async_genexp_leaves_plain_generators():

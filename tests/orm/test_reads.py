@@ -168,6 +168,13 @@ async def test_iterator_and_aiterator_stream_in_chunks():
     assert names == ["a020", "a021", "a022", "a023", "a024"]
 
 
+async def test_aiterator_checks_chunk_size_when_iterated():
+    stream = Author.objects.aiterator(chunk_size=0)  # as upstream's async generator: no error yet
+    with pytest.raises(ValueError, match="strictly positive"):
+        async for _ in stream:
+            pass
+
+
 async def test_await_queryset_fills_the_cache():
     await make_authors()
     qs = Author.objects.all()

@@ -55,3 +55,35 @@ def test_shutdown_clean(close):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "finished"
     assert result.stderr == ""  # -W always shows ResourceWarnings; loop errors are logged
+
+
+UNPOOLED = textwrap.dedent(
+    """
+    import asyncio
+    import teapot
+
+    teapot.setup({url!r})
+
+    async def main():
+        from teapot.db import connection
+        other = connection.copy()  # a wrapper of its own, outside the pool, never closed
+        async with other.cursor() as cursor:
+            await cursor.execute("SELECT 1")
+        leaked.append(other)
+
+    leaked = []
+    asyncio.run(main())
+    print("finished")
+    """
+)
+
+
+def test_unclosed_wrapper_does_not_keep_the_process_alive():
+    result = subprocess.run(
+        [sys.executable, "-c", UNPOOLED.format(url=URLS[DATABASE])],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "finished"

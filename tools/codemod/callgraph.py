@@ -279,6 +279,8 @@ class CallGraph:
         self.used_entries: set[tuple[str, str]] = set()
         typing = tables.get("receiver_types", {})
         self.receiver_types: dict[str, list[str]] = {k: list(v) for k, v in typing.items()}
+        # Receivers whose methods' returns are trusted over the name-based typing of the call.
+        self.exact_receivers: set[str] = set(tables.get("exact_receivers", ()))
         self.ambiguous = set(tables.get("ambiguous_method_names", []))
         self.keep_sync = set(tables.get("keep_sync", []))
         self.driver_calls: dict[str, dict[str, list[str]]] = tables.get("driver_calls", {})
@@ -415,6 +417,9 @@ class CallGraph:
             self._types[key] = self._receiver_classes(expr, scope, depth)
         return self._types[key]
 
+    def _typed_by_table(self, expr) -> bool:
+        return isinstance(expr, cst.Name) and expr.value in self.receiver_types and expr.value in self.exact_receivers
+
     def _receiver_classes(self, expr, scope: Scope, depth: int) -> set[str] | None:
         if depth > 8:
             return None
@@ -439,9 +444,10 @@ class CallGraph:
                     inner = Scope(func.module, func.cls, func.qualname)
                     for value in func.returned.values():
                         known |= self.receiver_classes(value, inner, depth + 1) or set()
-                if known or self._is_self_call(expr, scope):
+                if known or self._is_self_call(expr, scope) or self._typed_by_table(member.value):
                     # ``self.all()`` returns what this class's all() returns, whatever the
-                    # name suggests.
+                    # name suggests; so does a method of a receiver the table types
+                    # (``connections.all()`` is a list, not a queryset).
                     return known or None
         name = self.receiver_key(expr)
         if name in self.receiver_types:

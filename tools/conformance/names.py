@@ -60,6 +60,7 @@ def coroutine_names() -> frozenset[str]:
         SQLCompiler,
     ):
         names |= _coroutine_methods(cls)
+    names |= backend_coroutine_names()
     names |= _async_defs(Path(related_descriptors.__file__))
     # contrib.contenttypes (the content type manager, generic relations): read, not imported,
     # as its models module needs the app registry.
@@ -85,6 +86,30 @@ def coroutine_names() -> frozenset[str]:
     return frozenset(names)
 
 
+@lru_cache(maxsize=None)
+def backend_coroutine_names() -> frozenset[str]:
+    """Public coroutine methods of the connection, its operations and schema editor. Their
+    names are generic (connect, close, add_field...): other objects' methods of those names
+    are sync (Signal.connect), so these calls are awaited through ``aw()``."""
+    import teapot.db.models  # noqa: F401  (the backends' base modules import it)
+    from teapot.db.backends.base.base import BaseDatabaseWrapper
+    from teapot.db.backends.base.operations import BaseDatabaseOperations
+    from teapot.db.backends.base.schema import BaseDatabaseSchemaEditor
+
+    names: set[str] = set()
+    for cls in (BaseDatabaseWrapper, BaseDatabaseOperations, BaseDatabaseSchemaEditor):
+        names |= {n for n in _coroutine_methods(cls) if not n.startswith("_")}
+    return frozenset(names)
+
+
+@lru_cache(maxsize=None)
+def function_names() -> frozenset[str]:
+    """Coroutine functions of teapot.db that tests call by their bare name (reset_queries())."""
+    import teapot.db
+
+    return frozenset(n for n, v in vars(teapot.db).items() if inspect.iscoroutinefunction(v))
+
+
 def _sync_methods(cls) -> set[str]:
     return {name for name, value in inspect.getmembers(cls) if callable(value) and not inspect.iscoroutinefunction(value)}
 
@@ -100,9 +125,10 @@ def ambiguous_names() -> frozenset[str]:
     # teapot's own sync methods of those names (Query.exists, the classmethod Q.create).
     for cls in (Query, Q):
         other |= _sync_methods(cls)
-    return frozenset(coroutine_names() & other)
+    return frozenset(coroutine_names() & other) | backend_coroutine_names()
 
 
 if __name__ == "__main__":
     print(sorted(coroutine_names()))
     print("ambiguous:", sorted(ambiguous_names()))
+    print("functions:", sorted(function_names()))

@@ -109,7 +109,12 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
         return {"supports_json_field": json_ok, "supports_transactions": True}
 
     async def get_new_connection(self, conn_params):
-        conn = await aiosqlite.connect(**conn_params)
+        conn = aiosqlite.connect(**conn_params)
+        # aiosqlite's worker thread is not a daemon: a connection left open (a wrapper that is
+        # not in a pool, never closed) would keep the interpreter from exiting, where sqlite3's
+        # connections do not. Uncommitted work is rolled back by SQLite's journal anyway.
+        conn._thread.daemon = True
+        await conn
         try:
             await _on_thread(conn, self._prepare_connection, conn._conn)
             self.server_facts.update(await _on_thread(conn, self._read_server_facts, conn._conn))

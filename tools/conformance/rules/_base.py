@@ -16,6 +16,9 @@ ASYNC_CONTEXTS = {
     "cursor",
     "schema_editor",
     "_AssertNumQueriesContext",
+    "constraint_checks_disabled",
+    "temporary_connection",
+    "_nodb_cursor",
 }
 
 # Test-case assertions that take a callable (assertRaises(Exc, func, ...)): with the callable,
@@ -52,6 +55,7 @@ class Context:
 
     coroutines: frozenset = frozenset()  # teapot coroutine method names
     ambiguous: frozenset = frozenset()  # ... that other types have too
+    functions: frozenset = frozenset()  # teapot.db's coroutine functions (called by bare name)
     model_attrs: frozenset = frozenset()  # field and relation names of the app's models
     upstream_path: str = ""
     version: str = ""

@@ -1,6 +1,7 @@
 """``with`` -> ``async with`` for teapot's async context managers (``assertNumQueries``,
 ``atomic``, ``captureOnCommitCallbacks``, ``CaptureQueriesContext``, ``cursor()``,
-``schema_editor()``). A ``with`` that mixes them with sync ones is split into nested blocks."""
+``schema_editor()``, ``constraint_checks_disabled()``, a cursor from an awaited
+``execute_sql(CURSOR)``). A ``with`` that mixes them with sync ones is split into nested blocks."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ from ._base import ASYNC_CONTEXTS, Context, ScopedTransformer, call_name, paren
 
 def _is_async_item(item: cst.WithItem) -> bool:
     expr = item.item
+    if isinstance(expr, cst.Await):
+        # (await compiler.execute_sql(CURSOR)): an awaited teapot result entered as a context
+        # manager is a cursor; aw(...) marks a name other types have too, left sync.
+        inner = expr.expression
+        return not (isinstance(inner, cst.Call) and isinstance(inner.func, cst.Name) and inner.func.value == "aw")
     if isinstance(expr, cst.Call):
         return call_name(expr) in ASYNC_CONTEXTS
     if isinstance(expr, cst.Attribute):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ._base import CALLABLE_FORMS, TESTCASE_COROUTINES, Context, ScopedTransformer, await_, call_name, is_self_receiver, looks_like_queryset
+from ._base import ASYNC_CONTEXTS, CALLABLE_FORMS, TESTCASE_COROUTINES, Context, ScopedTransformer, await_, call_name, is_self_receiver, looks_like_queryset
 
 
 def _names(target) -> set[str]:
@@ -44,7 +44,10 @@ class _Await(ScopedTransformer):
         self.skip.add(id(node.expression))
 
     def visit_WithItem(self, node):
-        self.skip.add(id(node.item))
+        # teapot's context managers are entered with async with; a coroutine whose result is
+        # the context manager (execute_sql(CURSOR) -> cursor) is awaited first.
+        if not isinstance(node.item, cst.Call) or call_name(node.item) in ASYNC_CONTEXTS:
+            self.skip.add(id(node.item))
 
     def visit_Decorator(self, node):
         self.skip.add(id(node.decorator))
@@ -81,7 +84,7 @@ class _Await(ScopedTransformer):
             return None
         if isinstance(func, cst.Name) and name in ctx.imported_coroutines:
             return "await"  # from teapot.db.models import prefetch_related_objects
-        if isinstance(func, cst.Name) and name in ctx.async_plain:
+        if isinstance(func, cst.Name) and (name in ctx.async_plain or name in ctx.functions):
             return "aw"
         if isinstance(func, cst.Name) and self.loop_names and name in self.loop_names[-1] and ctx.async_plain:
             return "aw"  # for test in [a, b]: test() -- a function taken from a list

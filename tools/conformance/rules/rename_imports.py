@@ -1,12 +1,16 @@
 """Django's modules become teapot's: ``django.test`` -> ``teapot.testing`` (its ``utils`` and
 ``testcases`` too), ``django.contrib.contenttypes`` -> ``teapot.contrib.contenttypes``, any
-other ``django.X`` -> ``teapot.X``; in imports, names and dotted-path strings."""
+other ``django.X`` -> ``teapot.X``; in imports, names and dotted-path strings. A string that
+is one of Django's ENGINE names becomes the async backend teapot maps it to
+(``"django.db.backends.sqlite3"`` -> ``"teapot.backends.aiosqlite"``), as ``teapot.setup`` does."""
 
 from __future__ import annotations
 
 import re
 
 import libcst as cst
+
+from teapot.configure import DJANGO_ENGINES
 
 from ._base import Context
 
@@ -74,6 +78,9 @@ class _Rename(cst.CSTTransformer):
         value = updated_node.value
         if "django" not in value:
             return updated_node
+        engine = DJANGO_ENGINES.get(updated_node.evaluated_value)
+        if engine is not None:
+            return updated_node.with_changes(value=updated_node.prefix + updated_node.quote + engine + updated_node.quote)
         new = DOTTED.sub(lambda m: _string(m) if _followed_by_dot(m, value) else m.group(0), value)
         return updated_node.with_changes(value=new)
 

@@ -165,11 +165,12 @@ def iterator(self, chunk_size=None):
 
 
 @override("QuerySet.aiterator", upstream="483b282149c6", colour="aiter")
-def aiterator(self, chunk_size=2000):
-    """Django's async name for iterator()."""
+async def aiterator(self, chunk_size=2000):
+    """Django's async name for iterator(); as upstream's, it checks chunk_size when iterated."""
     if chunk_size <= 0:
         raise ValueError("Chunk size must be strictly positive.")
-    return self.iterator(chunk_size=chunk_size)
+    async for item in self.iterator(chunk_size=chunk_size):
+        yield item
 
 
 @override("QuerySet.get", upstream="52c139f42fbb")
