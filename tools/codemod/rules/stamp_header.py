@@ -18,16 +18,22 @@ def header_lines(upstream_path: str, version: str) -> list[str]:
     ]
 
 
+def stamp(tree: cst.Module, lines: list[str]) -> cst.Module:
+    """``tree`` opening with the comment ``lines``; the same tree when it does already."""
+    existing = [e.comment.value if e.comment else None for e in tree.header[: len(lines)]]
+    if existing == lines:
+        return tree  # stamped already: stamping is idempotent
+    comments = [cst.EmptyLine(comment=cst.Comment(line)) for line in lines]
+    return tree.with_changes(header=comments + [cst.EmptyLine()] + list(tree.header))
+
+
 class StampHeader(Rule):
     NAME = "stamp_header"
     DESCRIPTION = "prepend the generated-file header"
 
     def transform(self, module, tree, is_package):
         path = module.replace(".", "/") + ("/__init__.py" if is_package else ".py")
-        lines = header_lines(path, self.ctx.tables["pin"].version)
-        comments = [cst.EmptyLine(comment=cst.Comment(line)) for line in lines]
-        existing = [e.comment.value if e.comment else None for e in tree.header[: len(lines)]]
-        if existing == lines:
-            return tree  # stamped already: the rule is idempotent
-        self.ctx.counts["files stamped"] += 1
-        return tree.with_changes(header=comments + [cst.EmptyLine()] + list(tree.header))
+        stamped = stamp(tree, header_lines(path, self.ctx.tables["pin"].version))
+        if stamped is not tree:
+            self.ctx.counts["files stamped"] += 1
+        return stamped

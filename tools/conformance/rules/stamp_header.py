@@ -1,13 +1,13 @@
 """Every transformed test file opens with a header: its upstream file, the pin, and how to
-rebuild it."""
+rebuild it (stamped as the codemod stamps the generated fork)."""
 
 from __future__ import annotations
 
 import libcst as cst
 
-from ._base import Context
+from tools.codemod.rules.stamp_header import MARKER, stamp
 
-MARKER = f"@gen{''}erated"
+from ._base import Context
 
 
 def header_lines(upstream_path: str, version: str) -> list[str]:
@@ -20,9 +20,4 @@ def header_lines(upstream_path: str, version: str) -> list[str]:
 
 
 def apply(tree: cst.Module, ctx: Context) -> cst.Module:
-    lines = header_lines(ctx.upstream_path, ctx.version)
-    existing = [e.comment.value if e.comment else None for e in tree.header[: len(lines)]]
-    if existing == lines:
-        return tree
-    comments = [cst.EmptyLine(comment=cst.Comment(line)) for line in lines]
-    return tree.with_changes(header=comments + [cst.EmptyLine()] + list(tree.header))
+    return stamp(tree, header_lines(ctx.upstream_path, ctx.version))

@@ -291,22 +291,10 @@ async def update_or_create(self, **kwargs):
 
 @override("create_generic_related_manager.GenericRelatedObjectManager.set", upstream="97cf70886386")
 async def set(self, objs, *, bulk=True, clear=False):
-    from teapot.db.models.fields.related_descriptors import materialize
+    from teapot.db.models.fields.related_descriptors import materialize, replace_related_objects
 
-    # Read before clear(): the queryset may select through this very relation.
+    # Read before clear(): the queryset may select through this very relation. Upstream
+    # clears and removes with their own bulk default.
     objs = await materialize(objs)
     db = router.db_for_write(self.model, instance=self.instance)
-    async with transaction.atomic(using=db, savepoint=False):
-        if clear:
-            await self.clear()
-            await self.add(*objs, bulk=bulk)
-            return
-        old_objs = {obj async for obj in self.using(db).all()}
-        new_objs = []
-        for obj in objs:
-            if obj in old_objs:
-                old_objs.remove(obj)
-            else:
-                new_objs.append(obj)
-        await self.remove(*old_objs)
-        await self.add(*new_objs, bulk=bulk)
+    await replace_related_objects(self, objs, db, clear=clear, bulk_clear=None, bulk_remove=None, bulk_add=bulk)

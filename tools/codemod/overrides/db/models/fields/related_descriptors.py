@@ -106,6 +106,31 @@ async def materialize(objs):
     return tuple(objs)
 
 
+@override("replace_related_objects", new=True)
+async def replace_related_objects(manager, objs, db, *, clear, bulk_clear, bulk_remove, bulk_add):
+    """The objects of a one-to-many relation (a reverse foreign key, a generic relation)
+    become ``objs``: cleared and added when ``clear``, else only the difference is removed
+    and added. The ``bulk_*`` arguments are passed on, None leaves them out."""
+
+    def bulk(value):
+        return {} if value is None else {"bulk": value}
+
+    async with transaction.atomic(using=db, savepoint=False):
+        if clear:
+            await manager.clear(**bulk(bulk_clear))
+            await manager.add(*objs, **bulk(bulk_add))
+            return
+        old_objs = {obj async for obj in manager.using(db).all()}
+        new_objs = []
+        for obj in objs:
+            if obj in old_objs:
+                old_objs.remove(obj)
+            else:
+                new_objs.append(obj)
+        await manager.remove(*old_objs, **bulk(bulk_remove))
+        await manager.add(*new_objs, **bulk(bulk_add))
+
+
 @override("create_reverse_many_to_one_manager.RelatedManager.set", upstream="c0157cd01f8a")
 async def set(self, objs, *, bulk=True, clear=False):
     self._check_fk_val()
@@ -115,20 +140,7 @@ async def set(self, objs, *, bulk=True, clear=False):
         await self.add(*objs, bulk=bulk)
         return
     db = router.db_for_write(self.model, instance=self.instance)
-    async with transaction.atomic(using=db, savepoint=False):
-        if clear:
-            await self.clear(bulk=bulk)
-            await self.add(*objs, bulk=bulk)
-            return
-        old_objs = {obj async for obj in self.using(db).all()}
-        new_objs = []
-        for obj in objs:
-            if obj in old_objs:
-                old_objs.remove(obj)
-            else:
-                new_objs.append(obj)
-        await self.remove(*old_objs, bulk=bulk)
-        await self.add(*new_objs, bulk=bulk)
+    await replace_related_objects(self, objs, db, clear=clear, bulk_clear=bulk, bulk_remove=bulk, bulk_add=bulk)
 
 
 @override("create_forward_many_to_many_manager.ManyRelatedManager.set", upstream="798fdcade4ad")
