@@ -76,10 +76,7 @@ class MarkForRollbackOnError:
 
 @override("mark_for_rollback_on_error", upstream="833269fbe04c")
 def mark_for_rollback_on_error(using=None):
-    """
-    Internal low-level utility to mark a transaction as "needs rollback" when an exception
-    is raised while not enforcing the enclosed block to be in a transaction. This is needed
-    by Model.save() and friends to avoid starting a transaction when in autocommit mode and
-    a single query is executed.
-    """
+    """An async context manager for saves and deletes: an error inside it marks the
+    enclosing atomic block for rollback, without opening a transaction of its own (one
+    statement in autocommit needs none)."""
     return MarkForRollbackOnError(using)

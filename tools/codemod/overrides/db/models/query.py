@@ -175,7 +175,8 @@ async def aiterator(self, chunk_size=2000):
 
 @override("QuerySet.get", upstream="52c139f42fbb")
 async def get(self, *args, **kwargs):
-    """Perform the query and return a single object matching the given keyword arguments."""
+    """The one row the filters match: DoesNotExist when none does, MultipleObjectsReturned
+    when more than one does."""
     if self.query.combinator and (args or kwargs):
         raise NotSupportedError(
             "Calling QuerySet.get(...) with filters after %s() is not "
@@ -361,7 +362,7 @@ async def _first_row(queryset):
 
 @override("QuerySet.first", upstream="5bfd7897477f")
 async def first(self):
-    """Return the first object of a query or None if no match is found."""
+    """The first row in the queryset's order (by pk when it has none), or None."""
     if self.ordered:
         queryset = self
     else:
@@ -372,7 +373,7 @@ async def first(self):
 
 @override("QuerySet.last", upstream="e38bbac92a9f")
 async def last(self):
-    """Return the last object of a query or None if no match is found."""
+    """The last row in the queryset's order (by pk when it has none), or None."""
     if self.ordered:
         queryset = self.reverse()
     else:

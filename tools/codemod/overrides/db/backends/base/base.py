@@ -265,7 +265,7 @@ def raw_needs_keeper(self):
 
 @override("BaseDatabaseWrapper.commit", upstream="2e5920c88ca6")
 async def commit(self):
-    """Commit a transaction and reset the dirty flag. A cancellation that arrives while the
+    """COMMIT the open transaction. A cancellation that arrives while the
     COMMIT runs waits for it: the transaction is then committed and its on_commit hooks run
     (when autocommit comes back on) before the cancellation goes on; never half of that."""
     self.validate_thread_sharing()

@@ -10,7 +10,8 @@ from codemod.overrides import override
 
 @override("cursor_iter", upstream="2843a36d01f4")
 async def cursor_iter(cursor, sentinel, col_count, itersize):
-    """Yield blocks of rows from a cursor and ensure the cursor is closed when done."""
+    """Chunks of ``itersize`` rows fetched from ``cursor`` until it runs dry; the cursor is
+    closed whatever happens."""
     try:
         while True:
             rows = await cursor.fetchmany(itersize)
@@ -58,12 +59,9 @@ async def results_iter(
 async def execute_sql(
     self, result_type=MULTI, chunked_fetch=False, chunk_size=GET_ITERATOR_CHUNK_SIZE
 ):
-    """
-    Run the query against the database and return the result(s). The return value
-    depends on result_type, as upstream: MULTI gives the rows in chunks (a list, or an
-    async iterator for chunked reads); SINGLE one row; ROW_COUNT the row count; CURSOR
-    the open cursor, which the caller closes.
-    """
+    """Execute the compiled statement. ``result_type`` picks what comes back: MULTI the
+    rows in chunks (a list, or an async iterator for chunked reads), SINGLE one row,
+    ROW_COUNT the number of rows, CURSOR the open cursor (the caller closes it)."""
     result_type = result_type or NO_RESULTS
     # Connect before compiling: the SQL may depend on server facts read at connect time.
     await self.connection.ensure_connection()
@@ -83,7 +81,7 @@ async def execute_sql(
     try:
         await cursor.execute(sql, params)
     except BaseException:
-        # Might fail for server-side cursors (e.g. connection closed), or be cancelled.
+        # Closing can fail (a server-side cursor on a lost connection) or be cancelled.
         await cursor.close()
         raise
 
@@ -177,11 +175,9 @@ def must_pre_select(self):
 
 @override("SQLUpdateCompiler.pre_sql_setup", upstream="ec547aec667b")
 def pre_sql_setup(self):
-    """
-    If the update depends on results from other tables, munge the "where" conditions to
-    match the format required for (portable) SQL updates. Pks that must be read first were
-    read by execute_sql (``self.pre_selected_rows``): this method does no I/O.
-    """
+    """Rewrite the WHERE of an UPDATE that joins other tables into a filter on the pks, the
+    form every database accepts. Pks that must be read first were read by execute_sql
+    (``self.pre_selected_rows``): this method does no I/O."""
     refcounts_before = self.query.alias_refcount.copy()
     query, related_ids_index = self.pre_select_query()
     if query is None:
@@ -210,10 +206,8 @@ def pre_sql_setup(self):
 
 @override("SQLUpdateCompiler.execute_sql", upstream="d9c19c14b9cc")
 async def execute_sql(self, result_type):
-    """
-    Execute the specified update. Return the number of rows affected by the primary update
-    query (the first non-empty one); row counts of related updates are not available.
-    """
+    """Run the UPDATE (and the updates of parent tables it carries) and give the row count
+    of the first statement that had any SQL; the parents' counts are not reported."""
     if self.must_pre_select():
         refcounts_before = self.query.alias_refcount.copy()
         query, _ = self.pre_select_query()
