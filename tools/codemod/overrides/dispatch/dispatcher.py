@@ -22,59 +22,53 @@ async def _run_receivers(awaitables):
     return [await awaitable for awaitable in awaitables]
 
 
-@override("Signal.asend", upstream="eb9ce7f993a8")
-async def asend(self, sender, **named):
-    """Send the signal to its receivers; see Django's Signal.asend. Sync receivers are called
-    first, in a thread; async ones then, in this task inside an atomic block. Return the
-    (receiver, response) pairs."""
+@override("Signal._asend_to_receivers", new=True)
+async def _asend_to_receivers(self, sender, named, robust):
+    """asend() and asend_robust(): sync receivers first, in a thread; async ones then, in
+    this task inside an atomic block. With ``robust``, a receiver's Exception is logged and
+    becomes its response."""
     if not self.receivers or self.sender_receivers_cache.get(sender) is NO_RECEIVERS:
         return []
     sync_receivers, async_receivers = self._live_receivers(sender)
+
+    def call(receiver):
+        try:
+            return receiver(signal=self, sender=sender, **named)
+        except Exception as err:
+            if not robust:
+                raise
+            self._log_robust_failure(receiver, err)
+            return err
+
+    async def acall(receiver):
+        try:
+            return await receiver(signal=self, sender=sender, **named)
+        except Exception as err:
+            if not robust:
+                raise
+            self._log_robust_failure(receiver, err)
+            return err
+
     responses = []
     if sync_receivers:
 
         @sync_to_async
         def sync_send():
-            return [(receiver, receiver(signal=self, sender=sender, **named)) for receiver in sync_receivers]
+            return [(receiver, call(receiver)) for receiver in sync_receivers]
 
         responses = await sync_send()
-    async_responses = await _run_receivers([receiver(signal=self, sender=sender, **named) for receiver in async_receivers])
+    async_responses = await _run_receivers([acall(receiver) for receiver in async_receivers])
     responses.extend(zip(async_receivers, async_responses))
     return responses
+
+
+@override("Signal.asend", upstream="eb9ce7f993a8")
+async def asend(self, sender, **named):
+    """Send the signal to its receivers; the (receiver, response) pairs."""
+    return await self._asend_to_receivers(sender, named, robust=False)
 
 
 @override("Signal.asend_robust", upstream="69e3bfa5fc32")
 async def asend_robust(self, sender, **named):
-    """asend() that catches each receiver's Exception (logged, and returned as its
-    response); see Django's Signal.asend_robust."""
-    if not self.receivers or self.sender_receivers_cache.get(sender) is NO_RECEIVERS:
-        return []
-    sync_receivers, async_receivers = self._live_receivers(sender)
-    responses = []
-    if sync_receivers:
-
-        @sync_to_async
-        def sync_send():
-            out = []
-            for receiver in sync_receivers:
-                try:
-                    response = receiver(signal=self, sender=sender, **named)
-                except Exception as err:
-                    self._log_robust_failure(receiver, err)
-                    out.append((receiver, err))
-                else:
-                    out.append((receiver, response))
-            return out
-
-        responses = await sync_send()
-
-    async def wrapped(receiver):
-        try:
-            return await receiver(signal=self, sender=sender, **named)
-        except Exception as err:
-            self._log_robust_failure(receiver, err)
-            return err
-
-    async_responses = await _run_receivers([wrapped(receiver) for receiver in async_receivers])
-    responses.extend(zip(async_receivers, async_responses))
-    return responses
+    """asend() that logs each receiver's Exception and returns it as its response."""
+    return await self._asend_to_receivers(sender, named, robust=True)
