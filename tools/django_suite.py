@@ -56,6 +56,9 @@ def build(apps):
     from tools.conformance.transform import build_app, model_attrs
 
     root = tests_root()
+    unknown = [app for app in apps if not (root / app).is_dir()]
+    if unknown:
+        raise SystemExit(f"not an app of Django's test suite ({root}): {', '.join(unknown)}")
     APPS_DIR.mkdir(parents=True, exist_ok=True)
     wanted = list(dict.fromkeys(apps))
     done = set()

@@ -41,3 +41,19 @@ async def test_without_a_timeout_tests_are_not_bounded():
 
     results = await runner.run_classes([Slow])
     assert results[runner.test_id(Slow, "test_sleeps")] == ("passed", "")
+
+
+def test_django_suite_refuses_an_app_the_suite_does_not_have():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, str(root / "tools" / "django_suite.py"), "--backend", "sqlite", "--apps", "no_such_app"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1
+    assert "not an app of Django's test suite" in done.stderr and "no_such_app" in done.stderr
