@@ -3,6 +3,8 @@
 #
 #   bash tools/test.sh [pytest arguments]
 #
+# 0. tools/prepare_servers.sh: starts PostgreSQL and MariaDB when they are down, installs
+#    pgbouncer when missing, loads MariaDB's time-zone tables, creates the test databases;
 # 1. creates a fresh venv .venv-test and runs `pip install -e '.[test]'` (the build backend
 #    generates the fork into teapot/);
 # 2. `python tools/rename_fork.py --check`: the generated tree is what the pin and rules give;
@@ -17,8 +19,8 @@
 # 6. tools/check_coexistence.sh: teapot without Django, and beside Django 4.2.
 #
 # Steps 2-6 all run; the script exits non-zero if any of them failed.
-# PostgreSQL (127.0.0.1:5432) and MariaDB (127.0.0.1:3306) must be running: .ci/run starts them;
-# the ORM and adapter tests create their test database when it is missing.
+# PostgreSQL (127.0.0.1:5432, user postgres) and MariaDB (127.0.0.1:3306, root) are this
+# machine's: step 0 starts and prepares them (as root where something must be installed).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,6 +36,9 @@ die() { echo "test: $*" >&2; exit 1; }
     || die "$PYTHON is $("$PYTHON" -V 2>&1); teapot needs Python 3.11 or later (set PYTHON=...)"
 
 started=$SECONDS
+step "tools/prepare_servers.sh ${TEAPOT_TEST_DATABASES:-sqlite postgresql mysql}"
+bash tools/prepare_servers.sh ${TEAPOT_TEST_DATABASES:-sqlite postgresql mysql} || die "the database servers could not be prepared"
+
 step "fresh venv $VENV, pip install -e '.[test]'"
 rm -rf "$VENV"
 "$PYTHON" -m venv "$VENV" || die "could not create $VENV"

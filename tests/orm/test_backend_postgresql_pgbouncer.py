@@ -31,7 +31,7 @@ SERVER_CONNECTIONS = 5  # PgBouncer's default_pool_size: server connections per 
 def pgbouncer_binary() -> str:
     found = shutil.which("pgbouncer") or shutil.which("pgbouncer", path="/usr/sbin:/usr/local/sbin")
     if found is None:
-        pytest.fail("pgbouncer is not installed (Debian: apt-get install pgbouncer; .ci/run installs it)")
+        pytest.fail("pgbouncer is not installed (Debian: apt-get install pgbouncer; tools/prepare_servers.sh installs it)")
     return found
 
 
