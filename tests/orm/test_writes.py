@@ -204,3 +204,17 @@ async def test_async_receivers_run_inside_the_senders_transaction():
         post_delete.disconnect(on_post, sender=Book)
     assert seen == [True, True]
     assert await Author.objects.count() == 0
+
+
+async def test_a_database_error_says_each_part_of_the_servers_message_once():
+    from teapot.db import IntegrityError, connection
+
+    await Author.objects.create(name="Ann")
+    with pytest.raises(IntegrityError) as caught:
+        async with transaction.atomic():
+            await Author.objects.create(name="Ann")
+    lines = str(caught.value).splitlines()
+    assert lines and len(lines) == len(set(lines)), lines
+    if connection.vendor == "postgresql":
+        # The server's detail names the key, once (asyncpg's str() already carries it).
+        assert [line for line in lines if line.startswith("DETAIL:")] == ["DETAIL:  Key (name)=(Ann) already exists."]

@@ -141,11 +141,7 @@ def translate(exc: BaseException) -> Error:
         cls = OperationalError
     else:
         cls = DatabaseError
-    message = str(exc)
-    if isinstance(exc, asyncpg.PostgresError) and getattr(exc, "detail", None):
-        message = f"{message}\nDETAIL:  {exc.detail}"
-    if sqlstate in _PREPARED_STATEMENT_ERRORS and isinstance(exc, asyncpg.PostgresError):
-        message = _prepared_statement_message(exc)
+    message = server_message(exc) if isinstance(exc, asyncpg.PostgresError) else str(exc)
     new = cls(message)
     new.sqlstate = sqlstate
     new.__cause__ = exc
@@ -161,15 +157,16 @@ _CACHE_HINT = (
 )
 
 
-def _prepared_statement_message(exc) -> str:
-    """The server's message, with teapot's setting in place of asyncpg's note on PgBouncer
-    (which names asyncpg's connect() argument and its own pool) when the statement is one of
-    the cache's."""
+def server_message(exc: asyncpg.PostgresError) -> str:
+    """The server's message as psycopg gives it: the primary text, then ``DETAIL:`` and
+    ``HINT:`` lines, each once (asyncpg's own str() already appends the detail). For a
+    prepared statement missing behind PgBouncer, teapot's setting replaces asyncpg's note
+    (which names asyncpg's connect() argument and its own pool)."""
     message = exc.args[0] if exc.args else ""
     if exc.detail:
         message = f"{message}\nDETAIL:  {exc.detail}"
-    server_hint = (exc.hint or "").partition("NOTE: pgbouncer")[0].strip()
-    hints = [server_hint] if server_hint else []
-    if "__asyncpg_stmt_" in message:
+    hint = (exc.hint or "").partition("NOTE: pgbouncer")[0].strip()
+    hints = [hint] if hint else []
+    if exc.sqlstate in _PREPARED_STATEMENT_ERRORS and "__asyncpg_stmt_" in message:
         hints.append(_CACHE_HINT)
     return message + "".join(f"\nHINT:  {hint}" for hint in hints)
