@@ -116,6 +116,7 @@ class Pool:
         self._leased: dict[object, _Entry] = {}
         self._waiters: collections.deque[asyncio.Future] = collections.deque()
         self._background: set[asyncio.Task] = set()
+        self._orphans: dict[asyncio.Task, asyncio.TimerHandle] = {}  # openings nobody waits for
         self._reaper: asyncio.TimerHandle | None = None
         self._keeper = None  # an in-memory SQLite database lives while one connection does
 
@@ -201,20 +202,52 @@ class Pool:
         return True
 
     async def _open(self, wrapper):
+        """A new connection for ``wrapper``. It is opened in a task of its own, by a wrapper of
+        its own, so that a cancelled caller (a request's deadline) leaves the opening to finish:
+        the connection then joins the idle ones. A connect cut off half-way would leave the
+        driver's half-made protocol behind (asyncpg's reports an exception nobody awaits)."""
         self._size += 1
+        opener = self.driver.__class__(self.settings_dict, self.alias)
+        opening = self.loop.create_task(opener.open_connection())
         try:
-            raw = await wrapper.open_connection()
+            raw = await asyncio.shield(opening)
+        except asyncio.CancelledError:
+            if opening.done():
+                self._opened_for_nobody(opening)
+            else:
+                # Bounded as the pool's other background work; close() cuts it short.
+                self._background.add(opening)
+                self._orphans[opening] = self.loop.call_later(self.options.reset_timeout, opening.cancel)
+                opening.add_done_callback(self._opened_for_nobody)
+            raise
         except BaseException:
             self._size -= 1
             self._wake_one()
             raise
         entry = _Entry(raw)
         self._leased[raw] = entry
-        self.facts.update(wrapper.server_facts)
+        self.facts.update(opener.server_facts)
+        wrapper.server_facts.update(self.facts)
         if self._keeper is None and self.driver.raw_needs_keeper():
             self._keeper = True  # opening, once
             self._spawn(self._open_keeper())
         return raw
+
+    def _opened_for_nobody(self, opening: asyncio.Task):
+        """The end of an opening whose caller was cancelled: a new connection is idle, or
+        closed if the pool closed meanwhile."""
+        self._background.discard(opening)
+        if (deadline := self._orphans.pop(opening, None)) is not None:
+            deadline.cancel()
+        if opening.cancelled() or opening.exception() is not None:
+            self._size -= 1
+            self._wake_one()
+            return
+        entry = _Entry(opening.result())
+        if self.closed:
+            self._retire(entry)
+        else:
+            self._make_idle(entry)
 
     async def _wait(self):
         waiter = self.loop.create_future()
@@ -379,8 +412,10 @@ class Pool:
         if self._keeper not in (None, True):
             keeper, self._keeper = self._keeper, None
             self._spawn(self._close_raw(keeper))
-        while self._background:
-            await asyncio.gather(*self._background, return_exceptions=True)
+        # Openings nobody waits for are not waited for either: bounded by their deadline,
+        # they close what they opened (cutting them short would leave half-made connections).
+        while waited := self._background.difference(self._orphans):
+            await asyncio.gather(*waited, return_exceptions=True)
 
 
 def _log_failure(task: asyncio.Task):
