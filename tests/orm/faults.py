@@ -250,3 +250,27 @@ async def alias_through(proxy: TcpProxy, name="proxied", health_checks=False, **
             if p.alias == name:
                 await p.close()
         del settings[name]
+
+
+def server_cpu_seconds() -> float | None:
+    """CPU seconds the local test server's processes have used (PostgreSQL: every server
+    process alive now; MariaDB: its one process), read from /proc; None when the server does
+    not run on this machine."""
+    names = {"postgres"} if vendor() == "postgresql" else {"mariadbd", "mysqld"}
+    ticks = 0
+    found = False
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)
+            with open(f"/proc/{entry}/comm") as comm:
+                name = comm.read().strip()
+        except OSError:
+            continue  # gone meanwhile
+        if name in names:
+            found = True
+            rest = fields[1].split()
+            ticks += int(rest[11]) + int(rest[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK") if found else None

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+import teapot
 from teapot.db import connection, transaction
 from teapot.db.models import Value
 from teapot.db.models.expressions import RawSQL
@@ -46,6 +47,13 @@ async def no_statement_left_running():
 
 async def _zero(where):
     return await server_sessions(where) == 0
+
+
+async def _running_slow_statements():
+    if DATABASE == "sqlite":
+        await asyncio.sleep(0.3)
+        return True
+    return await server_sessions(sleeping()) > 0
 
 
 async def test_cancel_select_reusable():
@@ -241,3 +249,61 @@ async def test_disconnect_storm_no_leak():
 
 async def _equals(awaitable, expected):
     return await awaitable == expected
+
+
+async def test_a_cancelled_statement_frees_its_row_locks_at_once():
+    # A request's deadline cancels a slow statement of a transaction that holds a row lock:
+    # its server session is ended (PostgreSQL: pg_terminate_backend; MySQL: KILL, whichever
+    # way the driver closed the connection), so the lock is free within half a second,
+    # not when the statement would have ended.
+    ann = await Author.objects.create(name="Ann")
+
+    async def slow_transaction():
+        async with transaction.atomic():
+            await Author.objects.filter(pk=ann.pk).aupdate(age=1)  # locks the row
+            await Author.objects.annotate(slow=RawSQL(slow_sql(5), [])).aget()
+
+    task = asyncio.create_task(slow_transaction())
+    await until(lambda: _running_slow_statements(), timeout=5)  # the lock is taken
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    cancelled_at = time.monotonic()
+
+    async def update():
+        await Author.objects.filter(pk=ann.pk).aupdate(age=2)
+        return time.monotonic() - cancelled_at
+
+    waited = await asyncio.create_task(update())
+    assert waited < 0.5, f"the row stayed locked for {waited:.2f} s after the cancellation"
+    assert await Author.objects.values_list("age", flat=True).aget(pk=ann.pk) == 2
+
+
+async def test_cancellations_leave_no_unretrieved_exceptions():
+    # Deadlines that cut statements and connection openings short: nothing teapot or its
+    # drivers started is left with an exception nobody retrieves ("Future exception was
+    # never retrieved", "Task exception was never retrieved" on stderr).
+    await Author.objects.create(name="Ann")
+    reported = []
+    loop = asyncio.get_running_loop()
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, context: reported.append(context.get("message")))
+    try:
+
+        async def request(index):
+            try:
+                async with asyncio.timeout(0.002 + (index % 7) * 0.003):
+                    await Author.objects.annotate(slow=RawSQL(slow_sql(0.2), [])).aget()
+            except TimeoutError:
+                pass
+
+        for _ in range(5):
+            if DATABASE != "sqlite":  # (SQLite's in-memory database lives with its pool)
+                await teapot.close()  # new connections to open, while the deadlines strike
+            await asyncio.gather(*(request(i) for i in range(20)))
+        await asyncio.sleep(0.3)
+        gc.collect()
+        await asyncio.sleep(0)
+    finally:
+        loop.set_exception_handler(previous)
+    assert reported == []

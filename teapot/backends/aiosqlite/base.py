@@ -58,6 +58,9 @@ class AsyncCursor:
             # call meant for another thread); an interrupted write rolls its transaction back.
             if (raw := self._conn._connection) is not None:
                 raw.interrupt()
+            # What it did is known only once it ends (a BEGIN may have gone through): the
+            # connection goes back to the pool, whose reset is queued behind it.
+            self._wrapper.release_interrupted(self._conn)
             raise
 
     async def fetchone(self):

@@ -13,8 +13,10 @@ be in the middle of a result: it is closed and never reused; the next query reco
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import contextlib
+import logging
 
 import asyncmy
 from asyncmy.constants import SERVER_STATUS
@@ -24,6 +26,8 @@ from teapot.backends.asyncmy import dbapi as Database
 from teapot.db import Error
 from teapot.db.backends.base.base import BaseDatabaseWrapper, CursorContext
 from teapot.db.backends.mysql import base as mysql_base
+
+logger = logging.getLogger("teapot.backends.asyncmy")
 
 # Upstream's mysql_server_data query: CONVERT_TZ returns NULL when the server's time-zone
 # tables are not loaded.
@@ -145,9 +149,10 @@ class AsyncCursor:
 class StreamingCursor(AsyncCursor):
     """iterator()'s cursor: rows come off the wire a chunk at a time (asyncmy's unbuffered
     SSCursor) instead of the whole result first. MySQL cannot interleave statements on one
-    connection: anything sent on it while the stream is unread (a query in the loop body,
+    connection: anything sent on it while the stream is being read (a query in the loop body,
     prefetch_related, a COMMIT) first reads the rest of the stream into memory, so no row is
-    lost."""
+    lost. Closing it before its end (a stream left early) stops the statement on the server
+    instead of reading what is left: see DatabaseWrapper.stop_stream."""
 
     __slots__ = ("_rest",)
 
@@ -205,13 +210,24 @@ class StreamingCursor(AsyncCursor):
 
     async def close(self):
         if self._db.open_stream is self and self._db.connection is self._raw:
-            await super().close()  # reads what is left off the wire
+            if _streaming(self._raw):
+                await self._db.stop_stream(self)
+            else:
+                await super().close()
         self._end()
         self._rest = None
 
 
+# The server's answer to a statement stopped by KILL QUERY.
+ER_QUERY_INTERRUPTED = 1317
+ER_NO_SUCH_THREAD = 1094
+
+
 class DatabaseWrapper(mysql_base.DatabaseWrapper):
     open_stream = None  # the StreamingCursor whose result is still on the wire
+    # How long stopping a stream may take (KILL QUERY, then the few rows already sent) before
+    # the connection is given up instead.
+    stop_stream_timeout = 5.0
 
     def chunked_cursor(self):
         return CursorContext(self._cursor(name="stream"))
@@ -224,6 +240,28 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
                 self.open_stream = None
                 return
             await stream.read_rest()
+
+    async def stop_stream(self, stream: StreamingCursor):
+        """Stop a stream left before its end: MySQL sends a result to its end whatever the
+        client does, so reading the rest would cost the server the whole result (and this task
+        the time to read it). KILL QUERY from another connection stops the statement; the
+        rows already on their way are read off and dropped, and the connection, its session
+        and its transaction go on. If that fails, the connection is given up (the pool ends
+        its session; inside an atomic block the transaction is lost, as after a cancellation)."""
+        raw = stream._raw
+        try:
+            async with asyncio.timeout(self.stop_stream_timeout):
+                await self._kill(self.raw_session(raw), query_only=True)
+                try:
+                    await stream._cursor.close()  # the rows already sent, then the server's error
+                except Database.OperationalError as exc:
+                    if exc.args[0] != ER_QUERY_INTERRUPTED:
+                        raise
+        except BaseException as exc:
+            self.forget_connection(raw)
+            if not isinstance(exc, Exception):
+                raise
+            logger.info("Gave up a connection whose unread stream could not be stopped: %r", exc)
 
     @property
     def display_name(self):
@@ -280,18 +318,19 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
     def _discard_if_interrupted(self, raw: asyncmy.Connection):
         """Close ``raw`` when an operation on it ends in anything but an error the server
         reported: cancelled mid-read, it may hold half a result, and reusing it would hand
-        that result to the next query."""
+        that result to the next query. Sync on purpose: a cancelled task must not await a
+        goodbye to the server."""
         try:
             yield
         except BaseException as exc:
             # Database.Error as asyncmy raises it; Error once wrap_database_errors translated it.
-            if not isinstance(exc, (Database.Error, Error)) or not raw.connected:
-                self._discard(raw)
+            if not isinstance(exc, (Database.Error, Error)):
+                # Interrupted by us (asyncmy closes a connection cancelled mid-read itself):
+                # the server may still be running the statement, so the pool ends the session.
+                self.forget_connection(raw, interrupted=True)
+            elif not raw.connected:
+                self.forget_connection(raw, interrupted=False)  # the server or network ended it
             raise
-
-    def _discard(self, raw: asyncmy.Connection):
-        # Sync on purpose: a cancelled task must not await a goodbye to the server.
-        self.forget_connection(raw)
 
     async def _commit(self):
         await self.settle_stream()
@@ -337,8 +376,12 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
 
     async def raw_reset(self, raw):
         if _streaming(raw):
-            # A task ended in the middle of iterator(): reading the rest could take long.
-            raise Database.InterfaceError("an unread streamed result is on the connection")
+            # A task ended in the middle of iterator(): reading the rest would cost the server
+            # the whole result. Closing the socket alone leaves it writing for net_write_timeout.
+            session = self.raw_session(raw)
+            raw.close()
+            await self.raw_end_session(session)
+            raise Database.InterfaceError("an unread streamed result was on the connection: its session was ended")
         await raw.rollback()
         await raw.autocommit(self.settings_dict["AUTOCOMMIT"])
 
@@ -357,12 +400,17 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
     async def raw_end_session(self, session):
         # The server goes on with a statement whose client has gone until it ends, holding
         # its transaction's locks: KILL ends the session and rolls back.
+        await self._kill(session, query_only=False)
+
+    async def _kill(self, session, query_only):
+        """KILL (the session) or KILL QUERY (its statement) from a connection of its own,
+        outside the pool: the pool may have none to spare."""
         conn = await asyncmy.connect(**self.get_connection_params())
         try:
             async with conn.cursor() as cursor:
-                await cursor.execute("KILL %d" % int(session))
+                await cursor.execute("KILL %s%d" % ("QUERY " if query_only else "", int(session)))
         except Database.OperationalError as exc:
-            if exc.args[0] != 1094:  # "Unknown thread id": it had ended already
+            if exc.args[0] != ER_NO_SUCH_THREAD:  # it had ended already
                 raise
         finally:
             conn.close()

@@ -6,6 +6,7 @@ AwaitRequired naming the awaitable to use.
 """
 
 from teapot.errors import AwaitRequired
+from teapot.streams import RowStream
 
 from codemod.overrides import override
 
@@ -147,8 +148,9 @@ async def _iterator(self, use_chunked_fetch, chunk_size):
 @override("QuerySet.iterator", upstream="770496ff31ed", colour="aiter")
 def iterator(self, chunk_size=None):
     """
-    An async iterator over the results, streamed from the database in chunks and not
-    cached. chunk_size must be provided for QuerySets that prefetch related objects.
+    The rows, streamed from the database in chunks and not cached: a teapot.streams.RowStream
+    (async for; aclose() or async with to stop it early). chunk_size must be provided for
+    QuerySets that prefetch related objects.
     """
     if chunk_size is None:
         if self._prefetch_related_lookups:
@@ -161,16 +163,15 @@ def iterator(self, chunk_size=None):
     use_chunked_fetch = not connections[self.db].settings_dict.get(
         "DISABLE_SERVER_SIDE_CURSORS"
     )
-    return self._iterator(use_chunked_fetch, chunk_size)
+    return RowStream(self._iterator(use_chunked_fetch, chunk_size))
 
 
 @override("QuerySet.aiterator", upstream="483b282149c6", colour="aiter")
-async def aiterator(self, chunk_size=2000):
+def aiterator(self, chunk_size=2000):
     """Django's async name for iterator(); as upstream's, it checks chunk_size when iterated."""
     if chunk_size <= 0:
-        raise ValueError("Chunk size must be strictly positive.")
-    async for item in self.iterator(chunk_size=chunk_size):
-        yield item
+        return RowStream(None, ValueError("Chunk size must be strictly positive."))
+    return self.iterator(chunk_size=chunk_size)
 
 
 @override("QuerySet.get", upstream="52c139f42fbb")

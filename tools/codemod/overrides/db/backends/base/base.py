@@ -135,9 +135,29 @@ def connection_pool(self):
     return pool_for(self)
 
 
+@override("BaseDatabaseWrapper.abandon_stream", new=True)
+def abandon_stream(self, cursor):
+    """Note a streamed cursor that was left unread (teapot.streams): it is stopped before the
+    next statement, COMMIT or ROLLBACK of this wrapper. No I/O: called while freeing objects."""
+    self.__dict__.setdefault("_abandoned_streams", []).append(cursor)
+
+
+@override("BaseDatabaseWrapper.close_abandoned_streams", new=True)
+async def close_abandoned_streams(self):
+    """Stop the streams left unread, oldest first, in this task (a backend's cursor close()
+    stops an unread result on the server; a cursor of a connection that went back to the
+    pool does nothing: the pool resets that connection)."""
+    abandoned = self.__dict__.get("_abandoned_streams")
+    while abandoned:
+        await abandoned.pop(0).close()
+
+
 @override("BaseDatabaseWrapper.ensure_connection", upstream="5d95b3c4a8e2")
 async def ensure_connection(self):
-    """Make sure this task holds a usable connection, taking one from the pool if needed."""
+    """Make sure this task holds a usable connection, taking one from the pool if needed;
+    streams left unread on it are stopped first."""
+    if self.__dict__.get("_abandoned_streams"):
+        await self.close_abandoned_streams()
     if self.connection is not None and not self.in_atomic_block and self.raw_is_closed(self.connection):
         # The server ended the session while this task held it: take another one.
         self.forget_connection(self.connection, interrupted=False)
@@ -171,11 +191,14 @@ def release_connection(self, clean=True):
     task must not await. The pool resets (or closes) a connection that is not clean, or
     that the caller does not vouch for (``clean=False``)."""
     raw, pool = self.connection, self.__dict__.pop("_task_pool", None)
+    # Streams left unread on it: the pool's reset stops them.
+    abandoned = self.__dict__.pop("_abandoned_streams", None)
     if raw is None:
         return
     self.connection = None
     clean = (
         clean
+        and not abandoned
         and not self.in_atomic_block
         and not self.needs_rollback
         and self.autocommit == self.settings_dict["AUTOCOMMIT"]
@@ -198,11 +221,28 @@ def forget_connection(self, raw, interrupted=True):
         return  # a cursor that outlived its connection: the current one is fine
     pool = self.__dict__.pop("_task_pool", None)
     self.connection = None
-    session = self.raw_session(raw) if interrupted and not self.raw_is_closed(raw) else None
+    # Closed by the driver itself (asyncmy closes a connection cancelled mid-read) or not,
+    # the server may still be running the interrupted statement.
+    session = self.raw_session(raw) if interrupted else None
     self.raw_terminate(raw)
     if pool is not None:
         pool.discard(raw, end_session=session)
     if self.in_atomic_block:
+        self.closed_in_transaction = True
+        self.needs_rollback = True
+
+
+@override("BaseDatabaseWrapper.release_interrupted", new=True)
+def release_interrupted(self, raw):
+    """Give back ``raw``, whose statement was interrupted, for a reset: for a driver that
+    finishes the interrupted call before it runs anything else (SQLite's thread), so the
+    pool's reset runs after it. Inside an atomic block the transaction is lost, as after
+    forget_connection()."""
+    if self.connection is not raw:
+        return
+    in_atomic_block = self.in_atomic_block
+    self.release_connection(clean=False)
+    if in_atomic_block:
         self.closed_in_transaction = True
         self.needs_rollback = True
 
@@ -270,12 +310,29 @@ async def commit(self):
     (when autocommit comes back on) before the cancellation goes on; never half of that."""
     self.validate_thread_sharing()
     self.validate_no_atomic_block()
+    if self.__dict__.get("_abandoned_streams"):
+        await self.close_abandoned_streams()
     cancelled = await run_to_completion(self._commit())
     # The COMMIT went through, so the connection is known to be healthy.
     self.errors_occurred = False
     self.run_commit_hooks_on_set_autocommit_on = True
     if cancelled:
         raise asyncio.CancelledError
+
+
+@override("BaseDatabaseWrapper.rollback", upstream="d9311a76b285")
+async def rollback(self):
+    """ROLLBACK the open transaction; streams left unread are stopped first (MySQL cannot
+    send anything while a result is on the wire)."""
+    self.validate_thread_sharing()
+    self.validate_no_atomic_block()
+    if self.__dict__.get("_abandoned_streams"):
+        await self.close_abandoned_streams()
+    await self._rollback()
+    # The ROLLBACK went through, so the connection is known to work.
+    self.errors_occurred = False
+    self.needs_rollback = False
+    self.run_on_commit = []
 
 
 @override("BaseDatabaseWrapper.set_autocommit", upstream="d48136a523d2")

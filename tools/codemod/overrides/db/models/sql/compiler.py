@@ -1,25 +1,20 @@
 """Overrides of django.db.models.sql.compiler: the async row pipeline.
 
-``execute_sql(MULTI)`` returns the rows in chunks: a list of chunks for buffered reads, an
-async iterator of chunks for streamed (chunked) reads. ``results_iter`` is an async
+``execute_sql(MULTI)`` returns the rows in chunks: a list of chunks for buffered reads, a
+``teapot.streams.CursorReader`` for streamed (chunked) reads. ``results_iter`` is an async
 generator of rows that applies the same converters as upstream, chunk by chunk.
 """
 
 from codemod.overrides import override
+from teapot.streams import CursorReader
 
 
-@override("cursor_iter", upstream="2843a36d01f4")
-async def cursor_iter(cursor, sentinel, col_count, itersize):
-    """Chunks of ``itersize`` rows fetched from ``cursor`` until it runs dry; the cursor is
-    closed whatever happens."""
-    try:
-        while True:
-            rows = await cursor.fetchmany(itersize)
-            if not rows or rows == sentinel:
-                break
-            yield rows if col_count is None else [r[:col_count] for r in rows]
-    finally:
-        await cursor.close()
+@override("cursor_iter", upstream="2843a36d01f4", colour="aiter")
+def cursor_iter(cursor, sentinel, col_count, itersize):
+    """Chunks of ``itersize`` rows from ``cursor`` until it runs dry. A reader object, not a
+    generator: one left unread is stopped by its connection before its next statement
+    (teapot.streams)."""
+    return CursorReader(cursor.db, cursor, sentinel, col_count, itersize)
 
 
 @override("SQLCompiler.results_iter", upstream="96da503e52ed")
