@@ -21,8 +21,11 @@ from __future__ import annotations
 
 import contextvars
 
-# The RowStream whose first step runs now: readers opened meanwhile belong to it.
-_opening: contextvars.ContextVar[RowStream | None] = contextvars.ContextVar("teapot_opening_stream", default=None)
+# The readers list of the RowStream whose first step runs now: readers opened meanwhile
+# belong to it. A one-item list, emptied when the step ends: a task started during the step
+# (a new pooled connection's opening) copies the context and may keep it for long, and it
+# must keep neither the stream nor its readers alive.
+_opening: contextvars.ContextVar[list | None] = contextvars.ContextVar("teapot_opening_stream", default=None)
 
 
 class CursorReader:
@@ -41,9 +44,9 @@ class CursorReader:
         self._col_count = col_count
         self._size = size
         self._open = True
-        stream = _opening.get()
-        if stream is not None:
-            stream._readers.append(self)
+        opening = _opening.get()
+        if opening:
+            opening[0].append(self)
 
     def __aiter__(self):
         return self
@@ -87,7 +90,7 @@ class RowStream:
     statement. ``await rows.aclose()``, ``contextlib.aclosing(rows)`` or ``async with
     qs.iterator() as rows:`` stop it at once, also while a reference to it is kept."""
 
-    __slots__ = ("_rows", "_readers", "_started", "_error")
+    __slots__ = ("_rows", "_readers", "_started", "_error", "__weakref__")
 
     def __init__(self, rows, error: Exception | None = None):
         self._rows = rows  # the async generator of rows (None with an error)
@@ -107,10 +110,12 @@ class RowStream:
         if self._error is not None:
             raise self._error
         self._started = True
-        token = _opening.set(self)
+        opening = [self._readers]
+        token = _opening.set(opening)
         try:
             return await self._rows.__anext__()
         finally:
+            opening.clear()
             _opening.reset(token)
 
     async def aclose(self):

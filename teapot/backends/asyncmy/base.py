@@ -413,4 +413,4 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
             if exc.args[0] != ER_NO_SUCH_THREAD:  # it had ended already
                 raise
         finally:
-            conn.close()
+            await self.raw_close(conn)  # a goodbye, so the server ends this session at once
