@@ -218,9 +218,8 @@ class StreamingCursor(AsyncCursor):
         self._rest = None
 
 
-# The server's answer to a statement stopped by KILL QUERY.
-ER_QUERY_INTERRUPTED = 1317
-ER_NO_SUCH_THREAD = 1094
+ER_QUERY_INTERRUPTED = 1317  # what a statement stopped by KILL QUERY answers
+ER_NO_SUCH_THREAD = 1094  # KILL of a session that has ended already
 
 
 class DatabaseWrapper(mysql_base.DatabaseWrapper):
