@@ -1,12 +1,13 @@
 """The aiosqlite backend: the SQL functions Django registers on each connection, JSON, regex,
 decimals, time zones, and foreign keys enforced by SQLite."""
 
+import asyncio
 import datetime
 from decimal import Decimal
 
 import pytest
 
-from teapot.db import IntegrityError, transaction
+from teapot.db import IntegrityError, OperationalError, connections, transaction
 from teapot.db.models import Sum
 from teapot.db.models.functions import ExtractHour, ExtractYear, Mod, Power, Sqrt, TruncDay
 from tests.orm.testapp.models import Author, Book, Measure
@@ -66,3 +67,44 @@ async def test_foreign_keys_are_enforced():
         async with transaction.atomic():
             await Book.objects.acreate(title="Orphan", author_id=999)
     assert await Book.objects.count() == 0
+
+
+async def _hold_a_write_transaction(started: asyncio.Event, seconds: float):
+    async with transaction.atomic():
+        await Author.objects.acreate(name="held")
+        started.set()
+        await asyncio.sleep(seconds)
+
+
+async def test_a_write_waits_for_another_tasks_write_transaction():
+    # The in-memory test database's connections share one cache, whose table locks fail at
+    # once instead of waiting: the second writer must wait as on a file database.
+    started = asyncio.Event()
+    holder = asyncio.create_task(_hold_a_write_transaction(started, 0.2))
+    await started.wait()
+    await Author.objects.acreate(name="second")
+    await holder
+    assert sorted(await Author.objects.values_list("name", flat=True)) == ["held", "second"]
+
+
+async def test_a_read_waits_for_another_tasks_uncommitted_write():
+    started = asyncio.Event()
+    holder = asyncio.create_task(_hold_a_write_transaction(started, 0.2))
+    await started.wait()
+    assert await Author.objects.acount() == 1  # read once the writer committed
+    await holder
+
+
+async def test_a_lock_held_past_the_timeout_is_an_operational_error():
+    started = asyncio.Event()
+    holder = asyncio.create_task(_hold_a_write_transaction(started, 1.0))
+    await started.wait()
+    options = connections["default"].settings_dict["OPTIONS"]
+    options["timeout"] = 0.1
+    try:
+        with pytest.raises(OperationalError, match="locked"):
+            await Author.objects.acreate(name="second")
+    finally:
+        del options["timeout"]
+    await holder
+    assert await Author.objects.values_list("name", flat=True) == ["held"]

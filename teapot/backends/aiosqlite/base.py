@@ -25,6 +25,26 @@ async def _on_thread(conn: aiosqlite.Connection, fn, *args):
     return await conn._execute(fn, *args)
 
 
+# The in-memory database is shared by its connections through SQLite's shared cache, whose
+# table locks fail at once with SQLITE_LOCKED: the busy timeout that makes a file database's
+# writers queue is never consulted. A statement that failed so, having changed nothing, is
+# tried again until the connection's timeout, as a file database would wait.
+_LOCK_WAIT_FIRST = 0.001
+_LOCK_WAIT_MOST = 0.05
+
+
+def _unless_locked(raw: sqlite3.Connection, fn, *args):
+    """Run ``fn`` on the driver's thread; return ``(True, error)`` where a shared-cache table
+    lock stopped it before it changed anything, else ``(False, result)``."""
+    changes = raw.total_changes
+    try:
+        return False, fn(*args)
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_LOCKED and raw.total_changes == changes:
+            return True, exc
+        raise
+
+
 class AsyncCursor:
     """A sqlite3 cursor (upstream's SQLiteCursorWrapper, which converts %s to ?) whose calls
     run on the connection's thread and are awaited."""
@@ -52,7 +72,17 @@ class AsyncCursor:
                 "teapot.connection() scope) ended; use cursors inside the task that opened them."
             )
         try:
-            return await _on_thread(self._conn, fn, *args)
+            wait, deadline = _LOCK_WAIT_FIRST, None
+            while True:
+                locked, outcome = await _on_thread(self._conn, _unless_locked, self._conn._conn, fn, *args)
+                if not locked:
+                    return outcome
+                now = asyncio.get_running_loop().time()
+                deadline = deadline or now + self._wrapper.lock_timeout
+                if now >= deadline:
+                    raise outcome
+                await asyncio.sleep(min(wait, deadline - now))
+                wait = min(wait * 2, _LOCK_WAIT_MOST)
         except asyncio.CancelledError:
             # The statement goes on in the driver's thread: stop it there (the one sqlite3
             # call meant for another thread); an interrupted write rolls its transaction back.
@@ -90,6 +120,12 @@ class AsyncCursor:
 
 class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
     display_name = "SQLite (aiosqlite)"
+
+    @property
+    def lock_timeout(self) -> float:
+        """How long a statement waits for another connection's lock: sqlite3's ``timeout``
+        option (seconds, 5 by default)."""
+        return float(self.settings_dict["OPTIONS"].get("timeout", 5.0))
 
     def _prepare_connection(self, raw: sqlite3.Connection) -> None:
         """Upstream's connection setup, run on the driver's thread."""
