@@ -73,23 +73,19 @@ def release_all(wrappers, cancelled=False):
 
 @contextlib.asynccontextmanager
 async def connection(using=None):
-    """``async with teapot.connection():`` bounds when this task holds a connection of
-    ``using`` (default: "default"): the first query inside takes one from the pool, and the
-    scope's end gives it back, instead of the task's end. Scopes nest; an atomic block still
-    open at the end keeps its connection until it ends."""
+    """``async with teapot.connection():`` keeps one connection of ``using`` (default:
+    "default") leased to this task for the whole scope, for session state that must last
+    from one statement to the next (``SET``, temporary tables, advisory locks). The first
+    statement inside leases it; the scope's end gives it back. Scopes nest; an atomic block
+    still open at the end keeps its connection until it ends."""
     from teapot.db import DEFAULT_DB_ALIAS, connections
 
     wrapper = connections[using or DEFAULT_DB_ALIAS]
-    depth = wrapper.__dict__.get("_connection_scopes", 0)
-    # Only the outermost scope gives the connection back, and only one it did not find held.
-    owner = depth == 0 and wrapper.connection is None and not wrapper.in_atomic_block
-    wrapper._connection_scopes = depth + 1
+    wrapper.hold_connection()
     try:
         yield wrapper
     finally:
-        wrapper._connection_scopes = depth
-        if owner and not wrapper.in_atomic_block:
-            wrapper.release_connection()
+        wrapper.drop_connection_hold()
 
 
 async def gather(*queries, return_exceptions=False):

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+import teapot
+
 from teapot.db import IntegrityError, InternalError, ProgrammingError, connection, connections, transaction
 from tests.orm.testapp.models import Author, Book
 
@@ -179,7 +181,7 @@ async def test_atomic_blocks_with_savepoints_and_rollbacks(via_pgbouncer):
 
 
 async def test_fifty_tasks_share_five_server_connections(via_pgbouncer):
-    """50 tasks, each on a teapot connection of its own (50 PgBouncer clients), run reads,
+    """50 tasks, each holding a teapot connection of its own (50 PgBouncer clients), run reads,
     writes, transactions and iterator() at once over PgBouncer's 5 server connections, with
     the settings transaction mode needs."""
     db = via_pgbouncer(options={"pool": {"max_size": 50}}, DISABLE_SERVER_SIDE_CURSORS=True)
@@ -188,19 +190,20 @@ async def test_fifty_tasks_share_five_server_connections(via_pgbouncer):
     in_use = []
 
     async def work(i):
-        author = await Author.objects.using(db).create(name=f"t{i:02}", age=i)
-        await everyone_connected.wait()
-        in_use.append(connections[db].connection_pool.in_use)
-        pids = {await backend_pid(db)}
-        for n in range(1, rounds + 1):
-            async with transaction.atomic(using=db):
-                locked = await Author.objects.using(db).select_for_update().get(pk=author.pk)
-                locked.age += 100
-                await locked.save(update_fields=["age"])
-                pids.add(await backend_pid(db))
-            assert await Author.objects.using(db).values_list("age", flat=True).get(pk=author.pk) == i + 100 * n
-            assert [a.name async for a in Author.objects.using(db).filter(pk=author.pk).iterator()] == [author.name]
-        return pids
+        async with teapot.connection(db):  # one PgBouncer client per task throughout
+            author = await Author.objects.using(db).create(name=f"t{i:02}", age=i)
+            await everyone_connected.wait()
+            in_use.append(connections[db].connection_pool.in_use)
+            pids = {await backend_pid(db)}
+            for n in range(1, rounds + 1):
+                async with transaction.atomic(using=db):
+                    locked = await Author.objects.using(db).select_for_update().get(pk=author.pk)
+                    locked.age += 100
+                    await locked.save(update_fields=["age"])
+                    pids.add(await backend_pid(db))
+                assert await Author.objects.using(db).values_list("age", flat=True).get(pk=author.pk) == i + 100 * n
+                assert [a.name async for a in Author.objects.using(db).filter(pk=author.pk).iterator()] == [author.name]
+            return pids
 
     pids = set().union(*await asyncio.gather(*(work(i) for i in range(tasks))))
     assert max(in_use) == tasks  # 50 client connections at once...

@@ -31,13 +31,14 @@ pytestmark = [
 
 
 async def test_idle_conn_killed():
-    # Plan item 7: the server ends a session this task holds, idle; the next ORM call
-    # takes another connection and succeeds.
-    first = await session_id()
-    await kill_session(first)
-    await until(lambda: connection.raw_is_closed(connection.connection), timeout=5)
-    assert await Author.objects.count() == 0
-    assert await session_id() != first
+    # Plan item 7: the server ends a session this task holds, idle (a connection scope's);
+    # the next ORM call takes another connection and succeeds.
+    async with teapot.connection():
+        first = await session_id()
+        await kill_session(first)
+        await until(lambda: connection.raw_is_closed(connection.connection), timeout=5)
+        assert await Author.objects.count() == 0
+        assert await session_id() != first
 
 
 async def test_idle_pooled_conn_killed():

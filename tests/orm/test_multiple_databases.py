@@ -200,13 +200,14 @@ async def test_atomic_blocks_are_per_alias():
 
 
 async def test_each_alias_has_its_own_pool():
-    await Author.objects.create(name="Dee")
-    await Author.objects.using("replica").create(name="Rita")
-    pools = {alias: connections[alias].connection_pool for alias in ("default", "replica")}
-    assert pools["default"] is not pools["replica"]
-    assert {alias: pool.alias for alias, pool in pools.items()} == {"default": "default", "replica": "replica"}
-    assert connections["default"].connection is not connections["replica"].connection
-    assert pools["default"].in_use == pools["replica"].in_use == 1
+    async with teapot.connection("default"), teapot.connection("replica"):
+        await Author.objects.create(name="Dee")
+        await Author.objects.using("replica").create(name="Rita")
+        pools = {alias: connections[alias].connection_pool for alias in ("default", "replica")}
+        assert pools["default"] is not pools["replica"]
+        assert {alias: pool.alias for alias, pool in pools.items()} == {"default": "default", "replica": "replica"}
+        assert connections["default"].connection is not connections["replica"].connection
+        assert pools["default"].in_use == pools["replica"].in_use == 1
     assert connections["other"].connection_pool.options.max_size == OTHER_POOL["max_size"]
     assert pools["default"].options.max_size != OTHER_POOL["max_size"]
 
@@ -218,11 +219,12 @@ async def test_an_exhausted_pool_holds_up_only_its_own_alias():
 
     async def hold_other():
         nonlocal held
-        await Author.objects.using("other").exists()  # takes a connection until the task ends
-        held += 1
-        if held == OTHER_POOL["max_size"]:
-            holding.set()
-        await done.wait()
+        async with teapot.connection("other"):
+            await Author.objects.using("other").exists()  # leased until the scope ends
+            held += 1
+            if held == OTHER_POOL["max_size"]:
+                holding.set()
+            await done.wait()
 
     holders = [asyncio.create_task(hold_other()) for _ in range(OTHER_POOL["max_size"])]
     try:
@@ -243,8 +245,10 @@ async def test_an_exhausted_pool_holds_up_only_its_own_alias():
 
 async def test_a_task_holding_two_aliases_gives_both_back_when_it_ends():
     async def read_both():
-        await Author.objects.exists()
-        await Author.objects.using("replica").exists()
+        # Cursors left open hold their leases; the task's end gives them back.
+        for alias in ("default", "replica"):
+            cursor = await connections[alias].cursor()
+            await cursor.execute("SELECT 1")
         return connections["default"].connection, connections["replica"].connection
 
     default_pool = connections["default"].connection_pool
@@ -259,13 +263,15 @@ async def test_a_task_holding_two_aliases_gives_both_back_when_it_ends():
 
 
 async def test_a_connection_scope_gives_back_only_its_alias():
-    await Author.objects.exists()  # this task holds a default connection from here on
-    async with teapot.connection("replica"):
-        await Author.objects.using("replica").exists()
-        assert connections["replica"].connection_pool.in_use == 1
-    assert connections["replica"].connection is None
-    assert connections["replica"].connection_pool.in_use == 0
-    assert connections["default"].connection is not None
+    async with teapot.connection("default"):
+        await Author.objects.exists()
+        async with teapot.connection("replica"):
+            await Author.objects.using("replica").exists()
+            assert connections["replica"].connection_pool.in_use == 1
+        assert connections["replica"].connection is None
+        assert connections["replica"].connection_pool.in_use == 0
+        assert connections["default"].connection is not None
+    assert connections["default"].connection is None
 
 
 async def test_gather_reads_each_alias_in_parallel():

@@ -1,5 +1,6 @@
-"""Pools and per-task connections (teapot/pool.py, teapot/tasks.py): one connection per task,
-given back when the task or its teapot.connection() scope ends; sizes, acquire timeouts,
+"""Pools and leases (teapot/pool.py, teapot/tasks.py): a statement leases a connection until
+its rows are read, a teapot.connection() scope until it ends, a task's leftovers go back when
+it ends; sizes, acquire timeouts,
 health checks, lifetimes, reset on release. Reliability plan items 4, 12, 13 and 15.
 Every test ends with the check of tests/orm/faults.py: pools idle and full, no session idle
 in a transaction on the server, SELECT 1 works."""
@@ -30,8 +31,9 @@ async def in_task(coroutine_function, *args):
 
 async def test_each_task_has_its_own_wrapper_and_connection():
     async def who():
-        await Author.objects.count()
-        return connections["default"], connection.connection
+        async with teapot.connection():
+            await Author.objects.count()
+            return connections["default"], connection.connection
 
     (w1, c1), (w2, c2) = await asyncio.gather(in_task(who), in_task(who))
     assert w1 is not w2
@@ -41,14 +43,24 @@ async def test_each_task_has_its_own_wrapper_and_connection():
     assert connections["default"] is mine  # the same wrapper within one task
 
 
-async def test_a_task_keeps_its_connection_until_it_ends():
+async def test_a_statement_gives_its_connection_back_once_its_rows_are_read():
+    pool = connection.connection_pool
+    await Author.objects.count()
+    assert connection.connection is None
+    assert pool.in_use == 0 and pool.idle == pool.size == 1
+
+
+async def test_a_connection_scope_keeps_one_session_from_statement_to_statement():
     pool = connection.connection_pool
 
     async def work():
-        first = await session_id()
-        await Author.objects.count()
-        assert pool.in_use == 1
-        return first, await session_id()
+        async with teapot.connection():
+            first = await session_id()
+            await Author.objects.count()
+            assert pool.in_use == 1
+            second = await session_id()
+        assert pool.in_use == 0
+        return first, second
 
     first, second = await in_task(work)
     assert first == second
@@ -100,11 +112,12 @@ async def test_a_task_ending_inside_a_transaction_gives_back_a_rolled_back_conne
 @pytest.mark.pool(max_size=1, timeout=0.2)
 async def test_pool_exhausted_timeout():
     # Plan item 12: a typed timeout, in about the configured time.
-    await Author.objects.count()  # this task holds the only connection
-    started = time.monotonic()
-    with pytest.raises(PoolTimeout, match="max_size") as caught:
-        await in_task(Author.objects.count)
-    elapsed = time.monotonic() - started
+    async with teapot.connection():
+        await Author.objects.count()  # this task holds the only connection
+        started = time.monotonic()
+        with pytest.raises(PoolTimeout, match="max_size") as caught:
+            await in_task(Author.objects.count)
+        elapsed = time.monotonic() - started
     assert 0.2 <= elapsed < 0.4
     assert isinstance(caught.value, OperationalError)  # Django's exception class
 
@@ -114,17 +127,18 @@ async def test_cancel_in_acquire_and_release():
     # Plan item 4: a task cancelled while it waits for a connection leaves no trace; the
     # next waiter gets the connection as soon as it is free.
     pool = connection.connection_pool
-    await Author.objects.count()
-    waiting = asyncio.create_task(Author.objects.count())
-    await asyncio.sleep(0.05)
-    waiting.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await waiting
-    late = asyncio.create_task(Author.objects.count())
-    await asyncio.sleep(0.05)
-    assert not late.done()
-    started = time.monotonic()
-    await connection.close()  # gives this task's connection back
+    async with teapot.connection():
+        await Author.objects.count()  # this task holds the only connection
+        waiting = asyncio.create_task(Author.objects.count())
+        await asyncio.sleep(0.05)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        late = asyncio.create_task(Author.objects.count())
+        await asyncio.sleep(0.05)
+        assert not late.done()
+        started = time.monotonic()
+    # The scope's end gave the connection back.
     assert await late == 0
     assert time.monotonic() - started < 0.5
     assert pool.size == 1
@@ -162,8 +176,9 @@ async def test_inactive_lifetime_closes_idle_connections_only():
         return await session_id()
 
     async def start_and_hold():
-        first = await session_id()
-        return first, await busy(0.8)
+        async with teapot.connection():
+            first = await session_id()
+            return first, await busy(0.8)
 
     holder = asyncio.create_task(start_and_hold())
     await asyncio.gather(*(in_task(session_id) for _ in range(3)))
@@ -175,11 +190,12 @@ async def test_inactive_lifetime_closes_idle_connections_only():
 
 
 @pytest.mark.pool(max_size=2, max_lifetime=0.3)
-async def test_max_lifetime_retires_connections_between_tasks_never_during_one():
+async def test_max_lifetime_retires_connections_between_leases_never_during_one():
     async def across(seconds):
-        first = await session_id()
-        await asyncio.sleep(seconds)
-        return first, await session_id()
+        async with teapot.connection():
+            first = await session_id()
+            await asyncio.sleep(seconds)
+            return first, await session_id()
 
     first, last = await in_task(across, 0.5)
     assert first == last  # older than max_lifetime, still in use: kept

@@ -15,6 +15,7 @@ import sqlite3
 
 import aiosqlite
 
+from teapot.backends import CURSOR_OUTLIVED_ITS_LEASE
 from teapot.db.backends.sqlite3 import base as sqlite3_base
 from teapot.db.backends.sqlite3._functions import register as register_functions
 
@@ -66,11 +67,7 @@ class AsyncCursor:
 
     async def _interruptible(self, fn, *args):
         if self._wrapper.connection is not self._conn:
-            # Kept past its task's end: the pool may have handed the connection on.
-            raise sqlite3.InterfaceError(
-                "This cursor's connection went back to the pool when its task (or its "
-                "teapot.connection() scope) ended; use cursors inside the task that opened them."
-            )
+            raise sqlite3.InterfaceError(CURSOR_OUTLIVED_ITS_LEASE)
         try:
             wait, deadline = _LOCK_WAIT_FIRST, None
             while True:
@@ -173,6 +170,13 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
     async def create_cursor(self, name=None):
         raw = await _on_thread(self.connection, self.connection._conn.cursor, sqlite3_base.SQLiteCursorWrapper)
         return AsyncCursor(self, self.connection, raw)
+
+    async def _start_transaction_under_autocommit(self):
+        # Upstream leaves this cursor open; an open cursor holds the lease (and a cursor
+        # nobody closes holds it until the task ends).
+        begin = "BEGIN" if self.transaction_mode is None else f"BEGIN {self.transaction_mode}"
+        async with self.cursor() as cursor:
+            await cursor.execute(begin)
 
     async def _set_autocommit(self, autocommit):
         # sqlite3: None is autocommit; '' (its default) opens transactions implicitly.

@@ -22,6 +22,7 @@ import asyncmy
 from asyncmy.constants import SERVER_STATUS
 from asyncmy.cursors import SSCursor
 
+from teapot.backends import CURSOR_OUTLIVED_ITS_LEASE
 from teapot.backends.asyncmy import dbapi as Database
 from teapot.db import Error
 from teapot.db.backends.base.base import BaseDatabaseWrapper, CursorContext
@@ -86,11 +87,7 @@ class AsyncCursor:
 
     def _check_owned(self):
         if self._db.connection is not self._raw:
-            # Kept past its task's end: the pool may have handed the connection on.
-            raise Database.InterfaceError(
-                "This cursor's connection went back to the pool when its task (or its "
-                "teapot.connection() scope) ended; use cursors inside the task that opened them."
-            )
+            raise Database.InterfaceError(CURSOR_OUTLIVED_ITS_LEASE)
 
     async def execute(self, query, params=None):
         self._check_owned()

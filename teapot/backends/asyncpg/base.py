@@ -20,6 +20,7 @@ import zoneinfo
 
 import asyncpg
 
+from teapot.backends import CURSOR_OUTLIVED_ITS_LEASE
 from teapot.conf import settings
 from teapot.core.exceptions import ImproperlyConfigured
 from teapot.db.backends import utils as backend_utils
@@ -219,10 +220,7 @@ class AsyncCursor:
     async def _run(self, text, args, several, cache=True):
         conn = self.connection
         if not self._owned():
-            raise dbapi.InterfaceError(
-                "This cursor's connection went back to the pool when its task (or its "
-                "teapot.connection() scope) ended; use cursors inside the task that opened them."
-            )
+            raise dbapi.InterfaceError(CURSOR_OUTLIVED_ITS_LEASE)
         try:
             await conn.begin_if_needed()
             try:

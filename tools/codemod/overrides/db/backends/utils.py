@@ -1,11 +1,20 @@
 """Overrides of django.db.backends.utils: CursorWrapper over an async driver cursor.
 
 The driver cursor (see teapot/backends/*) has awaitable execute/executemany/fetch*/close.
+An open cursor holds its connection's lease: closing the last one ends a statement's lease.
 """
 
 import inspect
 
 from codemod.overrides import override
+
+
+@override("CursorWrapper.__init__", upstream="093ae0ca0c20")
+def __init__(self, cursor, db):
+    self.cursor = cursor
+    self.db = db
+    # The connection's lease lasts while the cursor is open (close() ends it).
+    self._leased = db.cursor_opened()
 
 
 @override("CursorWrapper.__iter__", upstream="2977af7e5cd5")
@@ -54,7 +63,11 @@ async def __aexit__(self, type, value, traceback):
 
 @override("CursorWrapper.close", new=True)
 async def close(self):
-    await self.cursor.close()
+    try:
+        await self.cursor.close()
+    finally:
+        leased, self._leased = self._leased, None
+        self.db.cursor_closed(leased)
 
 
 @override("CursorWrapper.fetchone", new=True)

@@ -84,9 +84,15 @@ def server_fact(self, name):
 
 @override("BaseDatabaseWrapper.connect", upstream="7269984180aa")
 async def connect(self):
-    """Take a connection for this task from the alias's pool (teapot.pool), which opens one
-    with open_connection() when none is idle. It is this task's until release_connection()."""
-    self.check_settings()
+    """Lease a connection from the alias's pool (teapot.pool), which opens one with
+    open_connection() when none is idle. The lease ends at release_connection(): when the
+    unit of work that needed it is over (release_if_idle) or when the task ends."""
+    if "_lease_settings_checked" not in self.__dict__:
+        self.check_settings()
+        # Backends set state of the wrapper here (SQLite's transaction mode, the isolation
+        # level); the settings do not change between leases.
+        self.get_connection_params()
+        self._lease_settings_checked = True
     # A fresh transaction state, even if the last connection went in an atomic block.
     self.in_atomic_block = False
     self.savepoint_ids = []
@@ -100,11 +106,10 @@ async def connect(self):
     self.errors_occurred = False
     # Pooled connections are checked by the pool.
     self.health_check_done = True
-    # Backends set state of the wrapper here (SQLite's transaction mode, the isolation level).
-    self.get_connection_params()
     pool = self.connection_pool
     self.connection = await pool.acquire(self)
     self._task_pool = pool
+    self._open_cursors = 0
     # The pool hands out connections in the configured autocommit mode, with no transaction.
     self.autocommit = self.settings_dict["AUTOCOMMIT"]
     self.run_on_commit = []
@@ -183,6 +188,54 @@ async def close(self):
     if self.in_atomic_block:
         self.closed_in_transaction = True
         self.needs_rollback = True
+
+
+@override("BaseDatabaseWrapper.hold_connection", new=True)
+def hold_connection(self):
+    """Keep the lease past the end of statements until drop_connection_hold(): a
+    ``teapot.connection()`` scope, a schema editor (session state that must stay on one
+    connection). Needs no connection yet: the next statement leases one."""
+    self._connection_scopes = self.__dict__.get("_connection_scopes", 0) + 1
+
+
+@override("BaseDatabaseWrapper.drop_connection_hold", new=True)
+def drop_connection_hold(self):
+    """End a hold_connection(); the last one gives back a connection nothing else needs."""
+    self._connection_scopes = self.__dict__.get("_connection_scopes", 1) - 1
+    self.release_if_idle()
+
+
+@override("BaseDatabaseWrapper.cursor_opened", new=True)
+def cursor_opened(self):
+    """A cursor was opened on the leased connection: the lease lasts until it is closed.
+    Return the connection, which the cursor hands back to cursor_closed()."""
+    self._open_cursors = self.__dict__.get("_open_cursors", 0) + 1
+    return self.connection
+
+
+@override("BaseDatabaseWrapper.cursor_closed", new=True)
+def cursor_closed(self, raw):
+    """A cursor opened on ``raw`` was closed; once nothing else needs the lease, it ends."""
+    if raw is not None and raw is self.connection:
+        self._open_cursors -= 1
+        self.release_if_idle()
+
+
+@override("BaseDatabaseWrapper.release_if_idle", new=True)
+def release_if_idle(self):
+    """End the lease if no unit of work needs it: no atomic block or manual transaction, no
+    open cursor or stream, no hold. Sync and without I/O: the connection is clean, and the
+    pool takes it back at once."""
+    if (
+        self.connection is not None
+        and self.autocommit
+        and not self.in_atomic_block
+        and not self.__dict__.get("_open_cursors")
+        and not self.__dict__.get("_connection_scopes")
+        and not self.__dict__.get("_abandoned_streams")
+        and "_task_pool" in self.__dict__
+    ):
+        self.release_connection()
 
 
 @override("BaseDatabaseWrapper.release_connection", new=True)
@@ -344,36 +397,43 @@ async def set_autocommit(self, autocommit, force_begin_transaction_with_broken_a
     begin one by itself); elsewhere it changes nothing.
 
     After a commit, turning autocommit back on runs the on_commit hooks; a cancellation
-    that arrives meanwhile waits for them, as commit() waits for the COMMIT.
+    that arrives meanwhile waits for them, as commit() waits for the COMMIT. Back in
+    autocommit mode, the transaction's lease ends.
     """
     self.validate_no_atomic_block()
-    await self.close_if_health_check_failed()
-    await self.ensure_connection()
+    # The switch is one unit of work (SQLite's BEGIN closes a cursor half-way through it);
+    # back in autocommit mode, the transaction's lease ends with it.
+    self.hold_connection()
+    try:
+        await self.close_if_health_check_failed()
+        await self.ensure_connection()
 
-    start_transaction_under_autocommit = (
-        force_begin_transaction_with_broken_autocommit
-        and not autocommit
-        and hasattr(self, "_start_transaction_under_autocommit")
-    )
+        start_transaction_under_autocommit = (
+            force_begin_transaction_with_broken_autocommit
+            and not autocommit
+            and hasattr(self, "_start_transaction_under_autocommit")
+        )
 
-    cancelled = False
-    if start_transaction_under_autocommit:
-        await self._start_transaction_under_autocommit()
-    elif autocommit and self.run_commit_hooks_on_set_autocommit_on:
-        cancelled = await run_to_completion(self._set_autocommit(autocommit))
-    elif autocommit:
-        await self._set_autocommit(autocommit)
-    else:
-        with debug_transaction(self, "BEGIN"):
+        cancelled = False
+        if start_transaction_under_autocommit:
+            await self._start_transaction_under_autocommit()
+        elif autocommit and self.run_commit_hooks_on_set_autocommit_on:
+            cancelled = await run_to_completion(self._set_autocommit(autocommit))
+        elif autocommit:
             await self._set_autocommit(autocommit)
-    self.autocommit = autocommit
+        else:
+            with debug_transaction(self, "BEGIN"):
+                await self._set_autocommit(autocommit)
+        self.autocommit = autocommit
 
-    if autocommit and self.run_commit_hooks_on_set_autocommit_on:
-        self.run_commit_hooks_on_set_autocommit_on = False
-        hooks = asyncio.ensure_future(self.run_and_clear_commit_hooks())
-        cancelled = await run_to_completion(hooks) or cancelled
-    if cancelled:
-        raise asyncio.CancelledError
+        if autocommit and self.run_commit_hooks_on_set_autocommit_on:
+            self.run_commit_hooks_on_set_autocommit_on = False
+            hooks = asyncio.ensure_future(self.run_and_clear_commit_hooks())
+            cancelled = await run_to_completion(hooks) or cancelled
+        if cancelled:
+            raise asyncio.CancelledError
+    finally:
+        self.drop_connection_hold()
 
 
 @override("BaseDatabaseWrapper.on_commit", upstream="2fa099822b8c")

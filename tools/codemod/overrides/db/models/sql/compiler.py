@@ -64,15 +64,19 @@ async def execute_sql(
         sql, params = self.as_sql()
         if not sql:
             raise EmptyResultSet
+        if chunked_fetch:
+            cursor = await self.connection.chunked_cursor()
+        else:
+            cursor = await self.connection.cursor()
     except EmptyResultSet:
+        self.connection.release_if_idle()  # no statement: its lease ends here
         if result_type == MULTI:
             return []
         else:
             return
-    if chunked_fetch:
-        cursor = await self.connection.chunked_cursor()
-    else:
-        cursor = await self.connection.cursor()
+    except BaseException:
+        self.connection.release_if_idle()
+        raise
     try:
         await cursor.execute(sql, params)
     except BaseException:
