@@ -1,9 +1,11 @@
 """Connection pools: one per database alias and event loop. Hand-written.
 
-A task's first query takes a connection from its alias's pool (``connect()`` of the task's
-DatabaseWrapper); the connection goes back when the task ends or when its
-``teapot.connection()`` scope ends (``release_connection()``). Nothing else ever holds it, so
-two tasks never run statements on one connection.
+A task's DatabaseWrapper leases a connection (``connect()``) for one unit of database work:
+a statement outside a transaction until its rows are read, an atomic block, an open cursor
+or stream, a ``teapot.connection()`` scope. It gives it back at the unit's end
+(``release_connection()``), or when the task ends. Nothing else holds it meanwhile, so two
+tasks never run statements on one connection. Taking an idle connection and giving back a
+clean one are plain method calls: no await that suspends, no lock, nothing sent.
 
 What comes back:
 
@@ -101,6 +103,8 @@ class Pool:
     connection as an argument.
     """
 
+    shared = False  # see teapot.shared_transaction
+
     def __init__(self, driver, loop: asyncio.AbstractEventLoop):
         self.alias = driver.alias
         self.settings_dict = driver.settings_dict
@@ -167,9 +171,10 @@ class Pool:
         except TimeoutError:
             raise PoolTimeout(
                 f"No connection of the pool of {self.alias!r} became free within {self.options.timeout:g} s: "
-                f"all {self.options.max_size} are in use (OPTIONS['pool']['max_size']). A task keeps its "
-                "connection until it ends or its teapot.connection() scope ends; a task that waits for "
-                "other tasks' queries while it holds one needs a pool larger than the tasks it waits for."
+                f"all {self.options.max_size} are in use (OPTIONS['pool']['max_size']). A connection is "
+                "held by an atomic block, an open cursor or stream or a teapot.connection() scope until "
+                "it ends; a task that waits for other tasks' queries while it holds one needs a pool "
+                "larger than the tasks it waits for."
             ) from None
 
     def _lease(self, entry: _Entry, wrapper):

@@ -11,6 +11,7 @@ import pytest
 
 import teapot
 from teapot.configure import parse_database_url
+from teapot.testing.fixtures import teapot_databases, teapot_transaction  # noqa: F401 (fixtures)
 from tests.orm.databases import chosen, create_database, database_urls
 
 OTHER_POOL = {"max_size": 3, "timeout": 1}

@@ -5,7 +5,13 @@ and given back at its end, so an await that does no database work holds nothing.
 import asyncio
 import time
 
+import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 import teapot
 from teapot.db import InterfaceError, connection, connections, transaction
@@ -116,21 +122,26 @@ async def test_thirty_requests_that_query_then_wait_share_ten_connections():
 
 @pytest.mark.pool(max_size=1, timeout=2)
 async def test_a_middleware_query_and_an_endpoint_query_share_one_connection():
-    # Starlette's @app.middleware("http") runs the endpoint in a task of its own while the
-    # middleware's task waits for it: each makes a query, on a pool of one connection.
+    # FastAPI's @app.middleware("http") (Starlette's BaseHTTPMiddleware) runs the endpoint in a task of
+    # its own while the middleware's task waits for it; each makes queries, on a pool of one.
     await Author.objects.acreate(name="Ann")
 
-    async def endpoint():
-        return [a.name async for a in Author.objects.all()]
+    async def names(request):
+        return JSONResponse([a.name async for a in Author.objects.all()])
 
-    async def middleware():
+    async def audit(request, call_next):
         assert await Author.objects.aexists()  # e.g. the session's user
-        response = await asyncio.create_task(endpoint())  # call_next
-        await Author.objects.filter(name="nobody").aupdate(name="nobody")  # e.g. an audit row
+        response = await call_next(request)
+        await Tag.objects.acreate(name=request.url.path)  # e.g. an audit row
         return response
 
-    responses = await asyncio.gather(*(asyncio.create_task(middleware()) for _ in range(20)))
-    assert responses == [["Ann"]] * 20
+    app = Starlette(routes=[Route("/names", names)], middleware=[Middleware(BaseHTTPMiddleware, dispatch=audit)])
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        responses = await asyncio.gather(*(client.get("/names") for _ in range(20)))
+    assert [r.json() for r in responses] == [["Ann"]] * 20
+    assert await Tag.objects.acount() == 20
     assert pool().size == 1
 
 

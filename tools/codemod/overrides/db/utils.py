@@ -7,6 +7,7 @@ and goes back when the task ends.
 """
 
 from codemod.overrides import override
+from teapot import shared_transaction
 from teapot.tasks import TaskLocal, release_all
 
 
@@ -14,3 +15,12 @@ from teapot.tasks import TaskLocal, release_all
 def __init__(self, settings=None):
     super(ConnectionHandler, self).__init__(settings)
     self._connections = TaskLocal(on_task_done=release_all)
+
+
+@override("ConnectionHandler.__getitem__", new=True)
+def __getitem__(self, alias):
+    conn = super(ConnectionHandler, self).__getitem__(alias)
+    if conn.__dict__.get("_mode_generation", 0) != shared_transaction.generation:
+        # The test mode started or ended since this wrapper was last set up.
+        shared_transaction.adopt(conn)
+    return conn

@@ -12,6 +12,7 @@ import asyncio
 import inspect
 
 from codemod.overrides import override
+from teapot import shared_transaction
 from teapot.tasks import run_to_completion
 
 
@@ -50,9 +51,10 @@ def chunked_cursor(self):
 
 @override("BaseDatabaseWrapper.get_autocommit", upstream="7c6f976e0be3")
 def get_autocommit(self):
-    """Get the autocommit state without I/O: before connecting, the configured one."""
+    """Get the autocommit state without I/O: before connecting, the configured one (in the
+    test mode, off: the shared transaction is open)."""
     if self.connection is None:
-        return self.settings_dict["AUTOCOMMIT"]
+        return self.settings_dict["AUTOCOMMIT"] and shared_transaction.active(self.alias) is None
     return self.autocommit
 
 
@@ -93,11 +95,14 @@ async def connect(self):
         # level); the settings do not change between leases.
         self.get_connection_params()
         self._lease_settings_checked = True
-    # A fresh transaction state, even if the last connection went in an atomic block.
-    self.in_atomic_block = False
-    self.savepoint_ids = []
-    self.atomic_blocks = []
-    self.needs_rollback = False
+    pool = shared_transaction.active(self.alias) or self.connection_pool
+    if not pool.shared:
+        # A fresh transaction state, even if the last connection went in an atomic block (in
+        # the test mode, the task's blocks opened without a connection go on in the shared one).
+        self.in_atomic_block = False
+        self.savepoint_ids = []
+        self.atomic_blocks = []
+        self.needs_rollback = False
     # Health-check and maximum-age bookkeeping start over with each connection.
     self.health_check_enabled = self.settings_dict["CONN_HEALTH_CHECKS"]
     max_age = self.settings_dict["CONN_MAX_AGE"]
@@ -106,10 +111,14 @@ async def connect(self):
     self.errors_occurred = False
     # Pooled connections are checked by the pool.
     self.health_check_done = True
-    pool = self.connection_pool
     self.connection = await pool.acquire(self)
     self._task_pool = pool
     self._open_cursors = 0
+    self._open_savepoints = set()
+    if pool.shared:
+        # The test mode: the connection is inside the test's transaction.
+        shared_transaction.adopt(self, leased=True)
+        return
     # The pool hands out connections in the configured autocommit mode, with no transaction.
     self.autocommit = self.settings_dict["AUTOCOMMIT"]
     self.run_on_commit = []
@@ -190,6 +199,41 @@ async def close(self):
         self.needs_rollback = True
 
 
+@override("BaseDatabaseWrapper._savepoint", upstream="56bb2ecfb471")
+async def _savepoint(self, sid):
+    # An open savepoint holds the lease (in the test mode, where every task is inside the
+    # shared transaction, it is what keeps a task's atomic block on the connection).
+    self.hold_connection()
+    try:
+        async with self.cursor() as cursor:
+            await cursor.execute(self.ops.savepoint_create_sql(sid))
+        self._open_savepoints.add(sid)
+    finally:
+        self.drop_connection_hold()
+
+
+@override("BaseDatabaseWrapper._savepoint_rollback", upstream="38386abe4935")
+async def _savepoint_rollback(self, sid):
+    self.hold_connection()
+    try:
+        async with self.cursor() as cursor:
+            await cursor.execute(self.ops.savepoint_rollback_sql(sid))
+    finally:
+        self._open_savepoints.discard(sid)
+        self.drop_connection_hold()
+
+
+@override("BaseDatabaseWrapper._savepoint_commit", upstream="3a053c3fa1d8")
+async def _savepoint_commit(self, sid):
+    self.hold_connection()
+    try:
+        async with self.cursor() as cursor:
+            await cursor.execute(self.ops.savepoint_commit_sql(sid))
+        self._open_savepoints.discard(sid)  # on failure the block rolls back to it next
+    finally:
+        self.drop_connection_hold()
+
+
 @override("BaseDatabaseWrapper.hold_connection", new=True)
 def hold_connection(self):
     """Keep the lease past the end of statements until drop_connection_hold(): a
@@ -226,15 +270,21 @@ def release_if_idle(self):
     """End the lease if no unit of work needs it: no atomic block or manual transaction, no
     open cursor or stream, no hold. Sync and without I/O: the connection is clean, and the
     pool takes it back at once."""
+    pool = self.__dict__.get("_task_pool")
     if (
-        self.connection is not None
-        and self.autocommit
-        and not self.in_atomic_block
-        and not self.__dict__.get("_open_cursors")
-        and not self.__dict__.get("_connection_scopes")
-        and not self.__dict__.get("_abandoned_streams")
-        and "_task_pool" in self.__dict__
+        pool is None
+        or self.connection is None
+        or self.__dict__.get("_open_cursors")
+        or self.__dict__.get("_connection_scopes")
+        or self.__dict__.get("_abandoned_streams")
     ):
+        return
+    if pool.shared:
+        # The test mode: the shared transaction stays open; the task's own blocks must end.
+        in_transaction = bool(self.atomic_blocks or self.__dict__.get("_open_savepoints"))
+    else:
+        in_transaction = self.in_atomic_block or not self.autocommit
+    if not in_transaction:
         self.release_connection()
 
 

@@ -1,0 +1,133 @@
+"""The test mode: one connection, inside one transaction rolled back at the end, serves every
+task of a test. Hand-written.
+
+Outside tests, tasks never share a connection or a transaction (DESIGN §5). A test, though,
+runs its fixtures, its body, the app it calls through an ASGI transport and the app's
+streamed response bodies in different tasks, and wants all of their writes undone at its
+end. ``shared_transaction()`` makes every task of the alias lease the same connection, one
+lease at a time (statements serialised), inside a transaction it opened; each task sees the
+others' writes, and an ``atomic()`` block of a task becomes a savepoint in it.
+
+Each task's wrapper follows the mode through ``adopt()``, which the connection handler calls
+when a wrapper is looked up in another mode than the one it was set up for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+# Aliases in the mode, and a count that changes whenever the mode starts or ends.
+_active: dict[str, SharedTransaction] = {}
+generation = 0
+
+
+class SharedTransaction:
+    """Stands in for the alias's pool while the mode lasts: every lease is the one connection,
+    taken in turn (``acquire`` waits while another task holds it, up to the pool's timeout)."""
+
+    shared = True
+
+    def __init__(self, alias: str, raw, timeout: float):
+        self.alias = alias
+        self.raw = raw
+        self.timeout = timeout
+        self.lost = False
+        self._turn = asyncio.Lock()
+
+    async def acquire(self, wrapper):
+        from teapot.db import OperationalError  # teapot.db imports this module
+
+        if self.lost:
+            raise OperationalError(
+                f"The shared test transaction of {self.alias!r} lost its connection (a statement was "
+                "interrupted); the test's writes are gone."
+            )
+        try:
+            async with asyncio.timeout(self.timeout):
+                await self._turn.acquire()
+        except TimeoutError:
+            raise OperationalError(
+                f"In the shared test transaction of {self.alias!r}, another task held the one connection "
+                f"for over {self.timeout:g} s: a task that waits for another task's query must not hold "
+                "it meanwhile (an atomic block, an open cursor or stream, a teapot.connection() scope)."
+            ) from None
+        return self.raw
+
+    def release(self, raw, clean: bool):
+        if self._turn.locked():
+            self._turn.release()
+
+    def discard(self, raw, end_session=None):
+        # Interrupted mid-statement: the backend closed it, and the transaction with it.
+        self.lost = True
+        self.release(raw, clean=False)
+
+    async def wait_for_turn(self):
+        """Wait until no task holds the connection, and keep it (the end of the mode)."""
+        await self.acquire(None)
+
+
+def active(alias: str) -> SharedTransaction | None:
+    return _active.get(alias)
+
+
+def adopt(wrapper, leased=False) -> None:
+    """Set the transaction state of a wrapper for the current mode: inside the shared
+    transaction (an open atomic block nobody exits, so that the task's own blocks are
+    savepoints) or back in autocommit. ``leased``: it just leased the shared connection; its
+    own blocks, if any, stay as they are."""
+    wrapper._mode_generation = generation
+    shared = _active.get(wrapper.alias)
+    if leased:
+        wrapper.in_atomic_block = True
+        wrapper.autocommit = False
+        wrapper.closed_in_transaction = False
+        return
+    if wrapper.connection is not None:
+        return  # leased: its unit of work ends first, in the mode it began in
+    wrapper.in_atomic_block = shared is not None
+    wrapper.autocommit = shared is None and wrapper.settings_dict["AUTOCOMMIT"]
+    wrapper.savepoint_ids = []
+    wrapper.atomic_blocks = []
+    wrapper.needs_rollback = False
+    wrapper.commit_on_exit = True
+    wrapper.run_on_commit = []
+    wrapper.closed_in_transaction = False
+
+
+@contextlib.asynccontextmanager
+async def shared_transaction(*aliases):
+    """``async with shared_transaction("default"):`` runs the block in the test mode for those
+    aliases (default: "default"); every write made meanwhile, by any task, is rolled back at
+    its end. Not for production: tasks wait for each other's statements."""
+    global generation
+    from teapot.db import DEFAULT_DB_ALIAS, connections
+
+    aliases = aliases or (DEFAULT_DB_ALIAS,)
+    owners = []
+    try:
+        for alias in aliases:
+            if alias in _active:
+                raise RuntimeError(f"{alias!r} is already in a shared test transaction.")
+            template = connections[alias]
+            owner = template.__class__(template.settings_dict, alias)
+            await owner.connect()
+            owners.append(owner)
+            await owner.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+            timeout = owner.connection_pool.options.timeout
+            _active[alias] = SharedTransaction(alias, owner.connection, timeout)
+        generation += 1
+        yield
+    finally:
+        ended = [_active.pop(alias) for alias in aliases if alias in _active]
+        generation += 1
+        for shared in ended:
+            if not shared.lost:
+                await shared.wait_for_turn()
+        lost = {shared.alias for shared in ended if shared.lost}
+        for owner in owners:
+            if owner.connection is not None and owner.alias not in lost:
+                await owner.rollback()
+                await owner.set_autocommit(True)
+            owner.release_connection(clean=False)  # the pool resets or retires what is left
