@@ -1,10 +1,11 @@
-"""One task, one connection: task-local connections, ``connection()`` scopes and ``gather()``.
-Hand-written.
+"""Task-local connection wrappers, ``connection()`` scopes and ``gather()``. Hand-written.
 
-``teapot.db.connections[alias]`` gives each asyncio task a DatabaseWrapper of its own. Child
-tasks do not inherit their parent's (a contextvar would be copied into them): a task
-started inside an ``atomic`` block runs on its own connection, outside that transaction.
-When a task ends, its connections go back to their pools.
+``teapot.db.connections[alias]`` gives each asyncio task a DatabaseWrapper of its own, which
+holds that task's transaction state. Child tasks do not inherit their parent's (a contextvar
+would be copied into them): a task started inside an ``atomic`` block takes its own leases,
+outside that transaction. The wrapper leases a connection from the pool for each unit of
+database work (see release_if_idle in the generated base wrapper); a lease still open when
+the task ends (a cursor never closed) goes back then.
 """
 
 from __future__ import annotations
