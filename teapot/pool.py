@@ -179,7 +179,9 @@ class Pool:
 
     def _lease(self, entry: _Entry, wrapper):
         self._leased[entry.raw] = entry
-        wrapper.server_facts.update(self.facts)
+        facts = wrapper.server_facts
+        if len(facts) < len(self.facts):  # facts are only ever added
+            facts.update(self.facts)
         return entry.raw
 
     def _take_idle(self) -> _Entry | None:

@@ -95,7 +95,7 @@ async def connect(self):
         # level); the settings do not change between leases.
         self.get_connection_params()
         self._lease_settings_checked = True
-    pool = shared_transaction.active(self.alias) or self.connection_pool
+    pool = shared_transaction.active(self.alias) or self._lease_pool()
     if not pool.shared:
         # A fresh transaction state, even if the last connection went in an atomic block (in
         # the test mode, the task's blocks opened without a connection go on in the shared one).
@@ -147,6 +147,16 @@ def connection_pool(self):
     from teapot.pool import pool_for
 
     return pool_for(self)
+
+
+@override("BaseDatabaseWrapper._lease_pool", new=True)
+def _lease_pool(self):
+    """The pool this wrapper leases from: the alias's pool on the running loop, remembered
+    between leases (looking it up is most of what a lease would cost)."""
+    pool = self.__dict__.get("_pool_of_loop")
+    if pool is None or pool.closed or pool.loop is not asyncio.get_running_loop():
+        pool = self._pool_of_loop = self.connection_pool
+    return pool
 
 
 @override("BaseDatabaseWrapper.abandon_stream", new=True)
