@@ -211,35 +211,36 @@ async def close(self):
 
 @override("BaseDatabaseWrapper._savepoint", upstream="56bb2ecfb471")
 async def _savepoint(self, sid):
-    # An open savepoint holds the lease (in the test mode, where every task is inside the
-    # shared transaction, it is what keeps a task's atomic block on the connection).
-    self.hold_connection()
-    try:
-        async with self.cursor() as cursor:
-            await cursor.execute(self.ops.savepoint_create_sql(sid))
-        self._open_savepoints.add(sid)
-    finally:
-        self.drop_connection_hold()
+    await self._savepoint_statement(self.ops.savepoint_create_sql(sid), sid, opens=True)
 
 
 @override("BaseDatabaseWrapper._savepoint_rollback", upstream="38386abe4935")
 async def _savepoint_rollback(self, sid):
-    self.hold_connection()
     try:
-        async with self.cursor() as cursor:
-            await cursor.execute(self.ops.savepoint_rollback_sql(sid))
+        await self._savepoint_statement(self.ops.savepoint_rollback_sql(sid), sid, opens=False)
     finally:
-        self._open_savepoints.discard(sid)
-        self.drop_connection_hold()
+        self._open_savepoints.discard(sid)  # the block is over, whatever the outcome
 
 
 @override("BaseDatabaseWrapper._savepoint_commit", upstream="3a053c3fa1d8")
 async def _savepoint_commit(self, sid):
+    # On failure the savepoint stays open: the block rolls back to it next.
+    await self._savepoint_statement(self.ops.savepoint_commit_sql(sid), sid, opens=False)
+
+
+@override("BaseDatabaseWrapper._savepoint_statement", new=True)
+async def _savepoint_statement(self, sql, sid, opens):
+    """Run a SAVEPOINT, ROLLBACK TO or RELEASE statement. An open savepoint holds the lease:
+    in the test mode, where every task is inside the shared transaction, it is what keeps a
+    task's atomic block on the connection."""
     self.hold_connection()
     try:
         async with self.cursor() as cursor:
-            await cursor.execute(self.ops.savepoint_commit_sql(sid))
-        self._open_savepoints.discard(sid)  # on failure the block rolls back to it next
+            await cursor.execute(sql)
+        if opens:
+            self._open_savepoints.add(sid)
+        else:
+            self._open_savepoints.discard(sid)
     finally:
         self.drop_connection_hold()
 
