@@ -28,12 +28,14 @@ class SharedTransaction:
 
     shared = True
 
-    def __init__(self, alias: str, raw, timeout: float):
-        self.alias = alias
-        self.raw = raw
+    def __init__(self, owner, timeout: float):
+        self.alias = owner.alias
+        self.owner = owner  # the wrapper that opened the transaction and leased the connection
+        self.raw = owner.connection
         self.timeout = timeout
         self.lost = False
         self._turn = asyncio.Lock()
+        self._checkpoints = 0
 
     async def acquire(self, wrapper):
         from teapot.db import OperationalError  # teapot.db imports this module
@@ -67,6 +69,31 @@ class SharedTransaction:
         """Wait until no task holds the connection, and keep it (the end of the mode)."""
         await self.acquire(None)
 
+    async def checkpoint(self):
+        """A savepoint of the shared transaction itself, to roll back to (teapot.testing's
+        TestCase sets one before each test)."""
+        await self.acquire(None)
+        try:
+            # A name of its own: the tasks' savepoints are named by their wrappers' counters,
+            # and MySQL moves a savepoint whose name is used again.
+            self._checkpoints += 1
+            sid = f"teapot_test_{self._checkpoints}"
+            await self.owner._savepoint(sid)
+            return sid
+        finally:
+            self.release(None, clean=True)
+
+    async def rollback_to(self, sid):
+        """Undo everything since ``checkpoint()`` returned ``sid``; every task's wrapper starts
+        over from the shared transaction's state."""
+        global generation
+        await self.acquire(None)
+        try:
+            await self.owner._savepoint_rollback(sid)
+        finally:
+            self.release(None, clean=True)
+            generation += 1
+
 
 def active(alias: str) -> SharedTransaction | None:
     return _active.get(alias)
@@ -77,15 +104,16 @@ def adopt(wrapper, leased=False) -> None:
     transaction (an open atomic block nobody exits, so that the task's own blocks are
     savepoints) or back in autocommit. ``leased``: it just leased the shared connection; its
     own blocks, if any, stay as they are."""
-    wrapper._mode_generation = generation
     shared = _active.get(wrapper.alias)
     if leased:
+        wrapper._mode_generation = generation
         wrapper.in_atomic_block = True
         wrapper.autocommit = False
         wrapper.closed_in_transaction = False
         return
     if wrapper.connection is not None:
         return  # leased: its unit of work ends first, in the mode it began in
+    wrapper._mode_generation = generation
     wrapper.in_atomic_block = shared is not None
     wrapper.autocommit = shared is None and wrapper.settings_dict["AUTOCOMMIT"]
     wrapper.savepoint_ids = []
@@ -115,8 +143,8 @@ async def shared_transaction(*aliases):
             await owner.connect()
             owners.append(owner)
             await owner.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
-            timeout = owner.connection_pool.options.timeout
-            _active[alias] = SharedTransaction(alias, owner.connection, timeout)
+            owner.in_atomic_block = True  # as in an atomic block: savepoints are allowed (SQLite)
+            _active[alias] = SharedTransaction(owner, owner.connection_pool.options.timeout)
         generation += 1
         yield
     finally:
@@ -127,6 +155,7 @@ async def shared_transaction(*aliases):
                 await shared.wait_for_turn()
         lost = {shared.alias for shared in ended if shared.lost}
         for owner in owners:
+            owner.in_atomic_block = False
             if owner.connection is not None and owner.alias not in lost:
                 await owner.rollback()
                 await owner.set_autocommit(True)

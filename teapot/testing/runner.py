@@ -1,5 +1,6 @@
-"""Run teapot test cases: each test class in one asyncio task (its connections are that
-task's), ``TestCase`` classes inside an atomic block with a savepoint per test, and
+"""Run teapot test cases: each test class in one asyncio task, ``TestCase`` classes inside
+the shared test transaction (teapot.shared_transaction: every task of their tests leases the
+one connection, in turn) with a savepoint rolled back after each test, and
 ``TransactionTestCase`` classes with the tables flushed after each test. Hand-written.
 
 ``await run_classes(classes)`` returns ``{test id: (outcome, detail)}`` with outcome one of
@@ -17,7 +18,8 @@ import inspect
 import traceback
 import unittest
 
-from teapot.db import connections, transaction
+from teapot.db import connections
+from teapot.shared_transaction import active, shared_transaction
 from teapot.testing.testcases import SimpleTestCase, TestCase, TransactionTestCase
 
 
@@ -107,11 +109,11 @@ async def run_class(cls, results, flush_aliases=None, test_timeout=None):
         await _maybe_await(cls.setUpClass())
         test_data = {}
         if is_atomic:
-            for alias in aliases:
-                atomic = transaction.atomic(using=alias)
-                atomic._from_testcase = True  # a durable block inside a test is allowed
-                await atomic.__aenter__()
-                class_atomics.append((alias, atomic))
+            # Every task of the class's tests shares one transaction per alias (fixtures'
+            # tasks, an app under test, child tasks), rolled back when the class ends.
+            shared = shared_transaction(*aliases)
+            await shared.__aenter__()
+            class_atomics.append(shared)
             before = set(cls.__dict__)
             await _maybe_await(cls.setUpTestData())
             test_data = {k: v for k, v in cls.__dict__.items() if k not in before}
@@ -136,9 +138,9 @@ async def _close_class(cls, class_atomics, entered, setup_done):
             await _maybe_await(cls.tearDownClass())
         except Exception:
             pass
-    for alias, atomic in reversed(class_atomics):
-        transaction.set_rollback(True, using=alias)
-        await atomic.__aexit__(None, None, None)
+    for shared in class_atomics:
+        _give_back_leases(cls._databases_names())
+        await shared.__aexit__(None, None, None)
     for context in reversed(entered):
         context.disable()
     for cleanup in reversed(getattr(cls, "_class_cleanups", [])):
@@ -149,6 +151,13 @@ async def _close_class(cls, class_atomics, entered, setup_done):
             pass
     if hasattr(cls, "_class_cleanups"):
         cls._class_cleanups[:] = []
+
+
+def _give_back_leases(aliases):
+    """End this task's leases that a test left open (a cursor never closed): in the shared
+    transaction they would keep every other task, and the rollback, waiting."""
+    for alias in aliases:
+        connections[alias].release_connection()
 
 
 def _timed_out(exc):
@@ -177,15 +186,13 @@ async def run_test(cls, name, aliases, is_db, is_atomic, test_data, flush_aliase
             setattr(test, key, copy.deepcopy(value, memo))
         except Exception:
             setattr(test, key, value)
-    atomics = []
+    checkpoints = []
     outcome = ("passed", "")
     try:
         if is_atomic:
+            _give_back_leases(aliases)  # setUpTestData's, or the previous test's
             for alias in aliases:
-                atomic = transaction.atomic(using=alias)
-                atomic._from_testcase = True
-                await atomic.__aenter__()
-                atomics.append((alias, atomic))
+                checkpoints.append((alias, await active(alias).checkpoint()))
         try:
             async with asyncio.timeout(test_timeout):
                 await _maybe_await(test.setUp())
@@ -210,10 +217,10 @@ async def run_test(cls, name, aliases, is_db, is_atomic, test_data, flush_aliase
                 if outcome[0] == "passed":
                     outcome = _outcome(exc)
     finally:
-        for alias, atomic in reversed(atomics):
+        _give_back_leases(aliases)
+        for alias, sid in reversed(checkpoints):
             try:
-                transaction.set_rollback(True, using=alias)
-                await atomic.__aexit__(None, None, None)
+                await active(alias).rollback_to(sid)
             except Exception as exc:
                 if outcome[0] == "passed":
                     outcome = _outcome(exc)

@@ -1,10 +1,11 @@
 """Async test cases for teapot. Hand-written.
 
 ``SimpleTestCase`` (no database), ``TransactionTestCase`` (tables flushed after each test) and
-``TestCase`` (the class runs inside an atomic block opened around ``setUpTestData``; each test
-runs in a savepoint that is rolled back). Test methods, ``setUp``, ``tearDown`` and
+``TestCase`` (the class runs inside the shared test transaction, teapot.shared_transaction,
+opened before ``setUpTestData``; each test runs after a savepoint that is rolled back to, and
+the tasks it starts write in the same transaction). Test methods, ``setUp``, ``tearDown`` and
 ``setUpTestData`` may be ``async def``. Run them with ``teapot.testing.runner``: a test class
-runs in one asyncio task, as teapot's connections belong to a task.
+runs in one asyncio task, as a transaction belongs to a task.
 """
 
 from __future__ import annotations
@@ -310,7 +311,8 @@ class TransactionTestCase(SimpleTestCase):
 
 
 class TestCase(TransactionTestCase):
-    """Each test runs inside the class's transaction, in a savepoint rolled back after it."""
+    """Each test runs inside the class's shared transaction, rolled back to a savepoint after
+    it."""
 
     @classmethod
     async def setUpTestData(cls):

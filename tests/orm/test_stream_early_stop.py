@@ -12,7 +12,7 @@ import weakref
 
 import pytest
 
-from teapot.db import transaction
+from teapot.db import connection, transaction
 from tests.orm.conftest import DATABASE
 from tests.orm.faults import fetch, running, server_cpu_seconds, server_sessions, until
 from tests.orm.testapp.models import Author, Tag
@@ -152,6 +152,21 @@ async def test_a_stream_left_early_is_freed_at_once_even_as_a_tasks_first_statem
 
     await asyncio.gather(asyncio.create_task(handler()), asyncio.create_task(handler()))
     assert await Tag.objects.acount() == 2
+
+
+@pytest.mark.skipif(DATABASE == "sqlite", reason="SQLite's stream is reset before the task's next statement")
+async def test_a_stream_left_early_outside_a_transaction_holds_no_connection_while_its_task_waits():
+    # Leases: a handler that leaves a stream and then awaits something else (an HTTP call)
+    # holds nothing meanwhile; the pool's reset stops the stream on the server at once.
+    await seed()
+    pool = connection.connection_pool
+    async for _ in Author.objects.iterator(chunk_size=CHUNK):
+        break
+    assert connection.connection is None and pool.in_use == 0
+    await until(lambda: pool.pending == 0, timeout=5)
+    if DATABASE == "postgresql":
+        assert await fetch("SELECT count(*) FROM pg_cursors WHERE name <> ''") == [(0,)]
+    assert await Author.objects.acount() == ROWS
 
 
 async def test_the_loop_body_may_query_while_a_stream_is_open():

@@ -2,6 +2,8 @@
 database. The test classes are defined inside the tests, so that pytest does not collect them
 itself."""
 
+import asyncio
+
 import pytest
 
 from teapot.testing import TestCase, TransactionTestCase
@@ -177,3 +179,20 @@ async def test_load_with_a_name_computed_at_run_time():
     name = "author"
     assert await load(book, name) == ann
     assert await load(book, "title") == "A"
+
+
+async def test_a_tests_child_tasks_write_inside_its_rolled_back_transaction():
+    counts = []
+
+    class Cases(TestCase):
+        async def test_1_a_child_task_writes(self):
+            await asyncio.create_task(Tag.objects.acreate(name="from a child task"))
+            counts.append(await Tag.objects.acount())
+
+        async def test_2_reads(self):
+            counts.append(await Tag.objects.acount())
+
+    results = await run_classes([Cases])
+    assert set(outcomes(results).values()) == {"passed"}, results
+    assert counts == [1, 0]
+    assert await Tag.objects.acount() == 0

@@ -224,6 +224,9 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
     # How long stopping a stream may take (KILL QUERY, then the few rows already sent) before
     # the connection is given up instead.
     stop_stream_timeout = 5.0
+    # The pool's reset ends the session of a connection with a stream on the wire: a stream
+    # left early outside a transaction gives its connection back at once (abandon_stream).
+    reset_stops_streams = True
 
     def chunked_cursor(self):
         return CursorContext(self._cursor(name="stream"))

@@ -383,6 +383,9 @@ def _rowcount(status: str, rows) -> int:
 class DatabaseWrapper(postgresql_base.DatabaseWrapper):
     display_name = "PostgreSQL (asyncpg)"
     Database = dbapi
+    # The pool's reset closes every server-side cursor (CLOSE ALL): a stream left early
+    # outside a transaction gives its connection back at once (abandon_stream).
+    reset_stops_streams = True
 
     # No psycopg pool: teapot's pooling is its own.
     pool = None

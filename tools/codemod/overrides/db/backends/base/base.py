@@ -161,9 +161,31 @@ def _lease_pool(self):
 
 @override("BaseDatabaseWrapper.abandon_stream", new=True)
 def abandon_stream(self, cursor):
-    """Note a streamed cursor that was left unread (teapot.streams): it is stopped before the
-    next statement, COMMIT or ROLLBACK of this wrapper. No I/O: called while freeing objects."""
-    self.__dict__.setdefault("_abandoned_streams", []).append(cursor)
+    """Note a streamed cursor that was left unread (teapot.streams). No I/O: called while
+    freeing objects. Outside a transaction, where nothing else holds the lease and the pool's
+    reset stops the stream, the connection goes back to the pool at once, to be reset there;
+    otherwise the stream is stopped before this wrapper's next statement, COMMIT or ROLLBACK.
+    A backend whose reset stops a stream left on the connection says so with a class
+    attribute ``reset_stops_streams = True``."""
+    abandoned = self.__dict__.setdefault("_abandoned_streams", [])
+    abandoned.append(cursor)
+    pool = self.__dict__.get("_task_pool")
+    if (
+        getattr(self, "reset_stops_streams", False)
+        and pool is not None
+        and not pool.shared
+        and self.connection is not None
+        and self.autocommit
+        and not self.in_atomic_block
+        and not self.__dict__.get("_connection_scopes")
+        and self.__dict__.get("_open_cursors") == len(abandoned)
+    ):
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # freed outside the loop (at exit): the task's end gives it back
+        if loop is pool.loop:
+            self.release_connection(clean=False)
 
 
 @override("BaseDatabaseWrapper.close_abandoned_streams", new=True)
