@@ -133,11 +133,12 @@ async def shared_transaction(*aliases):
     from teapot.db import DEFAULT_DB_ALIAS, connections
 
     aliases = aliases or (DEFAULT_DB_ALIAS,)
+    for alias in aliases:
+        if alias in _active:
+            raise RuntimeError(f"{alias!r} is already in a shared test transaction.")
     owners = []
     try:
         for alias in aliases:
-            if alias in _active:
-                raise RuntimeError(f"{alias!r} is already in a shared test transaction.")
             template = connections[alias]
             owner = template.__class__(template.settings_dict, alias)
             await owner.connect()
@@ -148,15 +149,23 @@ async def shared_transaction(*aliases):
         generation += 1
         yield
     finally:
-        ended = [_active.pop(alias) for alias in aliases if alias in _active]
+        ended = [_active.pop(owner.alias) for owner in owners if owner.alias in _active]
         generation += 1
-        for shared in ended:
-            if not shared.lost:
-                await shared.wait_for_turn()
-        lost = {shared.alias for shared in ended if shared.lost}
-        for owner in owners:
-            owner.in_atomic_block = False
-            if owner.connection is not None and owner.alias not in lost:
-                await owner.rollback()
-                await owner.set_autocommit(True)
-            owner.release_connection(clean=False)  # the pool resets or retires what is left
+        try:
+            for shared in ended:
+                if not shared.lost:
+                    await shared.wait_for_turn()
+            for owner in owners:
+                owner.in_atomic_block = False
+                if owner.connection is not None and not _lost(ended, owner):
+                    await owner.rollback()
+                    await owner.set_autocommit(True)
+        finally:
+            for owner in owners:
+                # Whatever went wrong above, the pool resets (rolls back) or retires it.
+                owner.in_atomic_block = False
+                owner.release_connection(clean=False)
+
+
+def _lost(ended, owner) -> bool:
+    return any(shared.owner is owner and shared.lost for shared in ended)

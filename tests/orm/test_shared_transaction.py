@@ -3,6 +3,7 @@ inside one transaction serves every task of a test, and everything written is ro
 its end."""
 
 import asyncio
+import contextlib
 
 import httpx
 import pytest
@@ -13,6 +14,7 @@ from starlette.routing import Route
 
 from teapot.db import OperationalError, connection, transaction
 from teapot.shared_transaction import shared_transaction
+from tests.orm.faults import until
 from tests.orm.testapp.models import Author, Tag
 
 
@@ -127,4 +129,37 @@ async def test_a_task_that_holds_the_connection_and_waits_for_another_gets_a_cle
             await Author.objects.acreate(name="held")
             with pytest.raises(OperationalError, match="another task held the one connection"):
                 await asyncio.create_task(Author.objects.acount())
+    assert await Author.objects.acount() == 0
+
+
+async def test_entering_the_mode_twice_is_refused_and_the_first_goes_on(tables):
+    async with shared_transaction():
+        await Author.objects.acreate(name="in the first")
+        with pytest.raises(RuntimeError, match="already in a shared test transaction"):
+            async with shared_transaction():
+                pass
+        # The refused entry left the first one in place: still one transaction, still shared.
+        assert await asyncio.create_task(Author.objects.acount()) == 1
+    assert await Author.objects.acount() == 0
+    assert connection.connection_pool.in_use == 0
+
+
+@pytest.mark.pool(timeout=0.2)
+async def test_a_task_still_holding_the_connection_at_the_end_loses_nothing_committed(tables):
+    release = asyncio.Event()
+
+    async def holder():
+        async with transaction.atomic():
+            await Author.objects.acreate(name="held at the end")
+            await release.wait()
+
+    with pytest.raises(OperationalError, match="another task held"):
+        async with shared_transaction():
+            task = asyncio.create_task(holder())
+            await asyncio.sleep(0.05)
+    release.set()
+    with contextlib.suppress(Exception):
+        await task
+    # The mode's connection went back to the pool to be rolled back: nothing was committed.
+    await until(lambda: connection.connection_pool.pending == 0)
     assert await Author.objects.acount() == 0
