@@ -171,13 +171,6 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
         raw = await _on_thread(self.connection, self.connection._conn.cursor, sqlite3_base.SQLiteCursorWrapper)
         return AsyncCursor(self, self.connection, raw)
 
-    async def _start_transaction_under_autocommit(self):
-        # Upstream leaves this cursor open; an open cursor holds the lease (and a cursor
-        # nobody closes holds it until the task ends).
-        begin = "BEGIN" if self.transaction_mode is None else f"BEGIN {self.transaction_mode}"
-        async with self.cursor() as cursor:
-            await cursor.execute(begin)
-
     async def _set_autocommit(self, autocommit):
         # sqlite3: None is autocommit; '' (its default) opens transactions implicitly.
         level = None if autocommit else ""
