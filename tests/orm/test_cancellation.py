@@ -167,7 +167,8 @@ async def test_timeout_race_stress():
             answered += 1
             assert value == tag
         assert await tagged(f"check{n}") == f"check{n}"
-    assert 0 < answered < 500
+    # SQLite runs such a query on the event loop's thread, where no deadline can cut it.
+    assert 0 < answered < 500 or DATABASE == "sqlite"
 
 
 async def test_cancel_mid_aiterator():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 
 import aiosqlite
 
@@ -46,28 +47,141 @@ def _unless_locked(raw: sqlite3.Connection, fn, *args):
         raise
 
 
+# Where a statement runs. A trip to aiosqlite's thread costs a thread wake-up each way (tens
+# of microseconds, more than a lookup by primary key takes), so statements that cannot keep
+# the event loop for long run on the loop's own thread:
+# - reads, under a time budget: a progress handler interrupts one that runs past it, and it
+#   is run again on the driver's thread (an interrupted read changes nothing);
+# - BEGIN, and inside a transaction, SAVEPOINT, RELEASE and INSERTs of bounded size: they
+#   do not touch the disk's durability (the COMMIT does), so they cannot be slow.
+# Nothing on the loop's thread waits for another connection's lock: the busy timeout is 0
+# there, and a statement that found the database locked, having changed nothing, goes to the
+# driver's thread, which waits as sqlite3 does. COMMIT, ROLLBACK, writes in autocommit
+# (each one a commit) and everything else go to the driver's thread, one trip per statement
+# with its first rows.
+LOOP_THREAD_BUDGET = 0.002  # seconds a read may keep the event loop
+_BUDGET_CHECK_EVERY = 1000  # SQLite virtual-machine instructions between budget checks
+_BOUNDED_WRITE_PARAMS = 1000  # a larger INSERT goes to the driver's thread
+PREFETCH_ROWS = 1000  # rows read with the statement; a stream's later chunks are one trip each
+_OVER_BUDGET_MAX = 512
+
+_over_budget: dict[str, None] = {}  # reads that ran past the budget go to the thread next time
+_yielded_at = 0.0  # when a statement last let other tasks run (perf_counter)
+_OVER_BUDGET, _LOCKED = object(), object()
+_GIVES_WAY = {
+    sqlite3.SQLITE_INTERRUPT: _OVER_BUDGET,
+    sqlite3.SQLITE_BUSY: _LOCKED,
+    sqlite3.SQLITE_LOCKED: _LOCKED,
+}
+
+
+def _loop_thread_budget(sql: str, raw: sqlite3.Connection, params) -> float | None:
+    """How long ``sql`` may run on the event loop's thread (``inf``: no limit, it is bounded
+    anyway), or ``None`` when it must go to the driver's thread."""
+    head = sql[:9].upper()
+    if head.startswith("SELECT"):
+        return None if sql in _over_budget else LOOP_THREAD_BUDGET
+    if head.startswith("BEGIN"):
+        return float("inf") if not raw.in_transaction else None
+    if not raw.in_transaction:
+        return None
+    if head.startswith(("SAVEPOINT", "RELEASE")):
+        return float("inf")
+    if head.startswith("INSERT") and len(params or ()) <= _BOUNDED_WRITE_PARAMS and "SELECT" not in sql:
+        return float("inf")
+    return None
+
+
+def _on_loop_thread(raw: sqlite3.Connection, busy_timeout_ms: int, budget: float, fn, *args):
+    """Run ``fn`` here, on the event loop's thread, without waiting for locks and within
+    ``budget`` seconds. Where it stopped before changing anything, because it ran past the
+    budget or found the database locked, return ``_OVER_BUDGET`` or ``_LOCKED``: it is to run
+    on the driver's thread instead."""
+    changes, in_transaction = raw.total_changes, raw.in_transaction
+    raw.execute("PRAGMA busy_timeout = 0")
+    if budget != float("inf"):
+        deadline = time.perf_counter() + budget
+        raw.set_progress_handler(lambda: time.perf_counter() > deadline, _BUDGET_CHECK_EVERY)
+    try:
+        return fn(*args)
+    except sqlite3.OperationalError as exc:
+        gave_way = _GIVES_WAY.get(exc.sqlite_errorcode & 0xFF)
+        if gave_way and raw.total_changes == changes and raw.in_transaction == in_transaction:
+            return gave_way
+        raise
+    finally:
+        if budget != float("inf"):
+            raw.set_progress_handler(None, 0)
+        raw.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
+
+
+async def _take_turns() -> None:
+    """Statements on the loop's thread do not suspend the task that runs them: one that has
+    run them for longer than the budget lets the other tasks (and its own deadlines) run."""
+    global _yielded_at
+    if (now := time.perf_counter()) - _yielded_at > LOOP_THREAD_BUDGET:
+        _yielded_at = now
+        await asyncio.sleep(0)
+
+
+def _remember_over_budget(sql: str) -> None:
+    if len(_over_budget) >= _OVER_BUDGET_MAX:
+        del _over_budget[next(iter(_over_budget))]
+    _over_budget[sql] = None
+
+
 class AsyncCursor:
-    """A sqlite3 cursor (upstream's SQLiteCursorWrapper, which converts %s to ?) whose calls
-    run on the connection's thread and are awaited."""
+    """A sqlite3 cursor (upstream's SQLiteCursorWrapper, which converts %s to ?) whose
+    statements run on the event loop's thread or in one trip to the driver's thread (see
+    above). A statement's first rows are read with it; the rest come a trip per fetch."""
 
-    __slots__ = ("_wrapper", "_conn", "_cursor")
+    __slots__ = ("_wrapper", "_conn", "_cursor", "_rows", "_start", "_exhausted")
 
-    def __init__(self, wrapper, conn: aiosqlite.Connection, cursor: sqlite3.Cursor):
+    def __init__(self, wrapper, conn: aiosqlite.Connection):
         self._wrapper = wrapper
         self._conn = conn
-        self._cursor = cursor
+        # Making a cursor does no I/O.
+        self._cursor = conn._conn.cursor(sqlite3_base.SQLiteCursorWrapper)
+        self._rows: list = []  # read ahead; the caller has had those before _start
+        self._start = 0
+        self._exhausted = True
+
+    def _run(self, query, params):
+        """Execute and read the first rows; on whichever thread runs it."""
+        cursor = self._cursor
+        cursor.execute(query, params)
+        if cursor.description is None:
+            rows, exhausted = [], True
+        else:
+            rows = cursor.fetchmany(PREFETCH_ROWS)
+            exhausted = len(rows) < PREFETCH_ROWS
+        self._rows, self._start, self._exhausted = rows, 0, exhausted
 
     async def execute(self, query, params=None):
-        await self._interruptible(self._cursor.execute, query, params)
+        self._check_lease()
+        raw = self._conn._conn
+        if (budget := _loop_thread_budget(query, raw, params)) is not None:
+            await _take_turns()
+            ran = _on_loop_thread(raw, self._wrapper.busy_timeout_ms, budget, self._run, query, params)
+            if ran is _OVER_BUDGET:
+                _remember_over_budget(query)
+            elif ran is not _LOCKED:
+                return self
+        self._exhausted = False  # until it is known: closing meanwhile is queued behind it
+        await self._interruptible(self._run, query, params)
         return self
 
     async def executemany(self, query, param_list):
+        self._check_lease()
+        self._rows, self._start, self._exhausted = [], 0, True
         await self._interruptible(self._cursor.executemany, query, list(param_list))
         return self
 
-    async def _interruptible(self, fn, *args):
+    def _check_lease(self):
         if self._wrapper.connection is not self._conn:
             raise sqlite3.InterfaceError(CURSOR_OUTLIVED_ITS_LEASE)
+
+    async def _interruptible(self, fn, *args):
         try:
             wait, deadline = _LOCK_WAIT_FIRST, None
             while True:
@@ -90,17 +204,47 @@ class AsyncCursor:
             self._wrapper.release_interrupted(self._conn)
             raise
 
+    async def _read(self, size):
+        """Up to ``size`` rows (all of them for ``None``): the buffered ones first."""
+        rows, start = self._rows, self._start
+        if size is not None and len(rows) - start >= size:
+            self._start = start + size
+            return rows[start : start + size]
+        rows = rows[start:] if start else rows
+        self._rows, self._start = [], 0
+        if self._exhausted:
+            return rows
+        if size is None:
+            more = await _on_thread(self._conn, self._cursor.fetchall)
+            self._exhausted = True
+        else:
+            more = await _on_thread(self._conn, self._cursor.fetchmany, size - len(rows))
+            self._exhausted = len(more) < size - len(rows)
+        return rows + more if rows else more
+
     async def fetchone(self):
-        return await _on_thread(self._conn, self._cursor.fetchone)
+        if self._start == len(self._rows):
+            if self._exhausted:
+                return None
+            self._rows, self._start = await _on_thread(self._conn, self._cursor.fetchmany, PREFETCH_ROWS), 0
+            self._exhausted = len(self._rows) < PREFETCH_ROWS
+            if not self._rows:
+                return None
+        self._start += 1
+        return self._rows[self._start - 1]
 
     async def fetchmany(self, size=None):
-        return await _on_thread(self._conn, self._cursor.fetchmany, size or self._cursor.arraysize)
+        return await self._read(size or self._cursor.arraysize)
 
     async def fetchall(self):
-        return await _on_thread(self._conn, self._cursor.fetchall)
+        return await self._read(None)
 
     async def close(self):
-        await _on_thread(self._conn, self._cursor.close)
+        self._rows, self._start = [], 0
+        if self._exhausted:
+            self._cursor.close()  # its statement has ended: no I/O
+        else:
+            await _on_thread(self._conn, self._cursor.close)
 
     @property
     def rowcount(self):
@@ -123,6 +267,10 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
         """How long a statement waits for another connection's lock: sqlite3's ``timeout``
         option (seconds, 5 by default)."""
         return float(self.settings_dict["OPTIONS"].get("timeout", 5.0))
+
+    @property
+    def busy_timeout_ms(self) -> int:
+        return int(self.lock_timeout * 1000)
 
     def _prepare_connection(self, raw: sqlite3.Connection) -> None:
         """Upstream's connection setup, run on the driver's thread."""
@@ -168,14 +316,17 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
         return params
 
     async def create_cursor(self, name=None):
-        raw = await _on_thread(self.connection, self.connection._conn.cursor, sqlite3_base.SQLiteCursorWrapper)
-        return AsyncCursor(self, self.connection, raw)
+        return AsyncCursor(self, self.connection)
 
     async def _set_autocommit(self, autocommit):
         # sqlite3: None is autocommit; '' (its default) opens transactions implicitly.
         level = None if autocommit else ""
+        raw = self.connection._conn
+        if not raw.in_transaction:
+            raw.isolation_level = level  # no transaction to commit: no I/O
+            return
         with self.wrap_database_errors:
-            await _on_thread(self.connection, setattr, self.connection._conn, "isolation_level", level)
+            await _on_thread(self.connection, setattr, raw, "isolation_level", level)
 
     async def is_usable(self):
         return self.connection is not None

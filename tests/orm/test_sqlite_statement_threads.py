@@ -1,0 +1,135 @@
+"""Where the aiosqlite backend runs each statement: on the event loop's thread when it cannot
+keep the loop for long (reads under a time budget, BEGIN, bounded writes inside a
+transaction), on the driver's thread otherwise (commits, writes in autocommit, reads that ran
+past the budget), with a statement's first rows read in the same call."""
+
+import asyncio
+import threading
+from contextlib import asynccontextmanager
+
+import pytest
+
+import teapot
+from teapot.backends.aiosqlite import base as aiosqlite_base
+from teapot.db import connection, transaction
+from tests.orm.conftest import DATABASE
+from tests.orm.testapp.models import Author
+
+pytestmark = [
+    pytest.mark.usefixtures("tables"),
+    pytest.mark.skipif(DATABASE != "sqlite", reason="the aiosqlite backend's own behaviour"),
+]
+
+LOOP_THREAD = threading.get_ident()
+
+# A read whose cost does not depend on any table: 300,000 rows counted.
+SLOW_READ = (
+    "SELECT count(*) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+    "WHERE i < 300000) SELECT i FROM n)"
+)
+
+
+def _numbers(count):
+    return f"SELECT i FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count}) SELECT i FROM n)"
+
+
+@asynccontextmanager
+async def traced():
+    """One connection for the block; yields the (on the loop's thread?, SQL) of each statement."""
+    seen = []
+    async with teapot.connection():
+        await connection.ensure_connection()
+        raw = connection.connection._conn
+        raw.set_trace_callback(lambda sql: seen.append((threading.get_ident() == LOOP_THREAD, sql)))
+        try:
+            yield seen
+        finally:
+            raw.set_trace_callback(None)
+
+
+def _where(seen, start):
+    """On which thread each statement starting with ``start`` ran: True for the loop's."""
+    return [here for here, sql in seen if sql.startswith(start)]
+
+
+async def test_reads_and_writes_inside_a_transaction_stay_on_the_loop_thread():
+    async with traced() as seen:
+        async with transaction.atomic():
+            ann = await Author.objects.create(name="Ann")
+            await Author.objects.create(name="Bob")
+        assert await Author.objects.get(pk=ann.pk) == ann
+        assert await Author.objects.filter(name__startswith="B").count() == 1
+    assert _where(seen, "BEGIN") == [True]
+    assert _where(seen, "INSERT") == [True, True]
+    assert _where(seen, "SELECT") == [True, True]
+    assert _where(seen, "COMMIT") == [False]  # the commit's flush to disk never holds the loop
+
+
+async def test_a_write_in_autocommit_is_one_trip_to_the_drivers_thread():
+    async with traced() as seen:
+        await Author.objects.create(name="Ann")
+        await Author.objects.filter(name="Ann").update(name="Anna")
+    assert _where(seen, "INSERT") == [False]
+    assert _where(seen, "UPDATE") == [False]
+    assert await Author.objects.values_list("name", flat=True) == ["Anna"]
+
+
+async def test_a_read_past_the_budget_runs_again_on_the_drivers_thread():
+    aiosqlite_base._over_budget.pop(SLOW_READ, None)
+    async with traced() as seen:
+        async with connection.cursor() as cursor:
+            await cursor.execute(SLOW_READ)
+            assert await cursor.fetchone() == (300000,)
+            # Known to be slow now: the next run goes to the driver's thread at once.
+            await cursor.execute(SLOW_READ)
+            assert await cursor.fetchall() == [(300000,)]
+    assert _where(seen, "SELECT count(*)") == [True, False, False]
+
+
+async def test_rows_past_the_first_read_come_in_order_whatever_the_fetches():
+    count = aiosqlite_base.PREFETCH_ROWS * 2 + 500
+    async with connection.cursor() as cursor:
+        await cursor.execute(_numbers(count))
+        rows = [await cursor.fetchone() for _ in range(3)]
+        rows += await cursor.fetchmany(aiosqlite_base.PREFETCH_ROWS)
+        rows += await cursor.fetchmany(5)
+        rows += await cursor.fetchall()
+        assert await cursor.fetchone() is None
+        assert await cursor.fetchmany(10) == []
+    assert [i for (i,) in rows] == list(range(1, count + 1))
+
+
+async def test_a_stream_reads_every_row_in_chunks():
+    await Author.objects.abulk_create([Author(name=f"a{i:05}") for i in range(2500)])
+    names = [a.name async for a in Author.objects.order_by("name").iterator(chunk_size=700)]
+    assert names == [f"a{i:05}" for i in range(2500)]
+
+
+async def test_a_cursor_closed_before_its_last_row_leaves_the_connection_usable():
+    async with connection.cursor() as cursor:
+        await cursor.execute(_numbers(aiosqlite_base.PREFETCH_ROWS + 10))
+        assert await cursor.fetchone() == (1,)
+    async with transaction.atomic():
+        await Author.objects.create(name="Ann")
+    assert await Author.objects.count() == 1
+
+
+async def test_statements_on_the_loop_thread_let_other_tasks_run():
+    # A task that only runs quick reads never waits for I/O; it must still give way.
+    await Author.objects.create(name="Ann")
+    ticks = 0
+
+    async def ticker():
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    ticking = asyncio.create_task(ticker())
+    await asyncio.sleep(0)
+    before = ticks
+    for _ in range(2000):
+        await Author.objects.get(name="Ann")
+    during = ticks - before
+    ticking.cancel()
+    assert during > 0
