@@ -5,6 +5,7 @@ protocols (len, bool, iter, indexing, repr) work on a filled cache and otherwise
 AwaitRequired naming the awaitable to use.
 """
 
+from teapot import compiled_gets
 from teapot.errors import AwaitRequired
 from teapot.streams import RowStream
 
@@ -178,11 +179,31 @@ def aiterator(self, chunk_size=2000):
 async def get(self, *args, **kwargs):
     """The one row the filters match: DoesNotExist when none does, MultipleObjectsReturned
     when more than one does."""
+    if not args and (shape := compiled_gets.shape_of(self, kwargs)) is not None:
+        # A manager's get(field=value): its statement is compiled once per shape.
+        compiled = compiled_gets.known(shape)
+        if compiled is None:
+            db = shape[2]
+            await connections[db].ensure_connection()  # the SQL may depend on the server
+            compiled = compiled_gets.remember(shape, self._get_query(args, kwargs)[0])
+        if compiled is not compiled_gets.NOT_REUSABLE:
+            found = await compiled.fetch(shape[2], [kwargs[name] for name in shape[3]])
+            if found is not compiled_gets.NOT_REUSABLE:
+                return self._the_one(found, MAX_GET_RESULTS)
     if self.query.combinator and (args or kwargs):
         raise NotSupportedError(
             "Calling QuerySet.get(...) with filters after %s() is not "
             "supported." % self.query.combinator
         )
+    clone, limit = self._get_query(args, kwargs)
+    await clone._fetch_all()
+    return self._the_one(clone._result_cache, limit)
+
+
+@override("QuerySet._get_query", new=True)
+def _get_query(self, args, kwargs):
+    """get()'s queryset (the filters, no ordering, a limit where the database allows one)
+    and that limit."""
     clone = self._chain() if self.query.combinator else self.filter(*args, **kwargs)
     if self.query.can_filter() and not self.query.distinct_fields:
         clone = clone.order_by()
@@ -193,10 +214,15 @@ async def get(self, *args, **kwargs):
     ):
         limit = MAX_GET_RESULTS
         clone.query.set_limits(high=limit)
-    await clone._fetch_all()
-    num = len(clone._result_cache)
+    return clone, limit
+
+
+@override("QuerySet._the_one", new=True)
+def _the_one(self, found, limit):
+    """get()'s answer from the instances found with at most ``limit`` rows read."""
+    num = len(found)
     if num == 1:
-        return clone._result_cache[0]
+        return found[0]
     if not num:
         raise self.model.DoesNotExist(
             "%s matching query does not exist." % self.model._meta.object_name
