@@ -1,0 +1,1 @@
+"""The benchmark's models on Django, as an installed app (see bench/teapot_app)."""

@@ -1,0 +1,5 @@
+from django.db import models
+
+from bench.models import declare
+
+globals().update(vars(declare(models, __name__)))
