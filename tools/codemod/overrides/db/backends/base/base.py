@@ -497,10 +497,12 @@ async def set_autocommit(self, autocommit, force_begin_transaction_with_broken_a
             and hasattr(self, "_start_transaction_under_autocommit")
         )
 
+        # Hooks to run after the switch: the switch and the hooks are then seen through.
+        hooks_follow = autocommit and self.run_commit_hooks_on_set_autocommit_on and self.run_on_commit
         cancelled = False
         if start_transaction_under_autocommit:
             await self._start_transaction_under_autocommit()
-        elif autocommit and self.run_commit_hooks_on_set_autocommit_on:
+        elif hooks_follow:
             cancelled = await run_to_completion(self._set_autocommit(autocommit))
         elif autocommit:
             await self._set_autocommit(autocommit)
@@ -511,8 +513,8 @@ async def set_autocommit(self, autocommit, force_begin_transaction_with_broken_a
 
         if autocommit and self.run_commit_hooks_on_set_autocommit_on:
             self.run_commit_hooks_on_set_autocommit_on = False
-            hooks = asyncio.ensure_future(self.run_and_clear_commit_hooks())
-            cancelled = await run_to_completion(hooks) or cancelled
+            if hooks_follow:
+                cancelled = await run_to_completion(self.run_and_clear_commit_hooks()) or cancelled
         if cancelled:
             raise asyncio.CancelledError
     finally:
