@@ -5,6 +5,8 @@ an object whose content type was not cached yet looks it up here, before the sav
 operation writes the row (upstream's __set__ looked it up at assignment).
 """
 
+from teapot import model_rows
+
 from codemod.overrides import override
 
 
@@ -43,3 +45,23 @@ async def _prepare_related_fields_for_save(self, operation_name, fields=None):
                 )
             if obj is not None and hasattr(field, "resolve_content_type"):
                 await field.resolve_content_type(self)
+
+
+@override("Model.from_db", upstream="21b4e2ac538d")
+@classmethod
+def from_db(cls, db, field_names, values):
+    """The instance of a row read from ``db``; fields missing from ``field_names`` are
+    deferred. A full row of a model whose ``__init__`` would only store the values gets
+    them stored directly (teapot.model_rows)."""
+    if len(values) != len(cls._meta.concrete_fields):
+        values_iter = iter(values)
+        values = [
+            next(values_iter) if f.attname in field_names else DEFERRED
+            for f in cls._meta.concrete_fields
+        ]
+    elif (attnames := model_rows.direct_attnames(cls)) is not None:
+        return model_rows.instance(cls, attnames, db, values)
+    new = cls(*values)
+    new._state.adding = False
+    new._state.db = db
+    return new

@@ -1,0 +1,103 @@
+"""Instances built from full rows store their values directly only where Model.__init__
+would do nothing more: init signals, an __init__ of the model's own and deferred fields
+still take Django's path."""
+
+import pytest
+
+from teapot import model_rows
+from teapot.db import models
+from teapot.db.models.signals import post_init, pre_init
+from tests.orm.testapp.models import Author, Book, Restaurant
+
+pytestmark = pytest.mark.usefixtures("tables")
+
+
+class CountedAuthor(Author):
+    """A proxy whose __init__ counts the instances it makes."""
+
+    made = 0
+
+    class Meta:
+        proxy = True
+        app_label = "testapp"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        type(self).made += 1
+
+
+async def test_a_stored_row_is_the_instance_init_would_build():
+    ann = await Author.objects.create(name="Ann", age=30)
+    await Book.objects.create(title="Dune", author=ann, pages=412)
+    assert model_rows.direct_attnames(Book) == ("id", "title", "pages", "author_id", "data")
+    loaded = [book async for book in Book.objects.all()]
+    built = Book(id=loaded[0].pk, title="Dune", pages=412, author_id=ann.pk, data={})
+    assert [(b.pk, b.title, b.pages, b.author_id, b.data) for b in loaded] == [(built.pk, "Dune", 412, ann.pk, {})]
+    book = loaded[0]
+    assert book._state.adding is False and book._state.db == "default"
+    assert book.get_deferred_fields() == set()
+    assert {k: v for k, v in vars(book).items() if k != "_state"} == {
+        k: v for k, v in vars(built).items() if k != "_state"
+    }
+    # The relation is loaded as for any instance.
+    assert (await Book.objects.select_related("author").get(pk=book.pk)).author == ann
+
+
+async def test_inherited_fields_are_stored_from_their_parent_table():
+    roma = await Restaurant.objects.create(name="Roma", serves_pizza=True)
+    assert model_rows.direct_attnames(Restaurant) is not None
+    found = await Restaurant.objects.filter(name="Roma")
+    assert [(r.pk, r.place_ptr_id, r.name, r.serves_pizza) for r in found] == [(roma.pk, roma.pk, "Roma", True)]
+
+
+async def test_init_signal_receivers_are_called():
+    await Author.objects.create(name="Ann")
+    seen = []
+
+    def before(sender, args, kwargs, **extra):
+        seen.append(("pre", args))
+
+    def after(sender, instance, **extra):
+        seen.append(("post", instance.name))
+
+    pre_init.connect(before, sender=Author)
+    post_init.connect(after, sender=Author)
+    try:
+        assert model_rows.direct_attnames(Author) is None
+        assert [a.name for a in await Author.objects.all()] == ["Ann"]
+    finally:
+        pre_init.disconnect(before, sender=Author)
+        post_init.disconnect(after, sender=Author)
+    assert [kind for kind, _ in seen] == ["pre", "post"] and seen[1] == ("post", "Ann")
+
+
+async def test_a_models_own_init_is_called():
+    await Author.objects.create(name="Ann")
+    CountedAuthor.made = 0
+    assert model_rows.direct_attnames(CountedAuthor) is None
+    assert [a.name for a in await CountedAuthor.objects.all()] == ["Ann"]
+    assert CountedAuthor.made == 1
+
+
+async def test_a_row_without_every_field_defers_the_rest():
+    await Author.objects.create(name="Ann", age=7)
+    ann = await Author.objects.only("name").get(name="Ann")
+    assert ann.get_deferred_fields() == {"age"}
+    assert ann.name == "Ann" and ann._state.adding is False
+
+
+def test_a_field_whose_descriptor_does_more_than_store_keeps_init():
+    class Tracked(models.Field):
+        descriptor_class = type("Tracking", (models.query_utils.DeferredAttribute,), {})
+
+        def get_internal_type(self):
+            return "IntegerField"
+
+    class WithTrackedField(models.Model):
+        tracked = Tracked()
+
+        class Meta:
+            app_label = "testapp"
+            managed = False
+
+    assert model_rows.direct_attnames(WithTrackedField) is None
