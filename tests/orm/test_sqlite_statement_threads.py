@@ -133,3 +133,15 @@ async def test_statements_on_the_loop_thread_let_other_tasks_run():
     during = ticks - before
     ticking.cancel()
     assert during > 0
+
+
+async def test_a_read_once_past_the_budget_is_tried_on_the_loop_thread_again_later():
+    aiosqlite_base._over_budget[SLOW_READ] = 2  # two more runs on the driver's thread
+    async with traced() as seen:
+        async with connection.cursor() as cursor:
+            for _ in range(3):
+                await cursor.execute(SLOW_READ)
+                assert await cursor.fetchall() == [(300000,)]
+    # The third is tried on the loop's thread, is still slow, and runs on the driver's again.
+    assert _where(seen, "SELECT count(*)") == [False, False, True, False]
+    assert aiosqlite_base._over_budget[SLOW_READ] == aiosqlite_base._OVER_BUDGET_RUNS

@@ -64,8 +64,11 @@ _BUDGET_CHECK_EVERY = 1000  # SQLite virtual-machine instructions between budget
 _BOUNDED_WRITE_PARAMS = 1000  # a larger INSERT goes to the driver's thread
 PREFETCH_ROWS = 1000  # rows read with the statement; a stream's later chunks are one trip each
 _OVER_BUDGET_MAX = 512
+_OVER_BUDGET_RUNS = 100  # runs on the driver's thread before a slow read is tried here again
 
-_over_budget: dict[str, None] = {}  # reads that ran past the budget go to the thread next time
+# Reads that ran past the budget, and how many more runs go to the driver's thread: a read is
+# slow once for reasons of its own (a cold cache, a garbage collection) and tried again later.
+_over_budget: dict[str, int] = {}
 _yielded_at = 0.0  # when a statement last let other tasks run (perf_counter)
 _OVER_BUDGET, _LOCKED = object(), object()
 _GIVES_WAY = {
@@ -80,7 +83,13 @@ def _loop_thread_budget(sql: str, raw: sqlite3.Connection, params) -> float | No
     anyway), or ``None`` when it must go to the driver's thread."""
     head = sql[:9].upper()
     if head.startswith("SELECT"):
-        return None if sql in _over_budget else LOOP_THREAD_BUDGET
+        if (runs_left := _over_budget.get(sql)) is None:
+            return LOOP_THREAD_BUDGET
+        if runs_left <= 1:
+            del _over_budget[sql]
+        else:
+            _over_budget[sql] = runs_left - 1
+        return None
     if head.startswith("BEGIN"):
         return float("inf") if not raw.in_transaction else None
     if not raw.in_transaction:
@@ -127,7 +136,7 @@ async def _take_turns() -> None:
 def _remember_over_budget(sql: str) -> None:
     if len(_over_budget) >= _OVER_BUDGET_MAX:
         del _over_budget[next(iter(_over_budget))]
-    _over_budget[sql] = None
+    _over_budget[sql] = _OVER_BUDGET_RUNS
 
 
 class AsyncCursor:
