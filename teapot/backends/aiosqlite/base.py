@@ -16,7 +16,7 @@ import time
 
 import aiosqlite
 
-from teapot.backends import CURSOR_OUTLIVED_ITS_LEASE
+from teapot.backends.cursors import DriverCursor
 from teapot.db.backends.sqlite3 import base as sqlite3_base
 from teapot.db.backends.sqlite3._functions import register as register_functions
 
@@ -139,18 +139,17 @@ def _remember_over_budget(sql: str) -> None:
     _over_budget[sql] = _OVER_BUDGET_RUNS
 
 
-class AsyncCursor:
+class AsyncCursor(DriverCursor):
     """A sqlite3 cursor (upstream's SQLiteCursorWrapper, which converts %s to ?) whose
     statements run on the event loop's thread or in one trip to the driver's thread (see
     above). A statement's first rows are read with it; the rest come a trip per fetch."""
 
-    __slots__ = ("_wrapper", "_conn", "_cursor", "_rows", "_start", "_exhausted")
+    __slots__ = ("_rows", "_start", "_exhausted")
+    interface_error = sqlite3.InterfaceError
 
     def __init__(self, wrapper, conn: aiosqlite.Connection):
-        self._wrapper = wrapper
-        self._conn = conn
         # Making a cursor does no I/O.
-        self._cursor = conn._conn.cursor(sqlite3_base.SQLiteCursorWrapper)
+        super().__init__(wrapper, conn, conn._conn.cursor(sqlite3_base.SQLiteCursorWrapper))
         self._rows: list = []  # read ahead; the caller has had those before _start
         self._start = 0
         self._exhausted = True
@@ -185,10 +184,6 @@ class AsyncCursor:
         self._rows, self._start, self._exhausted = [], 0, True
         await self._interruptible(self._cursor.executemany, query, list(param_list))
         return self
-
-    def _check_lease(self):
-        if self._wrapper.connection is not self._conn:
-            raise sqlite3.InterfaceError(CURSOR_OUTLIVED_ITS_LEASE)
 
     async def _interruptible(self, fn, *args):
         try:
@@ -254,18 +249,6 @@ class AsyncCursor:
             self._cursor.close()  # its statement has ended: no I/O
         else:
             await _on_thread(self._conn, self._cursor.close)
-
-    @property
-    def rowcount(self):
-        return self._cursor.rowcount
-
-    @property
-    def lastrowid(self):
-        return self._cursor.lastrowid
-
-    @property
-    def description(self):
-        return self._cursor.description
 
 
 class DatabaseWrapper(sqlite3_base.DatabaseWrapper):

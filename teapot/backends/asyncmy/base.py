@@ -22,7 +22,7 @@ import asyncmy
 from asyncmy.constants import SERVER_STATUS
 from asyncmy.cursors import SSCursor
 
-from teapot.backends import CURSOR_OUTLIVED_ITS_LEASE
+from teapot.backends.cursors import DriverCursor
 from teapot.backends.asyncmy import dbapi as Database
 from teapot.db import Error
 from teapot.db.backends.base.base import BaseDatabaseWrapper, CursorContext
@@ -69,7 +69,7 @@ def _binary_values(params):
     return [BinaryValue(v) if isinstance(v, binary) else v for v in params]
 
 
-class AsyncCursor:
+class AsyncCursor(DriverCursor):
     """asyncmy's cursor as upstream's CursorWrapper expects a MySQLdb cursor, awaited.
 
     Parameters are bound on the client before any I/O (as mysqlclient does: ``%%`` is a
@@ -77,70 +77,55 @@ class AsyncCursor:
     an exception raised while the query is on the wire is an interruption, not a bad value.
     """
 
-    __slots__ = ("_db", "_raw", "_cursor", "_executed")
+    __slots__ = ("_executed",)
+    interface_error = Database.InterfaceError
 
-    def __init__(self, db: DatabaseWrapper, raw: asyncmy.Connection):
-        self._db = db
-        self._raw = raw
-        self._cursor = raw.cursor()
+    def __init__(self, wrapper: DatabaseWrapper, conn: asyncmy.Connection):
+        super().__init__(wrapper, conn, conn.cursor())
         self._executed = None  # the SQL last sent, for ops.last_executed_query
 
-    def _check_owned(self):
-        if self._db.connection is not self._raw:
-            raise Database.InterfaceError(CURSOR_OUTLIVED_ITS_LEASE)
-
     async def execute(self, query, params=None):
-        self._check_owned()
+        self._check_lease()
         if params is not None:
             query = self._cursor.mogrify(query, _binary_values(params))
         self._executed = query
-        await self._db.settle_stream()
-        with self._db._discard_if_interrupted(self._raw):
+        await self._wrapper.settle_stream()
+        with self._wrapper._discard_if_interrupted(self._conn):
             return await self._cursor.execute(query)
 
     async def executemany(self, query, param_list):
+        self._check_lease()
         # asyncmy folds an INSERT ... VALUES into one multi-row statement; it binds the
         # parameters itself, so a value it cannot escape also costs the connection here.
-        await self._db.settle_stream()
-        with self._db._discard_if_interrupted(self._raw):
+        await self._wrapper.settle_stream()
+        with self._wrapper._discard_if_interrupted(self._conn):
             return await self._cursor.executemany(query, [_binary_values(p) for p in param_list])
 
     async def callproc(self, procname, args=()):
-        await self._db.settle_stream()
-        with self._db._discard_if_interrupted(self._raw):
+        await self._wrapper.settle_stream()
+        with self._wrapper._discard_if_interrupted(self._conn):
             return await self._cursor.callproc(procname, args)
 
     async def nextset(self):
-        with self._db._discard_if_interrupted(self._raw):
+        with self._wrapper._discard_if_interrupted(self._conn):
             return await self._cursor.nextset()
 
     async def fetchone(self):
-        with self._db._discard_if_interrupted(self._raw):
+        with self._wrapper._discard_if_interrupted(self._conn):
             return await self._cursor.fetchone()
 
     async def fetchmany(self, size=None):
-        with self._db._discard_if_interrupted(self._raw):
+        with self._wrapper._discard_if_interrupted(self._conn):
             return await self._cursor.fetchmany(size)
 
     async def fetchall(self):
-        with self._db._discard_if_interrupted(self._raw):
+        with self._wrapper._discard_if_interrupted(self._conn):
             return await self._cursor.fetchall()
 
     async def close(self):
-        with self._db._discard_if_interrupted(self._raw):
+        with self._wrapper._discard_if_interrupted(self._conn):
             await self._cursor.close()
 
-    @property
-    def rowcount(self):
-        return self._cursor.rowcount
-
-    @property
-    def lastrowid(self):
-        return self._cursor.lastrowid
-
-    @property
-    def description(self):
-        return self._cursor.description
 
 
 class StreamingCursor(AsyncCursor):
@@ -153,27 +138,25 @@ class StreamingCursor(AsyncCursor):
 
     __slots__ = ("_rest",)
 
-    def __init__(self, db: DatabaseWrapper, raw: asyncmy.Connection):
-        self._db = db
-        self._raw = raw
-        self._cursor = raw.cursor(SSCursor)
+    def __init__(self, wrapper: DatabaseWrapper, conn: asyncmy.Connection):
+        DriverCursor.__init__(self, wrapper, conn, conn.cursor(SSCursor))
         self._executed = None
         self._rest = None  # the unread rows, once something else needed the connection
 
     async def execute(self, query, params=None):
         self._rest = None
         result = await super().execute(query, params)
-        self._db.open_stream = self
+        self._wrapper.open_stream = self
         return result
 
     async def read_rest(self):
-        with self._db._discard_if_interrupted(self._raw):
+        with self._wrapper._discard_if_interrupted(self._conn):
             self._rest = collections.deque(await self._cursor.fetchall())
         self._end()
 
     def _end(self):
-        if self._db.open_stream is self:
-            self._db.open_stream = None
+        if self._wrapper.open_stream is self:
+            self._wrapper.open_stream = None
 
     def _take(self, size):
         return [self._rest.popleft() for _ in range(min(size, len(self._rest)))]
@@ -181,7 +164,7 @@ class StreamingCursor(AsyncCursor):
     async def fetchone(self):
         if self._rest is not None:
             return self._rest.popleft() if self._rest else None
-        self._check_owned()
+        self._check_lease()
         row = await super().fetchone()
         if row is None:
             self._end()
@@ -191,7 +174,7 @@ class StreamingCursor(AsyncCursor):
         size = size or self._cursor.arraysize
         if self._rest is not None:
             return self._take(size)
-        self._check_owned()
+        self._check_lease()
         rows = await super().fetchmany(size)
         if not rows:
             self._end()
@@ -200,15 +183,15 @@ class StreamingCursor(AsyncCursor):
     async def fetchall(self):
         if self._rest is not None:
             return self._take(len(self._rest))
-        self._check_owned()
+        self._check_lease()
         rows = await super().fetchall()
         self._end()
         return rows
 
     async def close(self):
-        if self._db.open_stream is self and self._db.connection is self._raw:
-            if _streaming(self._raw):
-                await self._db.stop_stream(self)
+        if self._wrapper.open_stream is self and self._wrapper.connection is self._conn:
+            if _streaming(self._conn):
+                await self._wrapper.stop_stream(self)
             else:
                 await super().close()
         self._end()
@@ -235,7 +218,7 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
         """Read the rest of an unread stream, before the connection is used for anything else."""
         stream = self.open_stream
         if stream is not None:
-            if stream._raw is not self.connection:  # of a connection given back since
+            if stream._conn is not self.connection:  # of a connection given back since
                 self.open_stream = None
                 return
             await stream.read_rest()
@@ -247,7 +230,7 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
         rows already on their way are read off and dropped, and the connection, its session
         and its transaction go on. If that fails, the connection is given up (the pool ends
         its session; inside an atomic block the transaction is lost, as after a cancellation)."""
-        raw = stream._raw
+        raw = stream._conn
         try:
             async with asyncio.timeout(self.stop_stream_timeout):
                 await self._kill(self.raw_session(raw), query_only=True)

@@ -1,0 +1,56 @@
+"""What the three backends' cursors share.
+
+A cursor is made on the connection its wrapper holds at that moment and keeps using that
+connection. Once the wrapper's lease has ended (the cursor was closed, its task or
+``teapot.connection()`` scope ended) the pool may have leased the connection to another
+task, so a statement or fetch through the cursor is refused with the driver's
+``InterfaceError`` (``CURSOR_OUTLIVED_ITS_LEASE``) instead of running there.
+"""
+
+from __future__ import annotations
+
+from teapot.backends import CURSOR_OUTLIVED_ITS_LEASE
+
+
+class LeasedCursor:
+    """A cursor bound to ``conn``, the connection ``wrapper`` held when it was made."""
+
+    __slots__ = ("_wrapper", "_conn")
+
+    # The driver's DB-API InterfaceError: each backend's subclass names it.
+    interface_error: type[Exception] = Exception
+
+    def __init__(self, wrapper, conn):
+        self._wrapper = wrapper
+        self._conn = conn
+
+    def _owned(self) -> bool:
+        """Whether the cursor's connection is still its wrapper's."""
+        return self._wrapper.connection is self._conn
+
+    def _check_lease(self) -> None:
+        if self._wrapper.connection is not self._conn:
+            raise self.interface_error(CURSOR_OUTLIVED_ITS_LEASE)
+
+
+class DriverCursor(LeasedCursor):
+    """A LeasedCursor over one of the driver's own cursors, whose row count, last row id and
+    description it passes on."""
+
+    __slots__ = ("_cursor",)
+
+    def __init__(self, wrapper, conn, cursor):
+        super().__init__(wrapper, conn)
+        self._cursor = cursor
+
+    @property
+    def rowcount(self):
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self):
+        return self._cursor.lastrowid
+
+    @property
+    def description(self):
+        return self._cursor.description
