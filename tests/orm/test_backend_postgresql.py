@@ -8,6 +8,8 @@ import uuid
 
 import pytest
 
+import teapot
+
 from teapot.core.exceptions import ImproperlyConfigured
 from teapot.db import DataError, IntegrityError, ProgrammingError, connection, transaction
 from teapot.db.models import F, Value
@@ -397,3 +399,29 @@ async def test_an_error_while_fetching_in_a_transaction_is_not_hidden_by_the_cur
                 pass
     assert connection.connection is None or not connection.connection.open_cursors
     assert await Author.objects.count() == 10  # the connection is usable again
+
+
+async def test_a_database_time_zone_changed_without_a_signal_is_followed():
+    # Django's override_database_connection_timezone() changes the alias's TIME_ZONE and
+    # drops the wrapper's cached zone, sending no setting_changed: an open connection must
+    # still be in that zone for its next statement.
+    def drop_cached_zone():
+        connection.timezone, connection.timezone_name  # cached: make sure they are there
+        del connection.timezone, connection.timezone_name
+
+    async def session_zone():
+        async with connection.cursor() as cursor:
+            await cursor.execute("SELECT CURRENT_TIMESTAMP")
+            return str((await cursor.fetchone())[0].tzinfo)
+
+    original = connection.settings_dict["TIME_ZONE"]
+    async with teapot.connection():
+        assert await session_zone() == "UTC"
+        connection.settings_dict["TIME_ZONE"] = "Europe/Paris"
+        drop_cached_zone()
+        try:
+            assert await session_zone() == "Europe/Paris"
+        finally:
+            connection.settings_dict["TIME_ZONE"] = original
+            drop_cached_zone()
+        assert await session_zone() == "UTC"

@@ -19,7 +19,6 @@ import zoneinfo
 import asyncpg
 
 from teapot.conf import settings
-from teapot.core.signals import setting_changed
 from teapot.core.exceptions import ImproperlyConfigured
 from teapot.db.backends import utils as backend_utils
 from teapot.db.backends.base.base import BaseDatabaseWrapper
@@ -34,18 +33,6 @@ from .options import NOT_CONNECT_ARGUMENTS, libpq_to_asyncpg
 
 _cursor_numbers = itertools.count(1)
 
-# Bumped when TIME_ZONE or USE_TZ changes (settings overrides): connections opened before
-# follow the change before their next statement.
-_zone_generation = 0
-
-
-def _zone_setting_changed(*, setting, **kwargs):
-    global _zone_generation
-    if setting in ("TIME_ZONE", "USE_TZ"):
-        _zone_generation += 1
-
-
-setting_changed.connect(_zone_setting_changed, dispatch_uid="teapot.backends.asyncpg.zone")
 
 
 class DatabaseWrapper(postgresql_base.DatabaseWrapper):
@@ -122,7 +109,7 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
             raw.terminate()
             raise
         connection = Connection(raw, begin_sql, timestamps)
-        connection.zone_generation = _zone_generation  # the zone was set while connecting
+        connection.zone_followed = (self.timezone_name, settings.USE_TZ)  # set while connecting
         return connection
 
     async def init_connection_state(self):
@@ -142,9 +129,10 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
     async def _follow_time_zone(self, connection):
         """Bring the connection to the current TIME_ZONE/USE_TZ, which settings overrides change
         under open connections (Django's cursors read the zone anew; its setting_changed
-        handler sets the session's): the codecs' zone, and the session's. Only after such a
-        change: the connection was opened in the zone of its time."""
-        if connection.zone_generation == _zone_generation:
+        handler sets the session's): the codecs' zone, and the session's. The zone's name and
+        USE_TZ are compared first: the rest runs only after they changed."""
+        followed = (self.timezone_name, settings.USE_TZ)
+        if connection.zone_followed == followed:
             return
         timestamps = connection.timestamps
         zone = self.timezone or zoneinfo.ZoneInfo(self.timezone_name)
@@ -155,7 +143,7 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
             if connection.failed:
                 return  # an aborted transaction refuses it: the next statement tries again
             await driver(connection.raw.fetchval("SELECT set_config('TimeZone', $1, false)", name))
-        connection.zone_generation = _zone_generation
+        connection.zone_followed = followed
 
     async def chunked_cursor(self):
         # Names unique in the process (and across processes): upstream numbers them per

@@ -16,7 +16,7 @@ class Connection:
 
     __slots__ = (
         "raw", "pid", "autocommit", "in_transaction", "failed", "begin_sql", "_coercers", "timestamps", "open_cursors",
-        "zone_generation",
+        "zone_followed",
     )
 
     def __init__(self, raw: asyncpg.Connection, begin_sql: str, timestamps: codecs.TimestampCoercer):
@@ -31,7 +31,7 @@ class Connection:
         self.timestamps = timestamps
         self._coercers: dict[str, tuple] = {}
         self.open_cursors: set[str] = set()  # server-side cursors declared and not closed
-        self.zone_generation = -1  # the time-zone settings it follows (base._zone_generation)
+        self.zone_followed = None  # (zone name, USE_TZ) its session and codecs are in
 
     async def begin_if_needed(self):
         if not self.autocommit and not self.in_transaction:
