@@ -42,7 +42,8 @@ class CursorReader:
         self._cursor = cursor
         self._sentinel = sentinel
         self._col_count = col_count
-        self._size = size
+        # A backend whose driver steps lazily reads a stream in smaller batches than asked.
+        self._size = min(size, getattr(wrapper, "stream_rows_per_fetch", None) or size)
         self._open = True
         opening = _opening.get()
         if opening:

@@ -4,11 +4,14 @@ with the check of tests/orm/faults.py."""
 
 import asyncio
 import tracemalloc
+import weakref
 
 import pytest
 
 import teapot
+from teapot import streams
 from teapot.db import Error, connection, transaction
+from teapot.backends.aiosqlite import base as aiosqlite_base
 from tests.orm.conftest import DATABASE
 from tests.orm.faults import fetch
 from tests.orm.testapp.models import Author, Profile
@@ -58,6 +61,33 @@ async def test_aiterator_bounded_memory():
     assert peak < 5 * CHUNK * ROW_BYTES, f"peak {peak / 1e6:.1f} MB"
     if DATABASE == "postgresql":
         assert cursors_while_streaming == 1
+
+
+class _Chunk(list):
+    """A chunk of rows that can be watched with a weak reference."""
+
+
+async def test_a_stream_holds_one_chunk_while_reading_the_next(monkeypatch):
+    # A chunk still referenced while the next one is read doubles a stream's memory.
+    await insert_profiles(2000)
+    read = streams.CursorReader.__anext__
+    earlier, alive_when_reading, sizes = [], [], []
+
+    async def watched(reader):
+        alive_when_reading.append(sum(ref() is not None for ref in earlier))
+        chunk = _Chunk(await read(reader))
+        earlier.append(weakref.ref(chunk))
+        sizes.append(len(chunk))
+        return chunk
+
+    monkeypatch.setattr(streams.CursorReader, "__anext__", watched)
+    async with transaction.atomic():
+        bios = [len(p.bio) async for p in Profile.objects.order_by("pk").aiterator(chunk_size=500)]
+    assert bios == [ROW_BYTES] * 2000
+    assert len(alive_when_reading) > 4 and max(alive_when_reading) == 0
+    # SQLite steps lazily: its streams read smaller batches than chunk_size, for less memory.
+    expected = aiosqlite_base.STREAM_ROWS_PER_FETCH if DATABASE == "sqlite" else 500
+    assert max(sizes) == expected
 
 
 async def test_statements_inside_the_loop_never_cut_a_stream_short():

@@ -17,6 +17,7 @@ import time
 import aiosqlite
 
 from teapot.backends.cursors import DriverCursor
+from teapot.db.backends.base.base import CursorContext
 from teapot.db.backends.sqlite3 import base as sqlite3_base
 from teapot.db.backends.sqlite3._functions import register as register_functions
 
@@ -63,6 +64,9 @@ LOOP_THREAD_BUDGET = 0.002  # seconds a read may keep the event loop
 _BUDGET_CHECK_EVERY = 1000  # SQLite virtual-machine instructions between budget checks
 _BOUNDED_WRITE_PARAMS = 1000  # a larger INSERT goes to the driver's thread
 PREFETCH_ROWS = 1000  # rows read with the statement; a stream's later chunks are one trip each
+# A stream (iterator()) reads at most this many rows per trip whatever its chunk_size: SQLite
+# steps lazily, so smaller batches cost a few trips and keep a wide table's stream small.
+STREAM_ROWS_PER_FETCH = 256
 _OVER_BUDGET_MAX = 512
 _OVER_BUDGET_RUNS = 100  # runs on the driver's thread before a slow read is tried here again
 
@@ -144,12 +148,13 @@ class AsyncCursor(DriverCursor):
     statements run on the event loop's thread or in one trip to the driver's thread (see
     above). A statement's first rows are read with it; the rest come a trip per fetch."""
 
-    __slots__ = ("_rows", "_start", "_exhausted")
+    __slots__ = ("_rows", "_start", "_exhausted", "_prefetch")
     interface_error = sqlite3.InterfaceError
 
     def __init__(self, wrapper, conn: aiosqlite.Connection):
         # Making a cursor does no I/O.
         super().__init__(wrapper, conn, conn._conn.cursor(sqlite3_base.SQLiteCursorWrapper))
+        self._prefetch = PREFETCH_ROWS
         self._rows: list = []  # read ahead; the caller has had those before _start
         self._start = 0
         self._exhausted = True
@@ -161,8 +166,8 @@ class AsyncCursor(DriverCursor):
         if cursor.description is None:
             rows, exhausted = [], True
         else:
-            rows = cursor.fetchmany(PREFETCH_ROWS)
-            exhausted = len(rows) < PREFETCH_ROWS
+            rows = cursor.fetchmany(self._prefetch)
+            exhausted = len(rows) < self._prefetch
         self._rows, self._start, self._exhausted = rows, 0, exhausted
 
     async def execute(self, query, params=None):
@@ -230,8 +235,8 @@ class AsyncCursor(DriverCursor):
         if self._start == len(self._rows):
             if self._exhausted:
                 return None
-            self._rows, self._start = await _on_thread(self._conn, self._cursor.fetchmany, PREFETCH_ROWS), 0
-            self._exhausted = len(self._rows) < PREFETCH_ROWS
+            self._rows, self._start = await _on_thread(self._conn, self._cursor.fetchmany, self._prefetch), 0
+            self._exhausted = len(self._rows) < self._prefetch
             if not self._rows:
                 return None
         self._start += 1
@@ -307,8 +312,17 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
             params["database"] = f"file:teapot_memory_{self.alias}?mode=memory&cache=shared"
         return params
 
+    # Streams read STREAM_ROWS_PER_FETCH rows at a time (teapot.streams.CursorReader).
+    stream_rows_per_fetch = STREAM_ROWS_PER_FETCH
+
     async def create_cursor(self, name=None):
-        return AsyncCursor(self, self.connection)
+        cursor = AsyncCursor(self, self.connection)
+        if name is not None:  # chunked_cursor(): a stream's
+            cursor._prefetch = STREAM_ROWS_PER_FETCH
+        return cursor
+
+    def chunked_cursor(self):
+        return CursorContext(self._cursor(name="stream"))
 
     async def _set_autocommit(self, autocommit):
         # sqlite3: None is autocommit; '' (its default) opens transactions implicitly.

@@ -202,7 +202,8 @@ class ServerSideCursor(AsyncCursor):
         if not self._declared:
             return []
         await self._run(f"FETCH FORWARD {count} FROM {self.name}", [], several=False, cache=False)
-        return [tuple(r) for r in self._rows]
+        rows, self._rows = self._rows, []  # not kept while the next chunk is read
+        return [tuple(r) for r in rows]
 
     async def fetchone(self):
         rows = await self._fetch("1")

@@ -39,7 +39,12 @@ async def results_iter(
                 yield chunk
 
         chunks = buffered()
-    async for rows in chunks:
+    chunks = chunks.__aiter__()
+    while True:
+        try:
+            rows = await chunks.__anext__()
+        except StopAsyncIteration:
+            return
         if converters:
             rows = self.apply_converters(rows, converters)
         if composite:
@@ -48,6 +53,9 @@ async def results_iter(
             rows = map(tuple, rows)
         for row in rows:
             yield row
+        # Not ``async for``: its variable would keep this chunk alive while the next one is
+        # read, doubling a stream's memory.
+        rows = row = None
 
 
 @override("SQLCompiler.execute_sql", upstream="72a4cfa0eec4")
