@@ -7,6 +7,7 @@ one connection, or a pool of config.POOL_SIZE for the concurrent workload."""
 from __future__ import annotations
 
 from bench import config, drivers, rows
+from bench.config import Sizes
 
 ITEM_SELECT = "SELECT id, name, qty, price, created, flag, note FROM bench_item"
 
@@ -23,6 +24,24 @@ def wide_select(backend: str) -> str:
 
 def with_note(row: dict, note: str) -> dict:
     return {**row, "note": note}
+
+
+class RawWorkloads:
+    """What the three drivers' workload classes share: the statements built for the
+    backend's placeholders, and rows turned into the driver's parameters."""
+
+    backend = ""  # each subclass names its backend
+
+    def __init__(self, backend: str, sizes: Sizes):
+        self.sizes = sizes
+        self.insert = item_insert(self.backend)
+        self.wide_select = wide_select(self.backend)
+
+    async def prepare(self, workload: str, inputs: dict) -> dict:
+        return inputs
+
+    def params(self, row: dict) -> tuple:
+        return drivers.item_params(self.backend, row)
 
 
 def workloads_class(backend: str):

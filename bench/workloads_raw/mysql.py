@@ -8,18 +8,14 @@ import asyncmy
 from asyncmy.cursors import SSCursor
 
 from bench import config, drivers
-from bench.config import Sizes
-from bench.workloads_raw import ITEM_SELECT, item_insert, wide_select, with_note
+from bench.workloads_raw import ITEM_SELECT, RawWorkloads, with_note
 
 BY_PK = ITEM_SELECT + " WHERE id = %s"
 BY_QTY_RANGE = ITEM_SELECT + " WHERE qty >= %s AND qty < %s ORDER BY id"
 
 
-class AsyncmyWorkloads:
-    def __init__(self, backend: str, sizes: Sizes):
-        self.sizes = sizes
-        self.insert = item_insert("mysql")
-        self.wide_select = wide_select("mysql")
+class AsyncmyWorkloads(RawWorkloads):
+    backend = "mysql"
 
     async def start(self, workload: str) -> None:
         self.conn = await drivers.connect("mysql")
@@ -33,12 +29,6 @@ class AsyncmyWorkloads:
             self.pool.close()
             await self.pool.wait_closed()
         self.conn.close()
-
-    async def prepare(self, workload: str, inputs: dict) -> dict:
-        return inputs
-
-    def params(self, row: dict) -> tuple:
-        return drivers.item_params("mysql", row)
 
     async def get_by_pk(self, inputs: dict) -> int:
         found = 0

@@ -8,18 +8,18 @@ import asyncpg
 
 from bench import config, drivers
 from bench.config import Sizes
-from bench.workloads_raw import ITEM_SELECT, item_insert, wide_select, with_note
+from bench.workloads_raw import ITEM_SELECT, RawWorkloads, with_note
 
 BY_PK = ITEM_SELECT + " WHERE id = $1"
 BY_QTY_RANGE = ITEM_SELECT + " WHERE qty >= $1 AND qty < $2 ORDER BY id"
 
 
-class AsyncpgWorkloads:
+class AsyncpgWorkloads(RawWorkloads):
+    backend = "postgresql"
+
     def __init__(self, backend: str, sizes: Sizes):
-        self.sizes = sizes
-        self.insert = item_insert("postgresql")
+        super().__init__(backend, sizes)
         self.insert_returning = self.insert + " RETURNING id"
-        self.wide_select = wide_select("postgresql")
 
     async def start(self, workload: str) -> None:
         self.conn = await drivers.connect("postgresql")
@@ -32,12 +32,6 @@ class AsyncpgWorkloads:
         if self.pool is not None:
             await self.pool.close()
         await self.conn.close()
-
-    async def prepare(self, workload: str, inputs: dict) -> dict:
-        return inputs
-
-    def params(self, row: dict) -> tuple:
-        return drivers.item_params("postgresql", row)
 
     async def get_by_pk(self, inputs: dict) -> int:
         found = 0

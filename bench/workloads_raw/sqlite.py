@@ -5,18 +5,14 @@ from __future__ import annotations
 import asyncio
 
 from bench import config, drivers
-from bench.config import Sizes
-from bench.workloads_raw import ITEM_SELECT, item_insert, wide_select, with_note
+from bench.workloads_raw import ITEM_SELECT, RawWorkloads, with_note
 
 BY_PK = ITEM_SELECT + " WHERE id = ?"
 BY_QTY_RANGE = ITEM_SELECT + " WHERE qty >= ? AND qty < ? ORDER BY id"
 
 
-class AiosqliteWorkloads:
-    def __init__(self, backend: str, sizes: Sizes):
-        self.sizes = sizes
-        self.insert = item_insert("sqlite")
-        self.wide_select = wide_select("sqlite")
+class AiosqliteWorkloads(RawWorkloads):
+    backend = "sqlite"
 
     async def start(self, workload: str) -> None:
         self.db = await drivers.connect("sqlite")
@@ -31,12 +27,6 @@ class AiosqliteWorkloads:
         while self.idle is not None and not self.idle.empty():
             await self.idle.get_nowait().close()
         await self.db.close()
-
-    async def prepare(self, workload: str, inputs: dict) -> dict:
-        return inputs
-
-    def params(self, row: dict) -> tuple:
-        return drivers.item_params("sqlite", row)
 
     async def get_by_pk(self, inputs: dict) -> int:
         found = 0
