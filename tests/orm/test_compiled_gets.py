@@ -145,3 +145,12 @@ async def test_an_integer_out_of_the_columns_range_answers_as_the_ordinary_path(
     with pytest.raises(Author.DoesNotExist):
         await Author.objects.get(pk=2**70)
     assert (await Author.objects.get(age__lt=2**70)).name == "Ann"
+
+
+async def test_a_bad_filter_raises_djangos_error_and_leases_no_connection():
+    from teapot.core.exceptions import FieldError
+    from teapot.db import connection
+
+    with pytest.raises(FieldError, match="Cannot resolve keyword 'nickname' into field"):
+        await Author.objects.get(nickname="Ann")
+    assert connection.connection is None and connection.connection_pool.in_use == 0

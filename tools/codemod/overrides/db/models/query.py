@@ -183,9 +183,9 @@ async def get(self, *args, **kwargs):
         # A manager's get(field=value): its statement is compiled once per shape.
         compiled = compiled_gets.known(shape)
         if compiled is None:
-            db = shape[2]
-            await connections[db].ensure_connection()  # the SQL may depend on the server
-            compiled = compiled_gets.remember(shape, self._get_query(args, kwargs)[0])
+            clone = self._get_query(args, kwargs)[0]  # a bad filter raises here, leasing nothing
+            await connections[shape[2]].ensure_connection()  # the SQL may depend on the server
+            compiled = compiled_gets.remember(shape, clone)
         if compiled is not compiled_gets.NOT_REUSABLE:
             found = await compiled.fetch(shape[2], [kwargs[name] for name in shape[3]])
             if found is not compiled_gets.NOT_REUSABLE:
