@@ -53,15 +53,14 @@ def from_db(cls, db, field_names, values):
     """The instance of a row read from ``db``; fields missing from ``field_names`` are
     deferred. A full row of a model whose ``__init__`` would only store the values gets
     them stored directly (teapot.model_rows)."""
-    if len(values) != len(cls._meta.concrete_fields):
-        values_iter = iter(values)
-        values = [
-            next(values_iter) if f.attname in field_names else DEFERRED
-            for f in cls._meta.concrete_fields
-        ]
-    elif (attnames := model_rows.direct_attnames(cls)) is not None:
-        return model_rows.instance(cls, attnames, db, values)
-    new = cls(*values)
-    new._state.adding = False
-    new._state.db = db
-    return new
+    concrete = cls._meta.concrete_fields
+    if len(values) == len(concrete):
+        if (attnames := model_rows.direct_attnames(cls)) is not None:
+            return model_rows.instance(cls, attnames, db, values)
+    else:
+        read = iter(values)  # the fields read, in order; the others wait to be loaded
+        values = [next(read) if field.attname in field_names else DEFERRED for field in concrete]
+    loaded = cls(*values)
+    loaded._state.adding = False
+    loaded._state.db = db
+    return loaded
