@@ -47,10 +47,10 @@ def pytest_ignore_collect(collection_path, config):
 
 def models():
     from tests.orm.testapp.models import (
-        Author, Book, Category, Event, Loan, Measure, Place, Profile, Restaurant, Tag,
+        Author, Book, Category, Event, Loan, Measure, Note, Place, Profile, Restaurant, Tag,
     )
 
-    return (Author, Tag, Book, Profile, Loan, Category, Event, Place, Restaurant, Measure)
+    return (Author, Tag, Book, Profile, Loan, Category, Event, Place, Restaurant, Measure, Note)
 
 
 @pytest.fixture

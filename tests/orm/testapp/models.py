@@ -64,3 +64,11 @@ class Measure(models.Model):
     value = models.DecimalField(max_digits=10, decimal_places=3)
     ratio = models.FloatField(default=0.0)
     at = models.DateTimeField(null=True)
+
+
+class Note(models.Model):
+    """A field that fills itself when saved (auto_now) and one that the database fills."""
+
+    text = models.CharField(max_length=100)
+    written = models.DateTimeField(auto_now=True)
+    stars = models.IntegerField(db_default=3)

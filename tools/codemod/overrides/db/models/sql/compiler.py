@@ -6,6 +6,7 @@ generator of rows that applies the same converters as upstream, chunk by chunk.
 """
 
 from codemod.overrides import override
+from teapot import compiled_inserts
 from teapot.streams import CursorReader
 
 
@@ -230,3 +231,35 @@ async def execute_sql(self, result_type):
             row_count = aux_row_count
             is_empty = False
     return row_count
+
+
+@override("SQLInsertCompiler.execute_sql", upstream="bd49b1178d70")
+async def execute_sql(self, returning_fields=None):
+    """Run the INSERT (its SQL reused from an earlier one of the same shape where that gives
+    the same statement: teapot.compiled_inserts) and return the rows of ``returning_fields``
+    it gave back, converted."""
+    features = self.connection.features
+    several = len(self.query.objs) != 1
+    # Callers ask for returned rows of a multi-row INSERT only where the database gives them.
+    assert not (returning_fields and several and not features.can_return_rows_from_bulk_insert)
+    table = self.query.get_meta().db_table
+    self.returning_fields = returning_fields
+    async with self.connection.cursor() as cursor:
+        for sql, params in compiled_inserts.statements(self):
+            await cursor.execute(sql, params)
+        if not returning_fields:
+            return []
+        if features.can_return_rows_from_bulk_insert and several:
+            rows = await self.connection.ops.fetch_returned_insert_rows(cursor)
+            returned = returning_fields
+        elif features.can_return_columns_from_insert:
+            rows = [await self.connection.ops.fetch_returned_insert_columns(cursor, self.returning_params)]
+            returned = returning_fields
+        elif isinstance(returning_fields[0], AutoField):
+            # No RETURNING: the driver knows the id the row was given.
+            returned = returning_fields[:1]
+            rows = [(self.connection.ops.last_insert_id(cursor, table, returned[0].column),)]
+        else:
+            return []
+    converters = self.get_converters([field.get_col(table) for field in returned])
+    return list(self.apply_converters(rows, converters) if converters else rows)

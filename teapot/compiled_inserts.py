@@ -1,0 +1,155 @@
+"""INSERT statements compiled once per shape and reused.
+
+``create()``, ``save()`` of a new object and each batch of ``bulk_create()`` compile an
+INSERT whose text depends only on its shape: the compiler class, the model, the columns, the
+conflict handling, the returned columns, the number of rows and the database. The values
+change from call to call, but turning them into parameters (``pre_save`` then
+``get_db_prep_save`` per field) is all that the values need. The first statement of a shape
+is compiled by the compiler as usual; later ones take its SQL and lay out the new values in
+the same order.
+
+A shape is reused only where compiling again would give the same SQL:
+- every field's ``pre_save`` is one whose result is the attribute itself or, for
+  ``auto_now``, a datetime (a custom ``pre_save`` may return an expression);
+- no field has ``get_placeholder`` (the placeholder may depend on the value);
+- no value is an expression (``F()``, ``Now()``, a ``db_default``): those change the SQL;
+- the compiled parameters are laid out as one of the two layouts below, checked against the
+  statement's placeholders when the shape is first seen.
+Everything else takes the ordinary path. The shapes are forgotten when a setting changes or
+a model class is created; there are at most ``MAX_SHAPES`` of them.
+"""
+
+from __future__ import annotations
+
+from teapot.core.signals import setting_changed
+from teapot.db.models.signals import class_prepared
+
+MAX_SHAPES = 1024
+
+# How the compiled parameters follow from the rows of prepared values.
+ROWS = "rows"  # row after row, field after field (VALUES (%s, ...), (%s, ...))
+COLUMNS = "columns"  # one list per field, holding every row's value (PostgreSQL's UNNEST)
+
+NOT_REUSABLE = object()
+_shapes: dict = {}
+_known_pre_save: dict = {}  # field class -> whether its pre_save is one of KNOWN_PRE_SAVE
+
+
+def _known_pre_save_functions():
+    from teapot.db.models import fields as model_fields
+
+    return {
+        model_fields.Field.pre_save,
+        model_fields.DateField.pre_save,
+        model_fields.DateTimeField.pre_save,
+        model_fields.TimeField.pre_save,
+    }
+
+
+class CompiledInsert:
+    """The SQL of one INSERT shape and the layout of its parameters."""
+
+    __slots__ = ("sql", "layout", "returning_params")
+
+    def __init__(self, sql, layout, returning_params):
+        self.sql = sql
+        self.layout = layout
+        self.returning_params = returning_params
+
+    def params(self, value_rows):
+        if self.layout is ROWS:
+            params = [value for row in value_rows for value in row]
+        else:
+            params = [list(column) for column in zip(*value_rows)]
+        params += self.returning_params
+        return tuple(params)
+
+
+def statements(compiler):
+    """The [(sql, params)] of ``compiler``'s INSERT: reused from an earlier statement of the
+    same shape where possible, else compiled by ``compiler.as_sql()``."""
+    query = compiler.query
+    fields = query.fields
+    if query.raw or not fields or not _plain_fields(fields):
+        return compiler.as_sql()
+    objs = query.objs
+    for obj in objs:
+        values = obj.__dict__
+        for field in fields:
+            if hasattr(values.get(field.attname), "resolve_expression"):
+                return compiler.as_sql()
+    shape = (
+        type(compiler),
+        compiler.connection.alias,
+        query.model,
+        tuple(fields),
+        query.on_conflict,
+        tuple(query.update_fields or ()),
+        tuple(query.unique_fields or ()),
+        tuple(compiler.returning_fields or ()),
+        len(objs),
+    )
+    compiled = _shapes.get(shape)
+    if compiled is None:
+        return _remember(shape, compiler)
+    if compiled is NOT_REUSABLE:
+        return compiler.as_sql()
+    value_rows = [
+        [compiler.prepare_value(field, field.pre_save(obj, True)) for field in fields] for obj in objs
+    ]
+    for row in value_rows:
+        for value in row:
+            if hasattr(value, "as_sql"):
+                # A field prepared its value into an expression: compile as usual.
+                return compiler.as_sql()
+    compiler.returning_params = compiled.returning_params
+    return [(compiled.sql, compiled.params(value_rows))]
+
+
+def _plain_fields(fields):
+    for field in fields:
+        cls = type(field)
+        if (known := _known_pre_save.get(cls)) is None:
+            known = _known_pre_save[cls] = cls.pre_save in _known_pre_save_functions() and not hasattr(
+                cls, "get_placeholder"
+            )
+        if not known:
+            return False
+    return True
+
+
+def _remember(shape, compiler):
+    """Compile ``compiler`` as usual, keep the shape if its parameters follow a known
+    layout, and return the compiled statements."""
+    result = compiler.as_sql()
+    if len(_shapes) >= MAX_SHAPES:
+        del _shapes[next(iter(_shapes))]
+    _shapes[shape] = _layout_of(result, compiler, n_fields=len(shape[3]), n_rows=shape[-1])
+    return result
+
+
+def _layout_of(result, compiler, n_fields, n_rows):
+    if len(result) != 1:
+        return NOT_REUSABLE  # one statement per row: a backend without multi-row INSERT
+    sql, params = result[0]
+    returning_params = tuple(getattr(compiler, "returning_params", ()) or ())
+    if tuple(params[len(params) - len(returning_params) :]) != returning_params:
+        return NOT_REUSABLE
+    placeholders = sql.count("%s")
+    value_count = len(params) - len(returning_params)
+    if placeholders != len(params):
+        return NOT_REUSABLE
+    if value_count == n_fields * n_rows:
+        return CompiledInsert(sql, ROWS, returning_params)
+    if n_rows > 1 and value_count == n_fields and all(type(p) is list and len(p) == n_rows for p in params[:n_fields]):
+        return CompiledInsert(sql, COLUMNS, returning_params)
+    return NOT_REUSABLE
+
+
+def forget_all(**kwargs):
+    _shapes.clear()
+    _known_pre_save.clear()
+
+
+setting_changed.connect(forget_all, dispatch_uid="teapot.compiled_inserts")
+class_prepared.connect(forget_all, dispatch_uid="teapot.compiled_inserts")

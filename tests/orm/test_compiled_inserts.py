@@ -1,0 +1,128 @@
+"""INSERTs reuse the SQL compiled for an earlier statement of the same shape, only where
+compiling again would give the same SQL, and write exactly what the ordinary path writes."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from teapot import compiled_inserts
+from teapot.core.signals import setting_changed
+from teapot.db import connection, models
+from teapot.db.models import Value
+from teapot.db.models.functions import Upper
+from tests.orm.conftest import DATABASE
+from tests.orm.testapp.models import Author, Book, Event, Measure, Note
+
+pytestmark = pytest.mark.usefixtures("tables")
+
+UTC = datetime.timezone.utc
+
+
+@pytest.fixture(autouse=True)
+def no_shapes_yet():
+    compiled_inserts.forget_all()
+    yield
+    compiled_inserts.forget_all()
+
+
+def _shapes_of(model):
+    return [compiled for shape, compiled in compiled_inserts._shapes.items() if shape[2] is model]
+
+
+async def test_a_second_create_of_a_shape_reuses_the_statement_with_its_own_values():
+    ann = await Author.objects.create(name="Ann", age=30)
+    [compiled] = _shapes_of(Author)
+    assert isinstance(compiled, compiled_inserts.CompiledInsert)
+    bob = await Author.objects.create(name="Bob", age=41)
+    assert _shapes_of(Author) == [compiled]
+    assert bob.pk != ann.pk and not bob._state.adding and bob._state.db == "default"
+    rows = await Author.objects.order_by("pk").values_list("pk", "name", "age")
+    assert rows == [(ann.pk, "Ann", 30), (bob.pk, "Bob", 41)]
+
+
+async def test_values_are_prepared_by_their_fields_on_the_reused_path():
+    at = datetime.datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
+    for value in (Decimal("1.250"), Decimal("2.5")):
+        await Measure.objects.create(value=value, ratio=0.5, at=at)
+    assert isinstance(_shapes_of(Measure)[0], compiled_inserts.CompiledInsert)
+    rows = await Measure.objects.order_by("pk").values_list("value", "ratio", "at")
+    assert rows == [(Decimal("1.250"), 0.5, at), (Decimal("2.500"), 0.5, at)]
+
+
+async def test_a_bad_value_raises_the_fields_error_on_the_reused_path():
+    await Author.objects.create(name="Ann", age=1)
+    with pytest.raises(ValueError, match="expected a number"):
+        await Author.objects.create(name="Bob", age="many")
+    assert await Author.objects.count() == 1
+
+
+async def test_auto_now_gives_each_row_its_own_time():
+    first = await Note.objects.create(text="one", stars=1)
+    second = await Note.objects.create(text="two", stars=1)
+    assert isinstance(_shapes_of(Note)[0], compiled_inserts.CompiledInsert)
+    assert second.written > first.written
+    stored = dict(await Note.objects.values_list("text", "written"))
+    assert stored == {"one": first.written, "two": second.written}
+
+
+async def test_a_db_default_or_an_expression_takes_the_ordinary_path():
+    # stars is left to its db_default: the value is an expression, compiled as DEFAULT.
+    for text in ("one", "two"):
+        await Note.objects.create(text=text)
+    assert _shapes_of(Note) == []
+    await Note.objects.create(text="three", stars=5)
+    await Note.objects.create(text=Upper(Value("four")), stars=4)  # the same columns
+    await Note.objects.create(text="five", stars=6)
+    rows = await Note.objects.order_by("pk").values_list("text", "stars")
+    assert rows == [("one", 3), ("two", 3), ("three", 5), ("FOUR", 4), ("five", 6)]
+
+
+async def test_a_field_with_its_own_pre_save_is_never_reused():
+    class Shouting(models.CharField):
+        def pre_save(self, model_instance, add):
+            return getattr(model_instance, self.attname).upper()
+
+    assert not compiled_inserts._plain_fields([Shouting(max_length=5)])
+    assert compiled_inserts._plain_fields([Author._meta.get_field("name"), Note._meta.get_field("written")])
+
+
+async def test_bulk_create_batches_reuse_their_statement():
+    ann = await Author.objects.create(name="Ann")
+    books = [Book(title=f"t{i}", pages=i, author=ann) for i in range(10)]
+    created = await Book.objects.bulk_create(books, batch_size=4)  # 4 + 4 + 2 rows
+    assert all(book.pk is not None for book in created)
+    shapes = {shape[-1]: compiled for shape, compiled in compiled_inserts._shapes.items() if shape[2] is Book}
+    assert set(shapes) == {4, 2}
+    layout = compiled_inserts.COLUMNS if DATABASE == "postgresql" else compiled_inserts.ROWS
+    assert shapes[4].layout is layout
+    rows = await Book.objects.order_by("pk").values_list("pk", "title", "pages")
+    assert rows == [(book.pk, book.title, book.pages) for book in created]
+
+
+async def test_bulk_create_with_conflicts_handled_on_the_reused_path():
+    day = datetime.date(2026, 5, 1)
+    at = datetime.datetime(2026, 5, 1, 12, tzinfo=UTC)
+    for round_ in range(2):  # the second round reuses the first's statements
+        await Event.objects.bulk_create(
+            [Event(name="a", day=day, at=at), Event(name=f"b{round_}", day=day, at=at)], ignore_conflicts=True
+        )
+    assert sorted(await Event.objects.values_list("name", flat=True)) == ["a", "b0", "b1"]
+    if not connection.features.supports_update_conflicts_with_target:
+        return
+    later = at + datetime.timedelta(hours=1)
+    for _ in range(2):
+        await Event.objects.bulk_create(
+            [Event(name="a", day=day, at=later), Event(name="c", day=day, at=later)],
+            update_conflicts=True,
+            unique_fields=["name", "day"],
+            update_fields=["at"],
+        )
+    assert dict(await Event.objects.values_list("name", "at")) == {"a": later, "b0": at, "b1": at, "c": later}
+
+
+async def test_a_setting_change_forgets_every_shape():
+    await Author.objects.create(name="Ann")
+    assert compiled_inserts._shapes
+    setting_changed.send(sender=None, setting="USE_TZ", value=True, enter=True)
+    assert not compiled_inserts._shapes
