@@ -1,7 +1,8 @@
 """Where the aiosqlite backend runs each statement: on the event loop's thread when it cannot
-keep the loop for long (reads under a time budget, BEGIN, bounded writes inside a
-transaction), on the driver's thread otherwise (commits, writes in autocommit, reads that ran
-past the budget), with a statement's first rows read in the same call."""
+keep the loop for long (reads and writes in autocommit under a time budget, BEGIN, bounded
+writes inside a transaction, commits while they are quick), on the driver's thread otherwise
+(statements that ran past the budget, commits after a slow one), with a statement's first rows
+read in the same call."""
 
 import asyncio
 import threading
@@ -62,16 +63,53 @@ async def test_reads_and_writes_inside_a_transaction_stay_on_the_loop_thread():
     assert _where(seen, "BEGIN") == [True]
     assert _where(seen, "INSERT") == [True, True]
     assert _where(seen, "SELECT") == [True, True]
-    assert _where(seen, "COMMIT") == [False]  # the commit's flush to disk never holds the loop
+    assert _where(seen, "COMMIT") == [True]
 
 
-async def test_a_write_in_autocommit_is_one_trip_to_the_drivers_thread():
+@pytest.fixture
+def quick_commits(monkeypatch):
+    """Commits start out on the loop's thread, whatever an earlier test left."""
+    monkeypatch.setattr(aiosqlite_base, "_commits_elsewhere", 0)
+
+
+@pytest.mark.usefixtures("quick_commits")
+async def test_a_write_in_autocommit_runs_on_the_loop_thread_and_commits():
     async with traced() as seen:
         await Author.objects.create(name="Ann")
         await Author.objects.filter(name="Ann").update(name="Anna")
-    assert _where(seen, "INSERT") == [False]
-    assert _where(seen, "UPDATE") == [False]
+        assert not connection.connection._conn.in_transaction
+    assert _where(seen, "INSERT") == [True]
+    assert _where(seen, "UPDATE") == [True]
     assert await Author.objects.values_list("name", flat=True) == ["Anna"]
+
+
+@pytest.mark.usefixtures("quick_commits")
+async def test_a_slow_commit_sends_the_next_ones_to_the_drivers_thread(monkeypatch):
+    monkeypatch.setattr(aiosqlite_base, "SLOW_COMMIT", 0.0)  # every commit is slow
+    monkeypatch.setattr(aiosqlite_base, "SLOW_COMMIT_RUNS", 2)
+    async with traced() as seen:
+        for name in ("a", "b", "c", "d"):
+            async with transaction.atomic():
+                await Author.objects.create(name=name)
+    # The first is slow; the next two go to the driver's thread; the fourth is tried here again.
+    assert _where(seen, "COMMIT") == [True, False, False, True]
+    assert sorted(await Author.objects.values_list("name", flat=True)) == ["a", "b", "c", "d"]
+
+
+@pytest.mark.usefixtures("quick_commits")
+async def test_a_write_in_autocommit_past_the_budget_is_undone_and_run_once_on_the_drivers_thread():
+    ann = await Author.objects.create(name="Ann", age=1)
+    slow_update = (
+        f"UPDATE {Author._meta.db_table} SET age = age + 1 WHERE id = %s AND "
+        f"(SELECT count(*) FROM ({_numbers(300000)})) > 0"
+    )
+    aiosqlite_base._over_budget.pop(slow_update, None)
+    async with traced() as seen:
+        async with connection.cursor() as cursor:
+            await cursor.execute(slow_update, [ann.pk])
+            assert cursor.rowcount == 1
+    assert _where(seen, "UPDATE") == [True, False]
+    assert (await Author.objects.get(pk=ann.pk)).age == 2  # interrupted once, applied once
 
 
 async def test_a_read_past_the_budget_runs_again_on_the_drivers_thread():

@@ -20,6 +20,7 @@ from teapot.backends.cursors import DriverCursor
 from teapot.db.backends.base.base import CursorContext
 from teapot.db.backends.sqlite3 import base as sqlite3_base
 from teapot.db.backends.sqlite3._functions import register as register_functions
+from teapot.db.backends.utils import debug_transaction
 
 Database = sqlite3
 
@@ -54,12 +55,18 @@ def _unless_locked(raw: sqlite3.Connection, fn, *args):
 # - reads, under a time budget: a progress handler interrupts one that runs past it, and it
 #   is run again on the driver's thread (an interrupted read changes nothing);
 # - BEGIN, and inside a transaction, SAVEPOINT, RELEASE and INSERTs of bounded size: they
-#   do not touch the disk's durability (the COMMIT does), so they cannot be slow.
+#   do not touch the disk's durability (the COMMIT does), so they cannot be slow;
+# - commits: COMMIT, and INSERT, UPDATE and DELETE in autocommit (each one its own
+#   transaction, run under the reads' budget: interrupted, it is rolled back whole and run
+#   again on the driver's thread). A commit waits for the disk (an fsync, about 0.1-0.3 ms on
+#   an SSD) and cannot be interrupted, so commits run here only while they are quick: one
+#   that kept the loop past SLOW_COMMIT sends the next SLOW_COMMIT_RUNS commits to the
+#   driver's thread, and then they are tried here again. The durability settings are
+#   untouched: the commit is the same, only the thread differs.
 # Nothing on the loop's thread waits for another connection's lock: the busy timeout is 0
 # there, and a statement that found the database locked, having changed nothing, goes to the
-# driver's thread, which waits as sqlite3 does. COMMIT, ROLLBACK, writes in autocommit
-# (each one a commit) and everything else go to the driver's thread, one trip per statement
-# with its first rows.
+# driver's thread, which waits as sqlite3 does. ROLLBACK and everything else go to the
+# driver's thread, one trip per statement with its first rows.
 LOOP_THREAD_BUDGET = 0.002  # seconds a read may keep the event loop
 _BUDGET_CHECK_EVERY = 1000  # SQLite virtual-machine instructions between budget checks
 _BOUNDED_WRITE_PARAMS = 1000  # a larger INSERT goes to the driver's thread
@@ -69,11 +76,14 @@ PREFETCH_ROWS = 1000  # rows read with the statement; a stream's later chunks ar
 STREAM_ROWS_PER_FETCH = 256
 _OVER_BUDGET_MAX = 512
 _OVER_BUDGET_RUNS = 100  # runs on the driver's thread before a slow read is tried here again
+SLOW_COMMIT = LOOP_THREAD_BUDGET  # a commit that kept the loop longer than this is slow
+SLOW_COMMIT_RUNS = 100  # commits on the driver's thread after one that was slow here
 
 # Reads that ran past the budget, and how many more runs go to the driver's thread: a read is
 # slow once for reasons of its own (a cold cache, a garbage collection) and tried again later.
 _over_budget: dict[str, int] = {}
 _yielded_at = 0.0  # when a statement last let other tasks run (perf_counter)
+_commits_elsewhere = 0  # commits still to run on the driver's thread after a slow one here
 _OVER_BUDGET, _LOCKED = object(), object()
 _GIVES_WAY = {
     sqlite3.SQLITE_INTERRUPT: _OVER_BUDGET,
@@ -87,22 +97,49 @@ def _loop_thread_budget(sql: str, raw: sqlite3.Connection, params) -> float | No
     anyway), or ``None`` when it must go to the driver's thread."""
     head = sql[:9].upper()
     if head.startswith("SELECT"):
-        if (runs_left := _over_budget.get(sql)) is None:
-            return LOOP_THREAD_BUDGET
-        if runs_left <= 1:
-            del _over_budget[sql]
-        else:
-            _over_budget[sql] = runs_left - 1
-        return None
+        return _read_budget(sql)
     if head.startswith("BEGIN"):
         return float("inf") if not raw.in_transaction else None
     if not raw.in_transaction:
+        if _commits(sql, raw) and _commit_here():
+            return _read_budget(sql)
         return None
     if head.startswith(("SAVEPOINT", "RELEASE")):
         return float("inf")
     if head.startswith("INSERT") and len(params or ()) <= _BOUNDED_WRITE_PARAMS and "SELECT" not in sql:
         return float("inf")
     return None
+
+
+def _commits(sql: str, raw: sqlite3.Connection) -> bool:
+    """Whether ``sql`` is a write that commits itself: INSERT, UPDATE or DELETE in autocommit."""
+    return raw.isolation_level is None and not raw.in_transaction and sql[:6].upper() in ("INSERT", "UPDATE", "DELETE")
+
+
+def _read_budget(sql: str) -> float | None:
+    """The budget of a statement that can be interrupted, unless it went past it lately."""
+    if (runs_left := _over_budget.get(sql)) is None:
+        return LOOP_THREAD_BUDGET
+    if runs_left <= 1:
+        del _over_budget[sql]
+    else:
+        _over_budget[sql] = runs_left - 1
+    return None
+
+
+def _commit_here() -> bool:
+    """Whether the next commit may run on the loop's thread (see above)."""
+    global _commits_elsewhere
+    if _commits_elsewhere:
+        _commits_elsewhere -= 1
+        return False
+    return True
+
+
+def _commit_took(seconds: float) -> None:
+    global _commits_elsewhere
+    if seconds > SLOW_COMMIT:
+        _commits_elsewhere = SLOW_COMMIT_RUNS
 
 
 def _on_loop_thread(raw: sqlite3.Connection, busy_timeout_ms: int, budget: float, fn, *args):
@@ -175,7 +212,11 @@ class AsyncCursor(DriverCursor):
         raw = self._conn._conn
         if (budget := _loop_thread_budget(query, raw, params)) is not None:
             await _take_turns()
+            commits = _commits(query, raw)
+            started = time.perf_counter()
             ran = _on_loop_thread(raw, self._wrapper.busy_timeout_ms, budget, self._run, query, params)
+            if commits:
+                _commit_took(time.perf_counter() - started)
             if ran is _OVER_BUDGET:
                 _remember_over_budget(query)
             elif ran is not _LOCKED:
@@ -323,6 +364,20 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
 
     def chunked_cursor(self):
         return CursorContext(self._cursor(name="stream"))
+
+    async def _commit(self):
+        if self.connection is None:
+            return
+        raw = self.connection._conn
+        with debug_transaction(self, "COMMIT"), self.wrap_database_errors:
+            if raw.in_transaction and _commit_here():
+                await _take_turns()
+                started = time.perf_counter()
+                ran = _on_loop_thread(raw, self.busy_timeout_ms, float("inf"), raw.commit)
+                _commit_took(time.perf_counter() - started)
+                if ran is not _LOCKED:
+                    return
+            await self.connection.commit()
 
     async def _set_autocommit(self, autocommit):
         # sqlite3: None is autocommit; '' (its default) opens transactions implicitly.
