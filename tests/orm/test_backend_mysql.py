@@ -7,6 +7,7 @@ import datetime
 import time
 from decimal import Decimal
 
+import asyncmy
 import pytest
 
 import teapot
@@ -274,3 +275,61 @@ async def test_current_time_zone_uses_the_servers_zone_tables():
         row = await Measure.objects.annotate(hour=ExtractHour("at")).aget()
         assert row.hour == 22
         assert await Measure.objects.filter(at__date=datetime.date(2024, 1, 4)).count() == 1
+
+
+async def _set_statements(cursor):
+    await cursor.execute("SHOW SESSION STATUS LIKE 'Com_set_option'")
+    return int((await cursor.fetchone())[1])
+
+
+async def test_autocommit_comes_back_on_before_the_next_statement_not_after_each_transaction():
+    async with teapot.connection():
+        async with connection.cursor() as cursor:
+            before = await _set_statements(cursor)
+        for name in ("Ann", "Bob", "Cid"):
+            async with transaction.atomic():
+                await Author.objects.create(name=name)
+        async with connection.cursor() as cursor:
+            after = await _set_statements(cursor)
+    # Autocommit off before the first transaction, on again before SHOW: not 2 per transaction.
+    assert after - before == 2
+
+
+async def test_a_read_after_a_transaction_autocommits_and_sees_later_commits():
+    async with teapot.connection():
+        async with transaction.atomic():
+            await Author.objects.create(name="Ann")
+        assert await Author.objects.count() == 1
+
+        async def other_task_commits():
+            await Author.objects.create(name="Bob")
+
+        await asyncio.create_task(other_task_commits())
+        # Had the first count opened a transaction, its snapshot would hide Bob.
+        assert await Author.objects.count() == 2
+        [(autocommit,)] = await fetch("SELECT @@autocommit")
+        assert autocommit == 1
+
+
+@pytest.mark.pool(max_size=1)
+async def test_a_connection_given_back_after_a_transaction_autocommits_for_the_next_task():
+    async with transaction.atomic():
+        await Author.objects.create(name="Ann")
+
+    async def next_task():
+        [(autocommit,)] = await fetch("SELECT @@autocommit")
+        await Author.objects.create(name="Bob")
+        return autocommit
+
+    assert await asyncio.create_task(next_task()) == 1  # the same connection: pool of one
+    # Bob is committed: another session sees him.
+    settings = connections["default"].settings_dict
+    other = await asyncmy.connect(
+        host=settings["HOST"], port=int(settings["PORT"]), user=settings["USER"], db=settings["NAME"]
+    )
+    try:
+        async with other.cursor() as cursor:
+            await cursor.execute(f"SELECT name FROM {Author._meta.db_table} ORDER BY name")
+            assert await cursor.fetchall() == (("Ann",), ("Bob",))
+    finally:
+        other.close()

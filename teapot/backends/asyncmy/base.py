@@ -89,7 +89,7 @@ class AsyncCursor(DriverCursor):
         if params is not None:
             query = self._cursor.mogrify(query, _binary_values(params))
         self._executed = query
-        await self._wrapper.settle_stream()
+        await self._wrapper.before_statement()
         with self._wrapper._discard_if_interrupted(self._conn):
             return await self._cursor.execute(query)
 
@@ -97,12 +97,12 @@ class AsyncCursor(DriverCursor):
         self._check_lease()
         # asyncmy folds an INSERT ... VALUES into one multi-row statement; it binds the
         # parameters itself, so a value it cannot escape also costs the connection here.
-        await self._wrapper.settle_stream()
+        await self._wrapper.before_statement()
         with self._wrapper._discard_if_interrupted(self._conn):
             return await self._cursor.executemany(query, [_binary_values(p) for p in param_list])
 
     async def callproc(self, procname, args=()):
-        await self._wrapper.settle_stream()
+        await self._wrapper.before_statement()
         with self._wrapper._discard_if_interrupted(self._conn):
             return await self._cursor.callproc(procname, args)
 
@@ -223,6 +223,16 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
                 return
             await stream.read_rest()
 
+    async def before_statement(self):
+        """Make the connection ready for a statement: an unread stream read, and autocommit
+        back on if this wrapper is in autocommit mode while the session is not (see
+        _set_autocommit)."""
+        await self.settle_stream()
+        raw = self.connection
+        if self.autocommit and not raw.get_autocommit():
+            with self.wrap_database_errors, self._discard_if_interrupted(raw):
+                await raw.autocommit(True)
+
     async def stop_stream(self, stream: StreamingCursor):
         """Stop a stream left before its end: MySQL sends a result to its end whatever the
         client does, so reading the rest would cost the server the whole result (and this task
@@ -328,8 +338,15 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
 
     async def _set_autocommit(self, autocommit):
         await self.settle_stream()
-        with self.wrap_database_errors, self._discard_if_interrupted(self.connection):
-            await self.connection.autocommit(autocommit)
+        raw = self.connection
+        if autocommit and not raw.server_status & SERVER_STATUS.SERVER_STATUS_IN_TRANS:
+            # Back to autocommit after a COMMIT or ROLLBACK: no transaction is open, so the
+            # switch can wait for the next statement (before_statement). A transaction that
+            # comes first needs autocommit off, as it still is: one round trip fewer per
+            # transaction.
+            return
+        with self.wrap_database_errors, self._discard_if_interrupted(raw):
+            await raw.autocommit(autocommit)
 
     async def is_usable(self):
         await self.settle_stream()
@@ -346,7 +363,11 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
         if _streaming(raw):
             return False
         in_transaction = raw.server_status & SERVER_STATUS.SERVER_STATUS_IN_TRANS
-        return not in_transaction and raw.get_autocommit() == self.settings_dict["AUTOCOMMIT"]
+        if in_transaction:
+            return False
+        # Autocommit still off after a transaction is clean where the configured mode is
+        # autocommit: the next statement switches it back on (before_statement).
+        return raw.get_autocommit() == self.settings_dict["AUTOCOMMIT"] or self.settings_dict["AUTOCOMMIT"]
 
     def raw_is_closed(self, raw):
         # The server closing the socket (KILL, restart, wait_timeout) closes the transport.
