@@ -47,14 +47,29 @@ def _known_pre_save_functions():
 
 
 class CompiledInsert:
-    """The SQL of one INSERT shape and the layout of its parameters."""
+    """The SQL of one INSERT shape, the layout of its parameters, and how each field's value
+    is read and prepared."""
 
-    __slots__ = ("sql", "layout", "returning_params")
+    __slots__ = ("sql", "layout", "returning_params", "readers")
 
-    def __init__(self, sql, layout, returning_params):
+    def __init__(self, sql, layout, returning_params, readers):
         self.sql = sql
         self.layout = layout
         self.returning_params = returning_params
+        # Per field: (attname, or None where pre_save() must be called; the value types
+        # that its preparation would return unchanged).
+        self.readers = readers
+
+    def value_rows(self, compiler, fields, objs):
+        prepare = compiler.prepare_value
+        rows = []
+        for obj in objs:
+            row = []
+            for field, (attname, as_is) in zip(fields, self.readers):
+                value = getattr(obj, attname) if attname else field.pre_save(obj, True)
+                row.append(value if type(value) in as_is else prepare(field, value))
+            rows.append(row)
+        return rows
 
     def params(self, value_rows):
         if self.layout is ROWS:
@@ -94,9 +109,7 @@ def statements(compiler):
         return _remember(shape, compiler)
     if compiled is NOT_REUSABLE:
         return compiler.as_sql()
-    value_rows = [
-        [compiler.prepare_value(field, field.pre_save(obj, True)) for field in fields] for obj in objs
-    ]
+    value_rows = compiled.value_rows(compiler, fields, objs)
     for row in value_rows:
         for value in row:
             if hasattr(value, "as_sql"):
@@ -104,6 +117,40 @@ def statements(compiler):
                 return compiler.as_sql()
     compiler.returning_params = compiled.returning_params
     return [(compiled.sql, compiled.params(value_rows))]
+
+
+def _readers(fields, connection):
+    from teapot.db.backends.base.operations import BaseDatabaseOperations
+    from teapot.db.models import fields as model_fields
+
+    none = type(None)
+    integers_as_is = (
+        type(connection.ops).adapt_integerfield_value is BaseDatabaseOperations.adapt_integerfield_value
+    )
+    # Exactly these classes (a subclass may prepare differently) return such values as they
+    # are from get_db_prep_save(): skipping the call changes nothing.
+    unchanged = {
+        model_fields.CharField: frozenset({str, none}),
+        model_fields.TextField: frozenset({str, none}),
+        model_fields.FloatField: frozenset({float, none}),
+        model_fields.BooleanField: frozenset({bool}),
+    }
+    if integers_as_is:
+        for integer_field in (
+            model_fields.IntegerField,
+            model_fields.BigIntegerField,
+            model_fields.SmallIntegerField,
+            model_fields.PositiveIntegerField,
+            model_fields.PositiveBigIntegerField,
+            model_fields.PositiveSmallIntegerField,
+        ):
+            unchanged[integer_field] = frozenset({int, none})
+    readers = []
+    for field in fields:
+        cls = type(field)
+        attname = field.attname if cls.pre_save is model_fields.Field.pre_save else None
+        readers.append((attname, unchanged.get(cls, frozenset())))
+    return tuple(readers)
 
 
 def _plain_fields(fields):
@@ -140,10 +187,12 @@ def _layout_of(result, compiler, n_fields, n_rows):
     if placeholders != len(params):
         return NOT_REUSABLE
     if value_count == n_fields * n_rows:
-        return CompiledInsert(sql, ROWS, returning_params)
-    if n_rows > 1 and value_count == n_fields and all(type(p) is list and len(p) == n_rows for p in params[:n_fields]):
-        return CompiledInsert(sql, COLUMNS, returning_params)
-    return NOT_REUSABLE
+        layout = ROWS
+    elif n_rows > 1 and value_count == n_fields and all(type(p) is list and len(p) == n_rows for p in params[:n_fields]):
+        layout = COLUMNS
+    else:
+        return NOT_REUSABLE
+    return CompiledInsert(sql, layout, returning_params, _readers(compiler.query.fields, compiler.connection))
 
 
 def forget_all(**kwargs):

@@ -126,3 +126,25 @@ async def test_a_setting_change_forgets_every_shape():
     assert compiled_inserts._shapes
     setting_changed.send(sender=None, setting="USE_TZ", value=True, enter=True)
     assert not compiled_inserts._shapes
+
+
+async def test_values_of_other_types_are_still_prepared_by_their_field():
+    await Author.objects.create(name="Ann", age=1)
+    bob = await Author.objects.create(name="Bob", age="7")  # a str for an IntegerField
+    assert isinstance(_shapes_of(Author)[0], compiled_inserts.CompiledInsert)
+    assert await Author.objects.filter(pk=bob.pk).values_list("age", flat=True) == [7]
+
+
+def test_only_the_exact_field_classes_skip_preparing_their_own_value_types():
+    class Lowered(models.CharField):
+        def get_prep_value(self, value):
+            return super().get_prep_value(value).lower()
+
+    name, age = Author._meta.get_field("name"), Author._meta.get_field("age")
+    lowered = Lowered(max_length=10)
+    lowered.set_attributes_from_name("lowered")
+    readers = compiled_inserts._readers([name, age, lowered, Note._meta.get_field("written")], connection)
+    assert readers[0] == ("name", frozenset({str, type(None)}))
+    assert readers[1] == ("age", frozenset({int, type(None)}))  # no backend adapts integers
+    assert readers[2] == ("lowered", frozenset())  # a subclass prepares as it likes
+    assert readers[3] == (None, frozenset())  # auto_now: pre_save() is called
