@@ -32,6 +32,7 @@ CHECKED_MODULES = [
     "django.db.models.deletion",
     "django.db.models.sql.compiler",
     "django.db.backends.base.base",
+    "django.core.paginator",
 ]
 
 
@@ -100,7 +101,8 @@ def test_closure_is_the_orm_only(snap):
     assert 100 <= len(snap.modules) <= 200
     for needed in ("django.db.models.query", "django.db.transaction", "django.db.backends.sqlite3.base",
                    "django.db.models.sql.compiler", "django.dispatch.dispatcher",
-                   "django.core.serializers.json", "django.core.serializers.xml_serializer"):
+                   "django.core.serializers.json", "django.core.serializers.xml_serializer",
+                   "django.core.paginator"):
         assert needed in snap.modules
     for pruned in ("django.forms", "django.template", "django.urls", "django.views", "django.http",
                    "django.core.mail", "django.core.management", "django.core.serializers.pyyaml"):
@@ -246,6 +248,19 @@ def test_atomic_is_an_async_context_manager(snap):
         assert find_def(tree, ["Atomic", name]).asynchronous is not None
     assert find_def(tree, ["Atomic", "__enter__"]) is None
     assert find_def(tree, ["Atomic", "__exit__"]) is None
+
+
+def test_paginator_awaits_counting_and_page_reads(snap):
+    tree = snap.output["django.core.paginator"]
+    awaited = ["Paginator.page", "Paginator.get_page", "Paginator.acount", "Paginator.apage",
+               "Paginator.__aiter__", "Page.aget_object_list", "Page.ahas_next"]
+    # What reads the loaded count or rows stays sync.
+    sync = ["Paginator.count", "Paginator.num_pages", "Paginator.validate_number",
+            "Page.has_next", "Page.__getitem__", "Page.start_index"]
+    assert [p for p in awaited if find_def(tree, p.split(".")).asynchronous is None] == []
+    assert [p for p in sync if find_def(tree, p.split(".")).asynchronous is not None] == []
+    assert find_def(tree, ["Paginator", "__iter__"]) is None
+    assert "await page.aget_object_list()" in _src(find_def(tree, ["Paginator", "page"]))  # rows read into a list
 
 
 def test_query_building_is_plain_sync_code(snap):
