@@ -2,11 +2,14 @@
 
 ``create()``, ``save()`` of a new object and each batch of ``bulk_create()`` compile an
 INSERT whose text depends only on its shape: the compiler class, the model, the columns, the
-conflict handling, the returned columns, the number of rows and the database. The values
+conflict handling, the returned columns, one row or several, and the database. The values
 change from call to call, but turning them into parameters (``pre_save`` then
 ``get_db_prep_save`` per field) is all that the values need. The first statement of a shape
 is compiled by the compiler as usual; later ones take its SQL and lay out the new values in
-the same order.
+the same order. Where the rows are written out one by one (``VALUES (...), (...)``), the
+SQL for another number of rows is the compiled one with the backend's ``bulk_insert_sql``
+for that number in place of its own: the part that the first statement's
+``bulk_insert_sql`` gave must be found in it exactly once, or the shape is not kept.
 
 A shape is reused only where compiling again would give the same SQL:
 - every field's ``pre_save`` is one whose result is the attribute itself or, for
@@ -46,19 +49,36 @@ def _known_pre_save_functions():
     }
 
 
+MAX_ROW_COUNTS = 16  # SQL texts kept per shape of several rows, one per row count
+
+
 class CompiledInsert:
     """The SQL of one INSERT shape, the layout of its parameters, and how each field's value
     is read and prepared."""
 
-    __slots__ = ("sql", "layout", "returning_params", "readers")
+    __slots__ = ("sql", "layout", "returning_params", "readers", "around_rows", "by_row_count")
 
-    def __init__(self, sql, layout, returning_params, readers):
+    def __init__(self, sql, layout, returning_params, readers, around_rows=None):
         self.sql = sql
         self.layout = layout
         self.returning_params = returning_params
         # Per field: (attname, or None where pre_save() must be called; the value types
         # that its preparation would return unchanged).
         self.readers = readers
+        # For rows written out one by one: the SQL before and after them.
+        self.around_rows = around_rows
+        self.by_row_count = {}
+
+    def sql_for(self, compiler, fields, row_count):
+        if self.around_rows is None:
+            return self.sql
+        if (sql := self.by_row_count.get(row_count)) is None:
+            before, after = self.around_rows
+            sql = before + _rows_sql(compiler, fields, row_count) + after
+            if len(self.by_row_count) >= MAX_ROW_COUNTS:
+                del self.by_row_count[next(iter(self.by_row_count))]
+            self.by_row_count[row_count] = sql
+        return sql
 
     def value_rows(self, compiler, fields, objs):
         prepare = compiler.prepare_value
@@ -102,7 +122,7 @@ def statements(compiler):
         tuple(query.update_fields or ()),
         tuple(query.unique_fields or ()),
         tuple(compiler.returning_fields or ()),
-        len(objs),
+        len(objs) == 1,
     )
     compiled = _shapes.get(shape)
     if compiled is None:
@@ -116,7 +136,7 @@ def statements(compiler):
                 # A field prepared its value into an expression: compile as usual.
                 return compiler.as_sql()
     compiler.returning_params = compiled.returning_params
-    return [(compiled.sql, compiled.params(value_rows))]
+    return [(compiled.sql_for(compiler, fields, len(objs)), compiled.params(value_rows))]
 
 
 def _readers(fields, connection):
@@ -171,7 +191,7 @@ def _remember(shape, compiler):
     result = compiler.as_sql()
     if len(_shapes) >= MAX_SHAPES:
         del _shapes[next(iter(_shapes))]
-    _shapes[shape] = _layout_of(result, compiler, n_fields=len(shape[3]), n_rows=shape[-1])
+    _shapes[shape] = _layout_of(result, compiler, n_fields=len(shape[3]), n_rows=len(compiler.query.objs))
     return result
 
 
@@ -186,13 +206,25 @@ def _layout_of(result, compiler, n_fields, n_rows):
     value_count = len(params) - len(returning_params)
     if placeholders != len(params):
         return NOT_REUSABLE
+    fields = compiler.query.fields
+    readers = _readers(fields, compiler.connection)
     if value_count == n_fields * n_rows:
-        layout = ROWS
-    elif n_rows > 1 and value_count == n_fields and all(type(p) is list and len(p) == n_rows for p in params[:n_fields]):
-        layout = COLUMNS
-    else:
-        return NOT_REUSABLE
-    return CompiledInsert(sql, layout, returning_params, _readers(compiler.query.fields, compiler.connection))
+        if n_rows == 1:
+            return CompiledInsert(sql, ROWS, returning_params, readers)
+        rows_sql = _rows_sql(compiler, fields, n_rows)
+        if sql.count(rows_sql) != 1:
+            return NOT_REUSABLE
+        before, _, after = sql.partition(rows_sql)
+        return CompiledInsert(sql, ROWS, returning_params, readers, around_rows=(before, after))
+    if n_rows > 1 and value_count == n_fields and all(type(p) is list and len(p) == n_rows for p in params[:n_fields]):
+        return CompiledInsert(sql, COLUMNS, returning_params, readers)  # the same SQL for any count
+    return NOT_REUSABLE
+
+
+def _rows_sql(compiler, fields, row_count):
+    """What the backend writes for ``row_count`` rows of plain placeholders."""
+    placeholders = ["%s"] * len(fields)
+    return compiler.connection.ops.bulk_insert_sql(fields, [placeholders] * row_count)
 
 
 def forget_all(**kwargs):

@@ -11,6 +11,7 @@ from teapot.core.signals import setting_changed
 from teapot.db import connection, models
 from teapot.db.models import Value
 from teapot.db.models.functions import Upper
+from teapot.db.models.sql.subqueries import InsertQuery
 from tests.orm.conftest import DATABASE
 from tests.orm.testapp.models import Author, Book, Event, Measure, Note
 
@@ -87,17 +88,34 @@ async def test_a_field_with_its_own_pre_save_is_never_reused():
     assert compiled_inserts._plain_fields([Author._meta.get_field("name"), Note._meta.get_field("written")])
 
 
-async def test_bulk_create_batches_reuse_their_statement():
+async def test_bulk_create_batches_of_any_size_reuse_one_statement():
     ann = await Author.objects.create(name="Ann")
     books = [Book(title=f"t{i}", pages=i, author=ann) for i in range(10)]
     created = await Book.objects.bulk_create(books, batch_size=4)  # 4 + 4 + 2 rows
     assert all(book.pk is not None for book in created)
-    shapes = {shape[-1]: compiled for shape, compiled in compiled_inserts._shapes.items() if shape[2] is Book}
-    assert set(shapes) == {4, 2}
-    layout = compiled_inserts.COLUMNS if DATABASE == "postgresql" else compiled_inserts.ROWS
-    assert shapes[4].layout is layout
+    [(shape, compiled)] = [(shape, c) for shape, c in compiled_inserts._shapes.items() if shape[2] is Book]
+    assert shape[-1] is False  # several rows
+    if DATABASE == "postgresql":
+        assert compiled.layout is compiled_inserts.COLUMNS  # UNNEST: one text for any count
+    else:
+        assert compiled.layout is compiled_inserts.ROWS and set(compiled.by_row_count) == {4, 2}
     rows = await Book.objects.order_by("pk").values_list("pk", "title", "pages")
     assert rows == [(book.pk, book.title, book.pages) for book in created]
+
+
+async def test_the_sql_for_another_row_count_is_what_the_compiler_writes():
+    ann = await Author.objects.create(name="Ann")
+    await Book.objects.bulk_create([Book(title=f"t{i}", author=ann) for i in range(2)])
+    [compiled] = _shapes_of(Book)
+    for count in (3, 7):
+        books = [Book(title=f"u{i}", author=ann) for i in range(count)]
+        fields = [f for f in Book._meta.concrete_fields if not f.primary_key]
+        query = InsertQuery(Book)
+        query.insert_values(fields, books)
+        compiler = query.get_compiler("default")
+        compiler.returning_fields = Book._meta.db_returning_fields if connection.features.can_return_rows_from_bulk_insert else None
+        [(expected, _)] = compiler.as_sql()
+        assert compiled.sql_for(compiler, fields, count) == expected
 
 
 async def test_bulk_create_with_conflicts_handled_on_the_reused_path():
