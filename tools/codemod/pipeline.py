@@ -10,7 +10,8 @@ Rules run in this order, for these reasons:
    qualified name, so they must run while upstream names (``__iter__``, ``django``) hold.
 6. ``dunder_map``: renames ``__iter__`` and friends last among the colour rules.
 7. ``apply_overrides``: overrides are written in final form and taken verbatim.
-8. ``rename_package``, ``stamp_header``: on everything, last.
+8. ``annotate_none_attributes``: after the overrides, so their class bodies are covered too.
+9. ``rename_package``, ``stamp_header``: on everything, last.
 
 Then the modules are written, and the hand-written type stubs (``stubs/``) are copied beside
 the modules they describe.
@@ -32,6 +33,7 @@ from .callgraph import CallGraph
 from .closure import import_closure, module_path
 from .pin import Pin
 from .rules._base import Context
+from .rules.annotate_none_attributes import AnnotateNoneAttributes
 from .rules.apply_overrides import ApplyOverrides
 from .rules.async_aliases import AsyncAliases
 from .rules.async_def import AsyncDef
@@ -53,7 +55,7 @@ STUBS = Path(__file__).resolve().parent / "stubs"
 
 PRE_RULES = [CutImports, DropStatements, DropFunctions]
 COLOUR_RULES = [AsyncAliases, SignalAsend, AsyncWith, AsyncFor, AwaitIoCalls, AsyncDef, DunderMap]
-POST_RULES = [RenamePackage, StampHeader]
+POST_RULES = [AnnotateNoneAttributes, RenamePackage, StampHeader]
 
 
 class GenerationError(RuntimeError):
