@@ -4,13 +4,16 @@
 # queryset: `await Book.objects` and `async for b in Book.objects` are errors (use `.all()`).
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Generic, Self
+
+from typing_extensions import TypeVar
 
 from teapot.db.models.base import Model
 from teapot.db.models.query import QuerySet, RawQuerySet
 from teapot.streams import RowStream
 
-_M = TypeVar("_M", bound=Model, covariant=True)
+# Any where nothing tells the model: `extra = models.Manager()` in a class body.
+_M = TypeVar("_M", bound=Model, covariant=True, default=Any)
 _N = TypeVar("_N", bound=Model)
 
 class BaseManager(Generic[_M]):
@@ -18,6 +21,9 @@ class BaseManager(Generic[_M]):
     auto_created: bool
     use_in_migrations: bool
     name: str
+    # The alias given to db_manager(), which custom managers pass on: `using=self._db`.
+    _db: str | None
+    _hints: dict[str, Any]
     def __init__(self) -> None: ...
     @property
     def model(self) -> type[_M]: ...

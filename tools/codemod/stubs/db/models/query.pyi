@@ -9,12 +9,15 @@
 # evaluated, a slice of it is a list from its cache, not the queryset typed here.)
 
 from collections.abc import AsyncIterator, Generator, Iterable, Mapping, Sequence
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Generic, Self
+
+from typing_extensions import TypeVar
 
 from teapot.db.models.base import Model
 from teapot.streams import RowStream
 
-_M = TypeVar("_M", bound=Model, covariant=True)
+# Any where nothing tells the model: `extra = models.Manager()` in a class body.
+_M = TypeVar("_M", bound=Model, covariant=True, default=Any)
 _N = TypeVar("_N", bound=Model)
 
 MAX_GET_RESULTS: int
@@ -22,6 +25,8 @@ REPR_OUTPUT_SIZE: int
 
 class QuerySet(Generic[_M]):
     model: type[_M]
+    _db: str | None
+    _hints: dict[str, Any]
     def __init__(
         self,
         model: type[_M] | None = None,

@@ -8,12 +8,15 @@
 # attribute is Any (see base.pyi).
 
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any
+
+from typing_extensions import TypeVar
 
 from teapot.db.models.base import Model
 from teapot.db.models.manager import Manager
 
-_M = TypeVar("_M", bound=Model, covariant=True)
+# Any where nothing tells the model: `extra = models.Manager()` in a class body.
+_M = TypeVar("_M", bound=Model, covariant=True, default=Any)
 
 class RelatedManager(Manager[_M]):
     async def add(self, *objs: Model, bulk: bool = True) -> None: ...
