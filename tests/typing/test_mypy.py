@@ -1,6 +1,7 @@
-"""mypy on the public API: tests/typing/awaited_api.py type-checks with no error, every line
-of tests/typing/forgotten_awaits.py marked ``# E: <code>: <message>`` gives that error and no
-other line gives one, and the stubs and the annotated modules are free of errors themselves.
+"""mypy on the public API: tests/typing/awaited_api.py and tests/typing/user_code.py
+type-check with no error, every line of tests/typing/forgotten_awaits.py marked
+``# E: <code>: <message>`` gives that error and no other line gives one, and the stubs and the
+annotated modules are free of errors themselves.
 
 mypy runs from the repository root with tests/typing/mypy.ini: teapot is read through its
 stubs and annotations, errors inside its other modules are not reported (as for an installed
@@ -18,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CONFIG = Path(__file__).with_name("mypy.ini")
 STUBS = ROOT / "tools" / "codemod" / "stubs"
 CLEAN = "tests.typing.awaited_api"
+USER_CODE = "tests.typing.user_code"
 MISTAKES = "tests.typing.forgotten_awaits"
 # The modules whose types users see: teapot's own annotated modules, and the generated modules
 # that have a stub.
@@ -36,7 +38,7 @@ def module_path(module: str) -> str:
 @pytest.fixture(scope="module")
 def errors(tmp_path_factory) -> dict[str, list[tuple[int, str, str]]]:
     """The errors mypy reports, by file: {path: [(line, code, message), ...]}."""
-    modules = [arg for module in [CLEAN, MISTAKES, *TYPED] for arg in ("-m", module)]
+    modules = [arg for module in [CLEAN, USER_CODE, MISTAKES, *TYPED] for arg in ("-m", module)]
     run = subprocess.run(
         [sys.executable, "-m", "mypy", "--config-file", str(CONFIG), "--cache-dir", str(tmp_path_factory.mktemp("mypy")),
          "--show-error-codes", "--no-pretty", "--no-error-summary", *modules],
@@ -60,6 +62,10 @@ def test_the_awaited_api_type_checks(errors):
     assert errors.get(module_path(CLEAN), []) == []
 
 
+def test_code_around_the_models_type_checks(errors):
+    assert errors.get(module_path(USER_CODE), []) == []
+
+
 def test_forgotten_awaits_are_errors(errors):
     path = module_path(MISTAKES)
     expected = [
@@ -77,5 +83,6 @@ def test_forgotten_awaits_are_errors(errors):
 
 def test_nothing_else_has_errors(errors):
     # The stubs, teapot's annotated modules and the test models the samples use.
-    others = {path: found for path, found in errors.items() if path not in (module_path(CLEAN), module_path(MISTAKES))}
+    samples = {module_path(module) for module in (CLEAN, USER_CODE, MISTAKES)}
+    others = {path: found for path, found in errors.items() if path not in samples}
     assert others == {}
