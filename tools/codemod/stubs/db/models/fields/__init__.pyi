@@ -81,5 +81,5 @@ class NOT_PROVIDED: ...
 
 BLANK_CHOICE_DASH: list[tuple[str, str]]
 
-# The mixins and helpers the ORM imports from here: not typed.
+# The mixins and functions the ORM imports from here: not typed.
 def __getattr__(name: str) -> Any: ...
