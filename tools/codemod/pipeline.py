@@ -10,7 +10,8 @@ Rules run in this order, for these reasons:
    qualified name, so they must run while upstream names (``__iter__``, ``django``) hold.
 6. ``dunder_map``: renames ``__iter__`` and friends last among the colour rules.
 7. ``apply_overrides``: overrides are written in final form and taken verbatim.
-8. ``rename_package``, ``stamp_header``: on everything, last.
+8. ``extra_bases``: hand-written base classes, named in the table by upstream module.
+9. ``rename_package``, ``stamp_header``: on everything, last.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from .rules.cut_imports import CutImports
 from .rules.drop_functions import DropFunctions
 from .rules.drop_statements import DropStatements
 from .rules.dunder_map import DunderMap
+from .rules.extra_bases import ExtraBases
 from .rules.rename_package import RenamePackage
 from .rules.signal_asend import SignalAsend
 from .rules.stamp_header import MARKER, StampHeader
@@ -47,7 +49,7 @@ TABLES = Path(__file__).resolve().parent / "tables"
 
 PRE_RULES = [CutImports, DropStatements, DropFunctions]
 COLOUR_RULES = [AsyncAliases, SignalAsend, AsyncWith, AsyncFor, AwaitIoCalls, AsyncDef, DunderMap]
-POST_RULES = [RenamePackage, StampHeader]
+POST_RULES = [ExtraBases, RenamePackage, StampHeader]
 
 
 class GenerationError(RuntimeError):
