@@ -1,0 +1,76 @@
+"""teapot with FastAPI: ``atomic_request()``, a dependency that runs a request's endpoint in a
+transaction committed before the response is sent, and the Starlette pieces
+(teapot.contrib.starlette), which FastAPI apps use as they are. Hand-written.
+
+When the code after a dependency's ``yield`` runs depends on the FastAPI release:
+
+| FastAPI | after ``yield``, default scope | ``Depends(..., scope="function")`` |
+| --- | --- | --- |
+| up to 0.105 | after the response is sent | (no ``scope``) |
+| 0.106 to 0.117 | before the response is sent | (no ``scope``) |
+| 0.118 to 0.120 | after the response is sent | (no ``scope``) |
+| 0.121 and later | after the response is sent | before the response is sent |
+
+A transaction that commits after the response has gone tells the client "done" for work that
+may still fail to commit, so ``atomic_request()`` uses ``scope="function"`` and needs FastAPI
+0.121 or later; on an older release it raises ``ImproperlyConfigured``.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import fastapi
+
+from teapot.contrib.starlette import (
+    EXCEPTION_HANDLERS,
+    aget_list_or_404,
+    aget_object_or_404,
+    install_exception_handlers,
+    teapot_lifespan,
+)
+from teapot.db import transaction
+
+__all__ = [
+    "EXCEPTION_HANDLERS",
+    "aget_list_or_404",
+    "aget_object_or_404",
+    "atomic_request",
+    "install_exception_handlers",
+    "teapot_lifespan",
+]
+
+
+def _has_function_scope() -> bool:
+    return "scope" in inspect.signature(fastapi.Depends).parameters
+
+
+def atomic_request(using=None):
+    """A dependency that runs the endpoint in ``transaction.atomic(using)``::
+
+        @app.post("/books", dependencies=[atomic_request()])
+        async def create_book(...): ...
+
+        router = APIRouter(dependencies=[atomic_request()])   # every route of the router
+
+    The transaction starts before the endpoint runs, commits once it has returned and its
+    response is built, before the response is sent (a COMMIT that fails becomes the
+    response: 409 for an ``IntegrityError`` with ``install_exception_handlers``), and is
+    rolled back when the endpoint raises, an ``HTTPException`` included. It is the request
+    task's: a ``StreamingResponse`` body and background tasks run after the COMMIT, each
+    statement in a transaction of its own, and middleware never share it. Endpoints must be
+    ``async def``: a plain ``def`` endpoint runs in a thread, outside it.
+    """
+    from teapot.core.exceptions import ImproperlyConfigured
+
+    if not _has_function_scope():
+        raise ImproperlyConfigured(
+            f"atomic_request() needs FastAPI 0.121 or later (Depends(scope='function') ends the "
+            f"transaction before the response is sent); FastAPI {fastapi.__version__} is installed"
+        )
+
+    async def request_transaction():
+        async with transaction.atomic(using=using):
+            yield
+
+    return fastapi.Depends(request_transaction, scope="function")
