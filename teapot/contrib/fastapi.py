@@ -2,23 +2,24 @@
 transaction committed before the response is sent, and the Starlette pieces
 (teapot.contrib.starlette), which FastAPI apps use as they are. Hand-written.
 
-When the code after a dependency's ``yield`` runs depends on the FastAPI release:
+When the code after a yield dependency's ``yield`` runs, by FastAPI release (measured):
 
-| FastAPI | after ``yield``, default scope | ``Depends(..., scope="function")`` |
+| FastAPI | default scope | ``Depends(..., scope="function")`` |
 | --- | --- | --- |
 | up to 0.105 | after the response is sent | (no ``scope``) |
 | 0.106 to 0.117 | before the response is sent | (no ``scope``) |
-| 0.118 to 0.120 | after the response is sent | (no ``scope``) |
-| 0.121 and later | after the response is sent | before the response is sent |
+| 0.118 to 0.120 | after | (no ``scope``) |
+| 0.121.0 | after | before as a parameter, after in ``dependencies=[...]`` |
+| 0.121.1 and later | after | before the response is sent |
 
 A transaction that commits after the response has gone tells the client "done" for work that
 may still fail to commit, so ``atomic_request()`` uses ``scope="function"`` and needs FastAPI
-0.121 or later; on an older release it raises ``ImproperlyConfigured``.
+0.121.1 or later; on an older release it raises ``ImproperlyConfigured``.
 """
 
 from __future__ import annotations
 
-import inspect
+import re
 
 import fastapi
 
@@ -41,8 +42,14 @@ __all__ = [
 ]
 
 
-def _has_function_scope() -> bool:
-    return "scope" in inspect.signature(fastapi.Depends).parameters
+# The first release whose function-scoped dependencies end before the response is sent
+# wherever they are declared.
+FIRST_SUPPORTED = (0, 121, 1)
+
+
+def _fastapi_release() -> tuple[int, int, int] | None:
+    match = re.match(r"(\d+)\.(\d+)\.(\d+)", fastapi.__version__)
+    return (int(match[1]), int(match[2]), int(match[3])) if match else None
 
 
 def atomic_request(using=None):
@@ -63,10 +70,11 @@ def atomic_request(using=None):
     """
     from teapot.core.exceptions import ImproperlyConfigured
 
-    if not _has_function_scope():
+    release = _fastapi_release()
+    if release is not None and release < FIRST_SUPPORTED:
         raise ImproperlyConfigured(
-            f"atomic_request() needs FastAPI 0.121 or later (Depends(scope='function') ends the "
-            f"transaction before the response is sent); FastAPI {fastapi.__version__} is installed"
+            f"atomic_request() needs FastAPI 0.121.1 or later, whose Depends(scope='function') "
+            f"ends the transaction before the response is sent; FastAPI {fastapi.__version__} is installed"
         )
 
     async def request_transaction():
