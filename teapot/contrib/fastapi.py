@@ -30,6 +30,7 @@ from teapot.contrib.starlette import (
     install_exception_handlers,
     teapot_lifespan,
 )
+from teapot.core.exceptions import ImproperlyConfigured
 from teapot.db import transaction
 
 __all__ = [
@@ -68,8 +69,6 @@ def atomic_request(using=None):
     statement in a transaction of its own, and middleware never share it. Endpoints must be
     ``async def``: a plain ``def`` endpoint runs in a thread, outside it.
     """
-    from teapot.core.exceptions import ImproperlyConfigured
-
     release = _fastapi_release()
     if release is not None and release < FIRST_SUPPORTED:
         raise ImproperlyConfigured(
