@@ -8,9 +8,10 @@
 # 1. creates a fresh venv .venv-test and runs `pip install -e '.[test]'` (the build backend
 #    generates the fork into teapot/);
 # 2. `python tools/rename_fork.py --check`: the generated tree is what the pin and rules give;
-# 3. `python -m pytest` over tests/ on SQLite, then `python -m pytest tests/orm --db=postgresql`
-#    and `--db=mysql` (no tests collected counts as a failure). TEAPOT_TEST_DATABASES picks
-#    the databases (default "sqlite postgresql mysql"); pytest arguments go to every run;
+# 3. `python -m pytest` over tests/ on SQLite, then `python -m pytest tests/orm tests/contrib
+#    --db=postgresql` and `--db=mysql` (no tests collected counts as a failure).
+#    TEAPOT_TEST_DATABASES picks the databases (default "sqlite postgresql mysql"); pytest
+#    arguments go to every run;
 # 4. `python -m pytest tests/adapter --db=...` on each of those databases: a Django project's
 #    models adapted by teapot.adapt() and compared with Django itself (a pytest process of its
 #    own per database, as teapot is configured once per process; step 3 never collects them);
@@ -54,7 +55,7 @@ for db in ${TEAPOT_TEST_DATABASES:-sqlite postgresql mysql}; do
     if [ "$db" = sqlite ]; then
         paths=()  # everything: the codemod, setup, demo and ORM tests
     else
-        paths=(tests/orm)  # the ORM tests again, on this server
+        paths=(tests/orm tests/contrib)  # the ORM and integration tests again, on this server
     fi
     step "python -m pytest ${paths[*]} --db=$db $*"
     "$VENV/bin/python" -m pytest "${paths[@]}" --db="$db" "$@"
