@@ -15,7 +15,7 @@ print(repr((added, removed)))
 """
 
 
-@pytest.mark.parametrize("module", ["teapot.testing", "teapot.testing.runner"])
+@pytest.mark.parametrize("module", ["teapot.testing", "teapot.testing.runner", "teapot.testing.pytest"])
 def test_import_leaves_warning_filters_alone(module):
     # A fresh interpreter: this one imported the modules long ago.
     result = subprocess.run(
