@@ -27,7 +27,10 @@ def database_url(request):
     url = other_database(name, "_pytest_plugin")
     # In a process of its own: asyncpg crashed this one when it connected here again after
     # the first inner run.
-    create = f"import asyncio; from tests.orm.databases import create_database; asyncio.run(create_database({name!r}, {url!r}))"
+    create = (
+        "import asyncio; from tests.orm.databases import create_database; "
+        f"asyncio.run(create_database({name!r}, {url!r}))"
+    )
     subprocess.run([sys.executable, "-c", create], check=True, cwd=ROOT)
     return url
 

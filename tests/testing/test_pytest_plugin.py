@@ -71,7 +71,9 @@ def test_truncating_fixture_commits_then_empties_the_tables(plugin_project):
     plugin_project.makepyfile(test_truncated=TRUNCATED)
     result = plugin_project.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=3, errors=1)
-    result.stdout.fnmatch_lines(["*RuntimeError: teapot_transactional_db cannot commit on *'default'*shared test transaction*"])
+    result.stdout.fnmatch_lines(
+        ["*RuntimeError: teapot_transactional_db cannot commit on *'default'*shared test transaction*"]
+    )
 
 
 COUNTED = '''
