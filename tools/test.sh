@@ -8,7 +8,7 @@
 # 1. creates a fresh venv .venv-test and runs `pip install -e '.[test]'` (the build backend
 #    generates the fork into teapot/);
 # 2. `python tools/rename_fork.py --check`: the generated tree is what the pin and rules give;
-# 3. `python -m pytest` over tests/ on SQLite, then `python -m pytest tests/orm tests/contrib
+# 3. `python -m pytest` over tests/ on SQLite, then `python -m pytest tests/orm tests/contrib tests/testing
 #    --db=postgresql` and `--db=mysql` (no tests collected counts as a failure).
 #    TEAPOT_TEST_DATABASES picks the databases (default "sqlite postgresql mysql"); pytest
 #    arguments go to every run;
@@ -55,7 +55,7 @@ for db in ${TEAPOT_TEST_DATABASES:-sqlite postgresql mysql}; do
     if [ "$db" = sqlite ]; then
         paths=()  # everything: the codemod, setup, demo and ORM tests
     else
-        paths=(tests/orm tests/contrib)  # the ORM and integration tests again, on this server
+        paths=(tests/orm tests/contrib tests/testing)  # the ORM, integration and pytest plugin tests again, on this server
     fi
     step "python -m pytest ${paths[*]} --db=$db $*"
     "$VENV/bin/python" -m pytest "${paths[@]}" --db="$db" "$@"
