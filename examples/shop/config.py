@@ -33,7 +33,10 @@ def databases() -> dict:
     if entry["ENGINE"] == "teapot.backends.aiosqlite":
         # WAL: a long stream (a read) never blocks the writers, nor they it. Writers take
         # turns on one lock; under load they may wait longer than sqlite3's default 5 s.
+        # IMMEDIATE: a transaction takes that lock at BEGIN and waits for it there; one that
+        # read first could not write once another had committed ("database is locked").
         options.setdefault("init_command", "PRAGMA journal_mode=WAL")
+        options.setdefault("transaction_mode", "IMMEDIATE")
         options.setdefault("timeout", 30)
     return {"default": entry}
 

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import json
 import time
 
-from teapot.db import transaction
+from teapot.db import connection, transaction
 
 from examples.shop.models import READING_FIELDS, Reading
 
@@ -40,15 +41,18 @@ def new_record(label: str, tenant_id: int, transport: str) -> StreamRecord:
 async def ndjson_batches(tenant_id: int, record: StreamRecord, *, batch_rows: int = 500, chunk_size: int = 2000):
     """Yield the tenant's readings as NDJSON, ``batch_rows`` lines per piece of text.
 
-    The rows are read in a transaction: one snapshot of committed rows from the first to the
-    last, and on PostgreSQL a cursor that sends rows as they are read instead of computing
-    the whole result first. Close this generator in the task that iterates it (it holds a
-    transaction): ``contextlib.aclosing``.
+    One statement reads every row, so the stream sees one snapshot of committed rows on each
+    database. On PostgreSQL it runs in a transaction: there ``iterator()`` declares a cursor
+    that sends rows as they are read, where outside one a ``WITH HOLD`` cursor has the server
+    compute the whole result first. (SQLite's transactions here are IMMEDIATE, they would
+    keep the writers waiting; MySQL streams either way.) Close this generator in the task
+    that iterates it: ``contextlib.aclosing``.
     """
     queryset = Reading.objects.filter(tenant_id=tenant_id).order_by("id").values(*READING_FIELDS)
     lines = []
     try:
-        async with transaction.atomic():
+        in_transaction = transaction.atomic() if connection.vendor == "postgresql" else contextlib.nullcontext()
+        async with in_transaction:
             async with queryset.iterator(chunk_size=chunk_size) as rows:
                 async for row in rows:
                     record.rows += 1
