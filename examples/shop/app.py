@@ -151,7 +151,7 @@ async def tenant_stats(tenant_id: int):
     by_status = orders.order_by("status").values("status").annotate(n=Count("id")).values_list("status", "n")
     return {
         "orders": totals["orders"],
-        "revenue": str(totals["revenue"] or 0),
+        "revenue": str(round(totals["revenue"] or 0, 2)),
         "average": str(round(totals["average"] or 0, 2)),
         "by_status": dict(await by_status),
     }
