@@ -19,6 +19,8 @@ nothing awaits in a finaliser, so a connection is never used by two coroutines a
 
 from __future__ import annotations
 
+import asyncio
+
 import contextvars
 from collections.abc import AsyncGenerator, Awaitable
 from typing import Any, Generic, Self, TypeVar
@@ -67,6 +69,10 @@ class CursorReader:
         if not rows or rows == self._sentinel:
             await self.aclose()
             raise StopAsyncIteration
+        # A driver that reads ahead (asyncmy) hands over chunks without suspending this task:
+        # let the others run once per chunk, or one that is to stop the stream (a web server
+        # noticing its client left) never gets the chance.
+        await asyncio.sleep(0)
         if self._col_count is not None:
             rows = [row[: self._col_count] for row in rows]
         return rows

@@ -1,5 +1,8 @@
 from pathlib import Path
 
+# pytester runs the pytest plugin's own tests (tests/testing).
+pytest_plugins = ["pytester"]
+
 ADAPTER_TESTS = Path(__file__).parent / "adapter"
 
 

@@ -8,9 +8,11 @@
 # 1. creates a fresh venv .venv-test and runs `pip install -e '.[test]'` (the build backend
 #    generates the fork into teapot/);
 # 2. `python tools/rename_fork.py --check`: the generated tree is what the pin and rules give;
-# 3. `python -m pytest` over tests/ on SQLite, then `python -m pytest tests/orm --db=postgresql`
-#    and `--db=mysql` (no tests collected counts as a failure). TEAPOT_TEST_DATABASES picks
-#    the databases (default "sqlite postgresql mysql"); pytest arguments go to every run;
+# 3. `python -m pytest` over tests/ on SQLite, then `python -m pytest tests/orm tests/contrib
+#    tests/testing tests/examples/test_shop_http.py` (the example served by uvicorn) with
+#    `--db=postgresql` and `--db=mysql` (no tests collected counts as a failure).
+#    TEAPOT_TEST_DATABASES picks the databases (default "sqlite postgresql mysql"); pytest
+#    arguments go to every run;
 # 4. `python -m pytest tests/adapter --db=...` on each of those databases: a Django project's
 #    models adapted by teapot.adapt() and compared with Django itself (a pytest process of its
 #    own per database, as teapot is configured once per process; step 3 never collects them);
@@ -54,7 +56,10 @@ for db in ${TEAPOT_TEST_DATABASES:-sqlite postgresql mysql}; do
     if [ "$db" = sqlite ]; then
         paths=()  # everything: the codemod, setup, demo and ORM tests
     else
-        paths=(tests/orm)  # the ORM tests again, on this server
+        paths=(tests/orm tests/contrib tests/testing)  # the ORM, integration and pytest plugin tests again, on this server
+    fi
+    if [ "$db" != sqlite ]; then
+        paths+=(tests/examples/test_shop_http.py)  # the example under uvicorn (SQLite runs it above)
     fi
     step "python -m pytest ${paths[*]} --db=$db $*"
     "$VENV/bin/python" -m pytest "${paths[@]}" --db="$db" "$@"

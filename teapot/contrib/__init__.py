@@ -1,6 +1,6 @@
 """Optional parts of teapot beside the ORM. Hand-written (this file only).
 
 ``teapot.contrib.contenttypes`` is generated from ``django.contrib.contenttypes`` by
-tools/rename_fork.py (git-ignored, like ``teapot.db``); hand-written integrations get folders
-of their own here.
+tools/rename_fork.py (git-ignored, like ``teapot.db``). The web framework integrations
+``teapot.contrib.starlette`` (a package) and ``teapot.contrib.fastapi`` are hand-written.
 """

@@ -20,6 +20,7 @@ import unittest
 
 from teapot.db import connections
 from teapot.shared_transaction import active, shared_transaction
+from teapot.testing.flush import flush
 from teapot.testing.testcases import SimpleTestCase, TestCase, TransactionTestCase
 
 
@@ -60,26 +61,6 @@ async def _conditions_skip(item, test):
         if condition.check(test):
             return condition.reason
     return None
-
-
-class _NoStyle:
-    def __getattr__(self, name):
-        return str
-
-
-async def flush(aliases):
-    """Empty every table of the installed models on ``aliases``."""
-    from teapot.apps import apps
-
-    for alias in aliases:
-        connection = connections[alias]
-        tables = set(await connection.introspection.table_names())
-        models = [m for m in apps.get_models(include_auto_created=True) if m._meta.db_table in tables]
-        names = sorted({m._meta.db_table for m in models})
-        statements = connection.ops.sql_flush(_NoStyle(), names, reset_sequences=True, allow_cascade=False)
-        if not statements:
-            continue
-        await connection.ops.execute_sql_flush(statements)
 
 
 async def run_class(cls, results, flush_aliases=None, test_timeout=None):

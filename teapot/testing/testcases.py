@@ -14,7 +14,6 @@ import difflib
 import inspect
 import re
 import unittest
-import warnings
 from contextlib import contextmanager
 
 from teapot.db import DEFAULT_DB_ALIAS, connections
@@ -326,5 +325,3 @@ def assert_and_parse_html(*args, **kwargs):  # pragma: no cover - no HTML in tea
 def text_diff(a, b):
     return "\n".join(difflib.ndiff(str(a).splitlines(), str(b).splitlines()))
 
-
-warnings.filterwarnings("default", category=DeprecationWarning, module="teapot")

@@ -49,6 +49,7 @@ def default_tables() -> dict:
             "dunder_map": [["__iter__", "__aiter__"], ["__enter__", "__aenter__"], ["__exit__", "__aexit__"]],
             "async_context_factories": [],
             "async_signals": [],
+            "extra_bases": [],
             "rename": {"from": "django", "to": "teapot"},
         },
         "pin": FakePin(),

@@ -19,7 +19,11 @@ DATABASE = chosen(None)  # replaced by --db in pytest_configure, before the test
 
 
 def pytest_configure(config):
+    # tests/contrib/conftest.py calls this too, for the tests beside these; teapot is set up
+    # once per process, by whichever comes first.
     global DATABASE
+    if teapot_is_set_up():
+        return
     config.addinivalue_line("markers", "pool(**options): pool options of the default alias for this test")
     DATABASE = chosen(config.getoption("--db"))
     urls = database_urls(DATABASE)
@@ -33,6 +37,12 @@ def pytest_configure(config):
         databases,
         installed_apps=["teapot.contrib.contenttypes", "tests.orm.testapp", "tests.orm.typeapp", "tests.orm.genericapp"],
     )
+
+
+def teapot_is_set_up() -> bool:
+    from teapot.conf import settings
+
+    return settings.configured
 
 
 def pytest_ignore_collect(collection_path, config):

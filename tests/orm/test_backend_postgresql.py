@@ -6,6 +6,7 @@ import datetime
 import decimal
 import uuid
 
+import asyncpg
 import pytest
 
 import teapot
@@ -387,6 +388,22 @@ async def test_iterator_streams_through_a_server_side_cursor():
     assert await open_cursors() == 0
     async with transaction.atomic():  # inside a transaction the cursor needs no WITH HOLD
         assert len([a async for a in Author.objects.iterator(chunk_size=300)]) == 1000
+
+
+async def test_a_streams_chunk_is_handed_on_as_the_drivers_records_not_copied():
+    await Author.objects.abulk_create([Author(name=f"a{i}", age=i) for i in range(5)])
+    async with transaction.atomic():
+        cursor = await connection.chunked_cursor()
+        try:
+            await cursor.execute("SELECT name, age FROM testapp_author ORDER BY age")
+            chunk = await cursor.fetchmany(3)
+        finally:
+            await cursor.close()
+    # One copy of the chunk in memory: asyncpg's records, which compare and slice as tuples.
+    assert all(type(row) is asyncpg.Record for row in chunk)
+    assert chunk == [("a0", 0), ("a1", 1), ("a2", 2)] and chunk[1][0:1] == ("a1",)
+    names = [(a.name, a.age) async for a in Author.objects.order_by("age").iterator(chunk_size=2)]
+    assert names == [(f"a{i}", i) for i in range(5)]
 
 
 async def test_an_error_while_fetching_in_a_transaction_is_not_hidden_by_the_cursor_close():

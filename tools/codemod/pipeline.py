@@ -10,8 +10,10 @@ Rules run in this order, for these reasons:
    qualified name, so they must run while upstream names (``__iter__``, ``django``) hold.
 6. ``dunder_map``: renames ``__iter__`` and friends last among the colour rules.
 7. ``apply_overrides``: overrides are written in final form and taken verbatim.
-8. ``annotate_none_attributes``: after the overrides, so their class bodies are covered too.
-9. ``rename_package``, ``stamp_header``: on everything, last.
+8. ``extra_bases``: hand-written base classes, named in the table by upstream module.
+9. ``annotate_none_attributes``: after the overrides and extra bases, so every class body is
+   covered.
+10. ``rename_package``, ``stamp_header``: on everything, last.
 
 Then the modules are written, and the hand-written type stubs (``stubs/``) are copied beside
 the modules they describe.
@@ -44,6 +46,7 @@ from .rules.cut_imports import CutImports
 from .rules.drop_functions import DropFunctions
 from .rules.drop_statements import DropStatements
 from .rules.dunder_map import DunderMap
+from .rules.extra_bases import ExtraBases
 from .rules.rename_package import RenamePackage
 from .rules.signal_asend import SignalAsend
 from .rules.stamp_header import MARKER, StampHeader
@@ -55,7 +58,7 @@ STUBS = Path(__file__).resolve().parent / "stubs"
 
 PRE_RULES = [CutImports, DropStatements, DropFunctions]
 COLOUR_RULES = [AsyncAliases, SignalAsend, AsyncWith, AsyncFor, AwaitIoCalls, AsyncDef, DunderMap]
-POST_RULES = [AnnotateNoneAttributes, RenamePackage, StampHeader]
+POST_RULES = [ExtraBases, AnnotateNoneAttributes, RenamePackage, StampHeader]
 
 
 class GenerationError(RuntimeError):

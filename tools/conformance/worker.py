@@ -21,6 +21,7 @@ import tempfile
 import time
 import traceback
 import urllib.parse
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -250,6 +251,9 @@ def main(argv=None):
     parser.add_argument("--test-timeout", type=float, default=60.0, help="seconds per test (setUp, test, tearDown)")
     parser.add_argument("--db-prefix", default=DB_PREFIX, help="server databases are named PREFIX_APP and PREFIX_APP_other")
     args = parser.parse_args(argv)
+    # Django's suite runs with its own deprecation warnings shown; set here, for this process
+    # only, so that importing teapot.testing leaves a project's warning filters alone.
+    warnings.filterwarnings("default", category=DeprecationWarning, module="teapot")
     apps_dir = Path(args.apps_dir)
     sys.path.insert(0, str(apps_dir))
     sys.path.insert(1, str(ROOT))

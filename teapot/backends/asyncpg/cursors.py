@@ -202,8 +202,10 @@ class ServerSideCursor(AsyncCursor):
         if not self._declared:
             return []
         await self._run(f"FETCH FORWARD {count} FROM {self.name}", [], several=False, cache=False)
-        rows, self._rows = self._rows, []  # not kept while the next chunk is read
-        return [tuple(r) for r in rows]
+        # asyncpg's records as they are (they index and slice as tuples do): copying a chunk
+        # into tuples would hold it twice. Not kept while the next chunk is read.
+        rows, self._rows = self._rows, []
+        return rows
 
     async def fetchone(self):
         rows = await self._fetch("1")
