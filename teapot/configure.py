@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import urllib.parse
+from collections.abc import Iterable, Mapping
+from types import ModuleType
+from typing import Any
 
 ENGINES = {
     "sqlite": "teapot.backends.aiosqlite",
@@ -14,7 +17,7 @@ ENGINES = {
 }
 
 
-def parse_database_url(url: str) -> dict:
+def parse_database_url(url: str) -> dict[str, Any]:
     """Turn ``sqlite:///path``, ``sqlite://:memory:``, ``postgresql://u:p@h:5432/db`` and
     ``mysql://`` / ``mariadb://`` URLs into a DATABASES entry."""
     from teapot.core.exceptions import ImproperlyConfigured
@@ -55,13 +58,13 @@ DJANGO_ENGINES = {
 }
 
 
-def django_databases(databases: dict) -> dict:
+def django_databases(databases: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """A Django project's DATABASES on teapot's async engines. Connection settings (NAME,
     USER, ..., OPTIONS, TEST) carry over; PostgreSQL's libpq option names (sslmode,
     connect_timeout, application_name) are understood by the asyncpg backend."""
     from teapot.core.exceptions import ImproperlyConfigured
 
-    out = {}
+    out: dict[str, dict[str, Any]] = {}
     for alias, entry in databases.items():
         engine = entry.get("ENGINE", "")
         if engine in DJANGO_ENGINES.values():
@@ -78,7 +81,7 @@ def django_databases(databases: dict) -> dict:
     return out
 
 
-def _django_settings(module):
+def _django_settings(module: str | ModuleType) -> ModuleType:
     import importlib
 
     if isinstance(module, str):
@@ -86,19 +89,21 @@ def _django_settings(module):
     return module
 
 
-def _databases(databases) -> dict:
+def _databases(databases: str | Mapping[str, str | Mapping[str, Any]] | None) -> dict[str, dict[str, Any]]:
     if databases is None:
         url = os.environ.get("TEAPOT_DATABASE_URL", "sqlite://:memory:")
         databases = {"default": url}
     elif isinstance(databases, str):
         databases = {"default": databases}
-    out = {}
+    out: dict[str, dict[str, Any]] = {}
     for alias, value in databases.items():
         out[alias] = parse_database_url(value) if isinstance(value, str) else dict(value)
     return out
 
 
-_UNSET = object()
+# "Not given" for setup()'s arguments where None means something. Typed Any so that it can
+# be the default of a parameter annotated with the types a caller may pass.
+_UNSET: Any = object()
 _from_django: str | None = None  # the settings module given to setup(from_django=...)
 
 
@@ -108,15 +113,15 @@ def from_django_module() -> str | None:
 
 
 def setup(
-    databases=None,
+    databases: str | Mapping[str, str | Mapping[str, Any]] | None = None,
     *,
-    from_django=None,
-    installed_apps=(),
-    time_zone=_UNSET,
-    use_tz=_UNSET,
+    from_django: str | ModuleType | None = None,
+    installed_apps: Iterable[str] = (),
+    time_zone: str | None = _UNSET,
+    use_tz: bool = _UNSET,
     default_auto_field: str = "teapot.db.models.AutoField",
-    **settings,
-):
+    **settings: Any,
+) -> None:
     """Configure teapot once per process.
 
     ``databases``: a URL, or a dict of alias -> URL or Django-style settings dict (default:

@@ -22,6 +22,10 @@ from __future__ import annotations
 import asyncio
 
 import contextvars
+from collections.abc import AsyncGenerator, Awaitable
+from typing import Any, Generic, Self, TypeVar
+
+_T = TypeVar("_T")
 
 # The readers list of the RowStream whose first step runs now: readers opened meanwhile
 # belong to it. A one-item list, emptied when the step ends: a task started during the step
@@ -89,9 +93,10 @@ class CursorReader:
         self.abandon()
 
 
-class RowStream:
-    """What ``QuerySet.iterator()`` returns: an async iterator over the rows, read from the
-    database a chunk at a time and not cached.
+class RowStream(Generic[_T]):
+    """What ``QuerySet.iterator()`` returns: an async iterator over the rows (``_T``: model
+    instances, or dicts, tuples or values after ``values()``), read from the database a chunk
+    at a time and not cached.
 
     Leaving the loop early is safe: the stream's cursor is stopped before the task's next
     statement. ``await rows.aclose()``, ``contextlib.aclosing(rows)`` or ``async with
@@ -99,16 +104,16 @@ class RowStream:
 
     __slots__ = ("_rows", "_readers", "_started", "_error", "__weakref__")
 
-    def __init__(self, rows, error: Exception | None = None):
+    def __init__(self, rows: AsyncGenerator[_T, None] | None, error: Exception | None = None) -> None:
         self._rows = rows  # the async generator of rows (None with an error)
         self._readers: list[CursorReader] = []
         self._started = False
         self._error = error  # raised when iteration starts, as Django's aiterator() does
 
-    def __aiter__(self):
+    def __aiter__(self) -> Self:
         return self
 
-    def __anext__(self):
+    def __anext__(self) -> Awaitable[_T]:
         if self._started:
             return self._rows.__anext__()
         return self._start()
@@ -125,7 +130,7 @@ class RowStream:
             opening.clear()
             _opening.reset(token)
 
-    async def aclose(self):
+    async def aclose(self) -> None:
         readers, self._readers = self._readers, []
         try:
             for reader in readers:
@@ -134,10 +139,10 @@ class RowStream:
             if self._rows is not None:
                 await self._rows.aclose()
 
-    async def __aenter__(self):
+    async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(self, exc_type, exc, tb):
+    async def __aexit__(self, *exc_info: Any) -> None:
         await self.aclose()
 
     def __del__(self):

@@ -16,6 +16,11 @@ import inspect
 import sys
 import threading
 import weakref
+from collections.abc import AsyncIterator, Awaitable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from teapot.db.backends.base.base import BaseDatabaseWrapper
 
 
 class TaskLocal:
@@ -74,7 +79,7 @@ def release_all(wrappers, cancelled=False):
 
 
 @contextlib.asynccontextmanager
-async def connection(using=None):
+async def connection(using: str | None = None) -> AsyncIterator[BaseDatabaseWrapper]:
     """``async with teapot.connection():`` keeps one connection of ``using`` (default:
     "default") leased to this task for the whole scope, for session state that must last
     from one statement to the next (``SET``, temporary tables, advisory locks). The first
@@ -90,7 +95,7 @@ async def connection(using=None):
         wrapper.drop_connection_hold()
 
 
-async def gather(*queries, return_exceptions=False):
+async def gather(*queries: Awaitable[Any], return_exceptions: bool = False) -> list[Any]:
     """Run querysets and coroutines in parallel, each in a task of its own and so on a pooled
     connection of its own; return their results in order (a queryset gives its list).
 

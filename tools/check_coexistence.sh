@@ -2,7 +2,7 @@
 # Check that the installed teapot lives on its own and beside Django:
 #
 #   1. a fresh venv with only teapot: `import teapot, teapot.db.models` works and no
-#      `django` package is importable at all;
+#      `django` package is importable at all (and the wheel has py.typed and its stubs);
 #   2. a fresh venv with Django 4.2 and teapot: both import in one process, in either order,
 #      Django is 4.2, and importing teapot pulls in nothing under `django`.
 #
@@ -59,6 +59,9 @@ foreign = sorted(
     and not os.path.realpath(module.__file__).startswith(os.path.realpath(here))
 )
 assert not foreign, f"teapot modules loaded from outside the package: {foreign[:10]}"
+# The wheel carries its types (PEP 561): the marker and the stubs copied beside the modules.
+for typed in ("py.typed", "db/models/query.pyi", "db/transaction.pyi"):
+    assert os.path.exists(os.path.join(here, typed)), f"{typed} is missing from the installed teapot"
 loaded = sum(1 for m in sys.modules if m == "teapot" or m.startswith("teapot."))
 print(f"teapot {teapot.__version__} from {here}: {loaded} teapot modules, no django modules")
 EOF

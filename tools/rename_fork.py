@@ -27,7 +27,7 @@ DEFAULT_OUT = ROOT / "teapot"
 
 def print_report(report: dict, out=sys.stdout) -> None:
     print(f"teapot fork from Django {report['django']} in {report['seconds']} s", file=out)
-    for key in ("files", "functions coloured", "coroutines", "async generators", "overrides", "keep sync"):
+    for key in ("files", "type stubs", "functions coloured", "coroutines", "async generators", "overrides", "keep sync"):
         print(f"  {key:<40} {report[key]}", file=out)
     for key, value in report["counts"].items():
         print(f"  {key:<40} {value}", file=out)

@@ -15,8 +15,13 @@ from __future__ import annotations
 import importlib
 import os
 import types
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from teapot.adapter.errors import AdaptError, AdaptWarning
+
+if TYPE_CHECKING:
+    from teapot.db.models import Model
 
 __all__ = ["Adapted", "AdaptError", "AdaptWarning", "adapt", "adapted"]
 
@@ -29,7 +34,7 @@ class Adapted:
     def __init__(self, pairs):
         self._by_django = dict(pairs)
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: str | type) -> type[Model]:
         if isinstance(key, str):
             for dj_model, model in self._by_django.items():
                 if dj_model._meta.label_lower == key.lower():
@@ -37,7 +42,7 @@ class Adapted:
             raise KeyError(key)
         return self._by_django[key]
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> type[Model]:
         if name.startswith("_"):
             raise AttributeError(name)
         matches = [model for model in self._by_django.values() if model.__name__ == name]
@@ -48,13 +53,13 @@ class Adapted:
             raise AttributeError(f"{name} is ambiguous here ({labels}): use adapted[{matches[0]._meta.label!r}]")
         raise AttributeError(f"no adapted model named {name!r}")
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[type[Model]]:
         return iter(self._by_django.values())
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._by_django)
 
-    def __contains__(self, key):
+    def __contains__(self, key: str | type) -> bool:
         try:
             self[key]
         except KeyError:
@@ -65,7 +70,7 @@ class Adapted:
         return f"<Adapted {', '.join(m._meta.label for m in self)}>"
 
 
-def adapt(*targets):
+def adapt(*targets: Any) -> Adapted:
     """Adapt Django model classes, models modules (or their dotted names) and app labels,
     with every model they depend on (relation targets, explicit through models, parents).
     Models adapted before are reused. Returns the requested models as an ``Adapted``."""
@@ -84,7 +89,7 @@ def adapt(*targets):
     return Adapted((model, models.adapted(model)) for model in django_models)
 
 
-def adapted(django_model):
+def adapted(django_model: type) -> type[Model]:
     """The teapot class of one Django model class, adapting it (and what it needs) first."""
     return adapt(django_model)[django_model]
 

@@ -14,7 +14,7 @@ from codemod.pipeline import generated_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "teapot"
-GENERATED = generated_paths(PACKAGE)
+GENERATED = [path for path in generated_paths(PACKAGE) if path.suffix == ".py"]
 
 # Django 5.2.19 itself cannot import these first, on their own: each imports its backend's
 # base module, which imports it back. A fork that adds a cycle fails; one that removes one

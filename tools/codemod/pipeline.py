@@ -11,7 +11,12 @@ Rules run in this order, for these reasons:
 6. ``dunder_map``: renames ``__iter__`` and friends last among the colour rules.
 7. ``apply_overrides``: overrides are written in final form and taken verbatim.
 8. ``extra_bases``: hand-written base classes, named in the table by upstream module.
-9. ``rename_package``, ``stamp_header``: on everything, last.
+9. ``annotate_none_attributes``: after the overrides and extra bases, so every class body is
+   covered.
+10. ``rename_package``, ``stamp_header``: on everything, last.
+
+Then the modules are written, and the hand-written type stubs (``stubs/``) are copied beside
+the modules they describe.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from .callgraph import CallGraph
 from .closure import import_closure, module_path
 from .pin import Pin
 from .rules._base import Context
+from .rules.annotate_none_attributes import AnnotateNoneAttributes
 from .rules.apply_overrides import ApplyOverrides
 from .rules.async_aliases import AsyncAliases
 from .rules.async_def import AsyncDef
@@ -46,10 +52,13 @@ from .rules.signal_asend import SignalAsend
 from .rules.stamp_header import MARKER, StampHeader
 
 TABLES = Path(__file__).resolve().parent / "tables"
+# Hand-written .pyi files, at their paths inside the teapot package: type checkers read them
+# instead of the generated modules they sit beside.
+STUBS = Path(__file__).resolve().parent / "stubs"
 
 PRE_RULES = [CutImports, DropStatements, DropFunctions]
 COLOUR_RULES = [AsyncAliases, SignalAsend, AsyncWith, AsyncFor, AwaitIoCalls, AsyncDef, DunderMap]
-POST_RULES = [ExtraBases, RenamePackage, StampHeader]
+POST_RULES = [ExtraBases, AnnotateNoneAttributes, RenamePackage, StampHeader]
 
 
 class GenerationError(RuntimeError):
@@ -151,10 +160,12 @@ def generate(source_root: Path, out_dir: Path, pin: Pin, review: bool = False) -
 
     problems = [p for p in graph.problems if not _overridden(p, overrides)]
     written = write_tree(trees, packages, out_dir, prep.hand_written)
+    stubs = write_stubs(out_dir, written)
     colours = [graph.colour[q] for q in graph.colour if q not in graph.fixed]
     report = {
         "django": pin.version,
         "files": len(written),
+        "type stubs": len(stubs),
         "functions coloured": len(graph.colour),
         "coroutines": colours.count("coroutine"),
         "async generators": colours.count("aiter"),
@@ -205,9 +216,10 @@ def _overridden(problem: str, overrides: ApplyOverrides) -> bool:
 
 
 def generated_paths(out_dir: Path) -> list[Path]:
-    """Files below ``out_dir`` that carry the generated-file marker."""
+    """Files below ``out_dir`` that carry the generated-file marker: the modules and the
+    copies of the type stubs."""
     found = []
-    for path in sorted(out_dir.rglob("*.py")):
+    for path in sorted(p for p in out_dir.rglob("*.py*") if p.suffix in (".py", ".pyi")):
         with open(path) as f:
             if MARKER in f.readline():
                 found.append(path)
@@ -231,6 +243,32 @@ def write_tree(trees, packages, out_dir: Path, hand_written) -> list[Path]:
         written.append(target)
     _remove_empty_dirs(out_dir)
     return written
+
+
+def stub_header(rel: Path) -> str:
+    return (
+        f"# {MARKER} by tools/rename_fork.py: a copy of tools/codemod/stubs/{rel.as_posix()}\n"
+        "# DO NOT EDIT. Edit that file and regenerate with\n"
+        "#     python tools/rename_fork.py\n\n"
+    )
+
+
+def write_stubs(out_dir: Path, written: list[Path], stubs_dir: Path = STUBS) -> list[Path]:
+    """Copy each stub of ``stubs_dir`` beside the generated module it describes (a stub for a
+    module the fork lacks, or for a hand-written one, is an error: those carry their
+    annotations inline). Call after write_tree, which removed the previous copies."""
+    generated = set(written)
+    copied = []
+    for stub in sorted(stubs_dir.rglob("*.pyi")):
+        rel = stub.relative_to(stubs_dir)
+        if out_dir / rel.with_suffix(".py") not in generated:
+            raise GenerationError(f"tools/codemod/stubs/{rel.as_posix()} describes a module the fork does not generate")
+        target = out_dir / rel
+        if target.exists():
+            raise GenerationError(f"{target} exists and is not generated: refusing to overwrite it")
+        target.write_text(stub_header(rel) + stub.read_text())
+        copied.append(target)
+    return copied
 
 
 def _remove_empty_dirs(root: Path) -> None:
