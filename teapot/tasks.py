@@ -15,6 +15,7 @@ import contextlib
 import inspect
 import sys
 import threading
+import types
 import weakref
 from collections.abc import AsyncIterator, Awaitable
 from typing import TYPE_CHECKING, Any
@@ -127,12 +128,13 @@ async def gather(*queries: Awaitable[Any], return_exceptions: bool = False) -> l
         raise
 
 
-async def run_to_completion(coroutine) -> bool:
+async def run_to_completion(coroutine, *, start_here: bool = False) -> bool:
     """Await ``coroutine`` in a task of its own that cancelling this task does not interrupt
     (a COMMIT, once sent, must be seen through). Raise what it raises; otherwise return
     whether this task was cancelled meanwhile, for the caller to re-raise at a safe point.
-    The coroutine must not look up task-local connections: it runs in another task."""
-    task = _started(coroutine)
+    The coroutine must not look up task-local connections: it runs in another task, except
+    with ``start_here``, where its first step may run in this one (see _started)."""
+    task = _started(coroutine, start_here)
     cancelled = False
     while not task.done():
         try:
@@ -143,13 +145,61 @@ async def run_to_completion(coroutine) -> bool:
     return cancelled
 
 
-def _started(coroutine) -> asyncio.Future:
+def _started(coroutine, start_here: bool = False) -> asyncio.Future:
     """A task running ``coroutine``, started at once where Python allows it (3.12): one that
     finishes without waiting, as SQLite's statements on the loop's thread do, then costs no
-    turn of the event loop."""
-    if _EAGER_TASKS and inspect.iscoroutine(coroutine):
-        return asyncio.Task(coroutine, loop=asyncio.get_running_loop(), eager_start=True)
+    turn of the event loop. Before 3.12, ``start_here`` gets the same by running the first
+    step in the calling task: nothing can cancel a step that does not wait."""
+    if inspect.iscoroutine(coroutine):
+        if _EAGER_TASKS:
+            return asyncio.Task(coroutine, loop=asyncio.get_running_loop(), eager_start=True)
+        if start_here:
+            return _first_step_here(coroutine)
     return asyncio.ensure_future(coroutine)
+
+
+def _first_step_here(coroutine) -> asyncio.Future:
+    """Run ``coroutine`` up to its first wait: a finished future if it never waited, else a
+    task that goes on from that wait."""
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+    try:
+        waiting_for = coroutine.send(None)
+    except StopIteration as finished:
+        future.set_result(finished.value)
+        return future
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except asyncio.CancelledError:
+        future.cancel()
+        return future
+    except BaseException as exc:
+        future.set_exception(exc)
+        return future
+    return loop.create_task(_go_on(coroutine, waiting_for))
+
+
+async def _go_on(coroutine, waiting_for):
+    return await _from_wait(coroutine, waiting_for)
+
+
+@types.coroutine
+def _from_wait(coroutine, waiting_for):
+    """Drive ``coroutine`` on from a wait on ``waiting_for`` (what it yielded), as its own
+    task would have: this task waits on the same future and passes back what it gets."""
+    while True:
+        try:
+            sent = yield waiting_for
+        except BaseException as exc:
+            try:
+                waiting_for = coroutine.throw(exc)
+            except StopIteration as finished:
+                return finished.value
+        else:
+            try:
+                waiting_for = coroutine.send(sent)
+            except StopIteration as finished:
+                return finished.value
 
 
 _EAGER_TASKS = sys.version_info >= (3, 12)
