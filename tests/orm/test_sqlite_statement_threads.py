@@ -183,3 +183,54 @@ async def test_a_read_once_past_the_budget_is_tried_on_the_loop_thread_again_lat
     # The third is tried on the loop's thread, is still slow, and runs on the driver's again.
     assert _where(seen, "SELECT count(*)") == [False, False, True, False]
     assert aiosqlite_base._over_budget[SLOW_READ] == aiosqlite_base._OVER_BUDGET_RUNS
+
+
+FILE_DATABASE_PROGRAM = """
+import asyncio, sys
+import teapot
+
+teapot.setup({"default": {"ENGINE": "teapot.backends.aiosqlite", "NAME": sys.argv[1], "OPTIONS": {"timeout": 5}}})
+from teapot.db import connection, transaction
+
+
+async def main():
+    async with connection.cursor() as cursor:
+        await cursor.execute("PRAGMA journal_mode = WAL")
+        await cursor.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)")
+    holding = asyncio.Event()
+
+    async def hold_the_write_lock():
+        async with transaction.atomic():
+            async with connection.cursor() as cursor:
+                await cursor.execute("INSERT INTO t (name) VALUES ('holder')")
+            holding.set()
+            await asyncio.sleep(0.3)
+
+    holder = asyncio.create_task(hold_the_write_lock())
+    await holding.wait()
+    async with connection.cursor() as cursor:
+        await cursor.execute("SELECT count(*) FROM t")  # on the loop's thread: no lock waits
+        await cursor.fetchall()
+        # Finds the lock taken: runs on the driver's thread, which must wait for it.
+        await cursor.execute("INSERT INTO t (name) VALUES ('waiter')")
+        await cursor.execute("SELECT name FROM t ORDER BY id")
+        print(",".join(name for (name,) in await cursor.fetchall()))
+    await holder
+    await teapot.close()
+
+
+asyncio.run(main())
+"""
+
+
+def test_a_write_that_meets_a_file_databases_lock_waits_for_it_after_statements_on_the_loop(tmp_path):
+    import subprocess
+    import sys
+
+    program = tmp_path / "program.py"
+    program.write_text(FILE_DATABASE_PROGRAM)
+    result = subprocess.run(
+        [sys.executable, str(program), str(tmp_path / "locks.db")], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["holder,waiter"]

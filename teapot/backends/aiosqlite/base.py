@@ -37,9 +37,11 @@ _LOCK_WAIT_FIRST = 0.001
 _LOCK_WAIT_MOST = 0.05
 
 
-def _unless_locked(raw: sqlite3.Connection, fn, *args):
-    """Run ``fn`` on the driver's thread; return ``(True, error)`` where a shared-cache table
-    lock stopped it before it changed anything, else ``(False, result)``."""
+def _unless_locked(conn: aiosqlite.Connection, busy_timeout_ms: int, fn, *args):
+    """Run ``fn`` on the driver's thread, waiting for locks; return ``(True, error)`` where a
+    shared-cache table lock stopped it before it changed anything, else ``(False, result)``."""
+    raw = conn._conn
+    _wait_for_locks(conn, busy_timeout_ms)
     changes = raw.total_changes
     try:
         return False, fn(*args)
@@ -64,8 +66,9 @@ def _unless_locked(raw: sqlite3.Connection, fn, *args):
 #   driver's thread, and then they are tried here again. The durability settings are
 #   untouched: the commit is the same, only the thread differs.
 # Nothing on the loop's thread waits for another connection's lock: the busy timeout is 0
-# there, and a statement that found the database locked, having changed nothing, goes to the
-# driver's thread, which waits as sqlite3 does. ROLLBACK and everything else go to the
+# there (set once and kept until the driver's thread needs it back, so consecutive statements
+# here set nothing), and a statement that found the database locked, having changed nothing,
+# goes to the driver's thread, which waits as sqlite3 does. ROLLBACK and everything else go to the
 # driver's thread, one trip per statement with its first rows.
 LOOP_THREAD_BUDGET = 0.002  # seconds a read may keep the event loop
 _BUDGET_CHECK_EVERY = 1000  # SQLite virtual-machine instructions between budget checks
@@ -142,13 +145,36 @@ def _commit_took(seconds: float) -> None:
         _commits_elsewhere = SLOW_COMMIT_RUNS
 
 
-def _on_loop_thread(raw: sqlite3.Connection, busy_timeout_ms: int, budget: float, fn, *args):
+def _wait_for_locks(conn: aiosqlite.Connection, busy_timeout_ms: int) -> None:
+    """The connection's busy timeout as configured (on the driver's thread, before a statement
+    that may wait for another connection's lock)."""
+    if getattr(conn, "_lock_waits_off", False):
+        conn._conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
+        conn._lock_waits_off = False
+
+
+def _waiting_for_locks(conn: aiosqlite.Connection, busy_timeout_ms: int, fn, *args):
+    """Run ``fn`` on the driver's thread with the busy timeout as configured."""
+    _wait_for_locks(conn, busy_timeout_ms)
+    return fn(*args)
+
+
+def _never_wait_for_locks(conn: aiosqlite.Connection) -> None:
+    """The busy timeout at 0 (on the loop's thread). Kept so until a statement on the driver's
+    thread needs it back: consecutive statements here set nothing."""
+    if not getattr(conn, "_lock_waits_off", False):
+        conn._conn.execute("PRAGMA busy_timeout = 0")
+        conn._lock_waits_off = True
+
+
+def _on_loop_thread(conn: aiosqlite.Connection, budget: float, fn, *args):
     """Run ``fn`` here, on the event loop's thread, without waiting for locks and within
     ``budget`` seconds. Where it stopped before changing anything, because it ran past the
     budget or found the database locked, return ``_OVER_BUDGET`` or ``_LOCKED``: it is to run
     on the driver's thread instead."""
+    raw = conn._conn
     changes, in_transaction = raw.total_changes, raw.in_transaction
-    raw.execute("PRAGMA busy_timeout = 0")
+    _never_wait_for_locks(conn)
     if budget != float("inf"):
         deadline = time.perf_counter() + budget
         raw.set_progress_handler(lambda: time.perf_counter() > deadline, _BUDGET_CHECK_EVERY)
@@ -162,7 +188,6 @@ def _on_loop_thread(raw: sqlite3.Connection, busy_timeout_ms: int, budget: float
     finally:
         if budget != float("inf"):
             raw.set_progress_handler(None, 0)
-        raw.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
 
 
 async def _take_turns() -> None:
@@ -214,7 +239,7 @@ class AsyncCursor(DriverCursor):
             await _take_turns()
             commits = _commits(query, raw)
             started = time.perf_counter()
-            ran = _on_loop_thread(raw, self._wrapper.busy_timeout_ms, budget, self._run, query, params)
+            ran = _on_loop_thread(self._conn, budget, self._run, query, params)
             if commits:
                 _commit_took(time.perf_counter() - started)
             if ran is _OVER_BUDGET:
@@ -235,7 +260,9 @@ class AsyncCursor(DriverCursor):
         try:
             wait, deadline = _LOCK_WAIT_FIRST, None
             while True:
-                locked, outcome = await _on_thread(self._conn, _unless_locked, self._conn._conn, fn, *args)
+                locked, outcome = await _on_thread(
+                    self._conn, _unless_locked, self._conn, self._wrapper.busy_timeout_ms, fn, *args
+                )
                 if not locked:
                     return outcome
                 now = asyncio.get_running_loop().time()
@@ -373,11 +400,11 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
             if raw.in_transaction and _commit_here():
                 await _take_turns()
                 started = time.perf_counter()
-                ran = _on_loop_thread(raw, self.busy_timeout_ms, float("inf"), raw.commit)
+                ran = _on_loop_thread(self.connection, float("inf"), raw.commit)
                 _commit_took(time.perf_counter() - started)
                 if ran is not _LOCKED:
                     return
-            await self.connection.commit()
+            await _on_thread(self.connection, _waiting_for_locks, self.connection, self.busy_timeout_ms, raw.commit)
 
     async def _set_autocommit(self, autocommit):
         # sqlite3: None is autocommit; '' (its default) opens transactions implicitly.
@@ -387,7 +414,10 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
             raw.isolation_level = level  # no transaction to commit: no I/O
             return
         with self.wrap_database_errors:
-            await _on_thread(self.connection, setattr, raw, "isolation_level", level)
+            # Switching to autocommit commits: it may wait for a lock.
+            await _on_thread(
+                self.connection, _waiting_for_locks, self.connection, self.busy_timeout_ms, setattr, raw, "isolation_level", level
+            )
 
     async def is_usable(self):
         return self.connection is not None
