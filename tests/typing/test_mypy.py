@@ -53,8 +53,10 @@ def errors(tmp_path_factory) -> dict[str, list[tuple[int, str, str]]]:
             found.setdefault(match["path"], []).append((int(match["line"]), match["code"], match["message"]))
         elif line.strip() and ": note: " not in line:
             pytest.fail(f"mypy printed a line this test cannot read:\n{line}\n\n{run.stdout}{run.stderr}")
-    # 1: errors found; 0: none. Anything else is mypy failing to run.
+    # 1: errors found; 0: none. Anything else is mypy failing to run, and so is 1 without an
+    # error line (Python's own "No module named mypy" exits with 1 too).
     assert run.returncode in (0, 1), run.stdout + run.stderr
+    assert bool(found) == (run.returncode == 1), run.stdout + run.stderr
     return found
 
 
