@@ -69,7 +69,8 @@ async def test_reads_and_writes_inside_a_transaction_stay_on_the_loop_thread():
 @pytest.fixture
 def quick_commits(monkeypatch):
     """Commits start out on the loop's thread, whatever an earlier test left."""
-    monkeypatch.setattr(aiosqlite_base, "_commits_elsewhere", 0)
+    monkeypatch.setattr(aiosqlite_base, "_commits_here_from", 0.0)
+    monkeypatch.setattr(aiosqlite_base, "_slow_commit_pause", aiosqlite_base.SLOW_COMMIT_PAUSE)
 
 
 @pytest.mark.usefixtures("quick_commits")
@@ -84,16 +85,29 @@ async def test_a_write_in_autocommit_runs_on_the_loop_thread_and_commits():
 
 
 @pytest.mark.usefixtures("quick_commits")
-async def test_a_slow_commit_sends_the_next_ones_to_the_drivers_thread(monkeypatch):
+async def test_a_slow_commit_sends_the_commits_of_a_pause_to_the_drivers_thread(monkeypatch):
     monkeypatch.setattr(aiosqlite_base, "SLOW_COMMIT", 0.0)  # every commit is slow
-    monkeypatch.setattr(aiosqlite_base, "SLOW_COMMIT_RUNS", 2)
+    monkeypatch.setattr(aiosqlite_base, "SLOW_COMMIT_PAUSE", 0.2)
+    monkeypatch.setattr(aiosqlite_base, "_slow_commit_pause", 0.2)
+
+    async def commit(name):
+        async with transaction.atomic():
+            await Author.objects.create(name=name)
+
     async with traced() as seen:
-        for name in ("a", "b", "c", "d"):
-            async with transaction.atomic():
-                await Author.objects.create(name=name)
-    # The first is slow; the next two go to the driver's thread; the fourth is tried here again.
-    assert _where(seen, "COMMIT") == [True, False, False, True]
-    assert sorted(await Author.objects.values_list("name", flat=True)) == ["a", "b", "c", "d"]
+        await commit("a")  # slow: the next 0.2 s go to the driver's thread
+        await commit("b")
+        await asyncio.sleep(0.25)
+        await commit("c")  # tried here again, slow again: a pause of 0.4 s
+        await asyncio.sleep(0.25)
+        await commit("d")
+        monkeypatch.setattr(aiosqlite_base, "SLOW_COMMIT", 60.0)  # commits are quick from now on
+        await asyncio.sleep(0.2)
+        await commit("e")
+        await commit("f")
+    assert _where(seen, "COMMIT") == [True, False, True, False, True, True]
+    assert aiosqlite_base._slow_commit_pause == 0.2  # a quick commit starts the pauses over
+    assert sorted(await Author.objects.values_list("name", flat=True)) == ["a", "b", "c", "d", "e", "f"]
 
 
 @pytest.mark.usefixtures("quick_commits")

@@ -62,9 +62,12 @@ def _unless_locked(conn: aiosqlite.Connection, busy_timeout_ms: int, fn, *args):
 #   transaction, run under the reads' budget: interrupted, it is rolled back whole and run
 #   again on the driver's thread). A commit waits for the disk (an fsync, about 0.1-0.3 ms on
 #   an SSD) and cannot be interrupted, so commits run here only while they are quick: one
-#   that kept the loop past SLOW_COMMIT sends the next SLOW_COMMIT_RUNS commits to the
-#   driver's thread, and then they are tried here again. The durability settings are
-#   untouched: the commit is the same, only the thread differs.
+#   that kept the loop past SLOW_COMMIT sends the commits of the next SLOW_COMMIT_PAUSE
+#   seconds to the driver's thread (a pause that doubles after each slow commit in a row, up
+#   to SLOW_COMMIT_PAUSE_MOST, and starts over after a quick one), and then they are tried
+#   here again: a one-off stall (a checkpoint) costs a few trips, and a disk that is slow
+#   for good holds the loop for one commit every SLOW_COMMIT_PAUSE_MOST seconds. The
+#   durability settings are untouched: the commit is the same, only the thread differs.
 # Nothing on the loop's thread waits for another connection's lock: the busy timeout is 0
 # there (set once and kept until the driver's thread needs it back, so consecutive statements
 # here set nothing), and a statement that found the database locked, having changed nothing,
@@ -80,13 +83,15 @@ STREAM_ROWS_PER_FETCH = 256
 _OVER_BUDGET_MAX = 512
 _OVER_BUDGET_RUNS = 100  # runs on the driver's thread before a slow read is tried here again
 SLOW_COMMIT = LOOP_THREAD_BUDGET  # a commit that kept the loop longer than this is slow
-SLOW_COMMIT_RUNS = 100  # commits on the driver's thread after one that was slow here
+SLOW_COMMIT_PAUSE = 0.1  # seconds of commits on the driver's thread after a slow one here
+SLOW_COMMIT_PAUSE_MOST = 10.0
 
 # Reads that ran past the budget, and how many more runs go to the driver's thread: a read is
 # slow once for reasons of its own (a cold cache, a garbage collection) and tried again later.
 _over_budget: dict[str, int] = {}
 _yielded_at = 0.0  # when a statement last let other tasks run (perf_counter)
-_commits_elsewhere = 0  # commits still to run on the driver's thread after a slow one here
+_commits_here_from = 0.0  # perf_counter before which commits go to the driver's thread
+_slow_commit_pause = SLOW_COMMIT_PAUSE  # the next pause, doubled after each slow commit in a row
 _OVER_BUDGET, _LOCKED = object(), object()
 _GIVES_WAY = {
     sqlite3.SQLITE_INTERRUPT: _OVER_BUDGET,
@@ -132,17 +137,16 @@ def _read_budget(sql: str) -> float | None:
 
 def _commit_here() -> bool:
     """Whether the next commit may run on the loop's thread (see above)."""
-    global _commits_elsewhere
-    if _commits_elsewhere:
-        _commits_elsewhere -= 1
-        return False
-    return True
+    return time.perf_counter() >= _commits_here_from
 
 
 def _commit_took(seconds: float) -> None:
-    global _commits_elsewhere
+    global _commits_here_from, _slow_commit_pause
     if seconds > SLOW_COMMIT:
-        _commits_elsewhere = SLOW_COMMIT_RUNS
+        _commits_here_from = time.perf_counter() + _slow_commit_pause
+        _slow_commit_pause = min(_slow_commit_pause * 2, SLOW_COMMIT_PAUSE_MOST)
+    else:
+        _slow_commit_pause = SLOW_COMMIT_PAUSE
 
 
 def _wait_for_locks(conn: aiosqlite.Connection, busy_timeout_ms: int) -> None:
