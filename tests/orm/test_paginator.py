@@ -121,6 +121,16 @@ async def test_a_page_number_that_is_not_an_integer(number):
     assert isinstance(caught.value, InvalidPage)
 
 
+@pytest.mark.parametrize("number", ["x", 1.5, 0, -1])
+async def test_a_number_that_can_never_be_a_page_is_refused_without_counting(number):
+    # As in Django, the number's form (and being at least 1) is checked before the count.
+    paginator = Paginator(Author.objects.all(), 2)
+    async with CaptureQueriesContext(connection) as ctx:
+        with pytest.raises(InvalidPage):
+            await paginator.page(number)
+    assert ctx.captured_queries == []
+
+
 @pytest.mark.parametrize("number, message", [(0, "less than 1"), (-1, "less than 1"), (4, "no results")])
 async def test_a_page_number_out_of_range(number, message):
     await make_authors(5)

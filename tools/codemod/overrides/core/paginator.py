@@ -55,8 +55,13 @@ async def apage_range(self):
 
 @override("Paginator.avalidate_number", new=True)
 async def avalidate_number(self, number):
-    await self.acount()
-    return self.validate_number(number)
+    # validate_number() refuses what is not a whole number, or is below 1, before it needs the
+    # count: such a number costs no query, as in Django.
+    try:
+        return self.validate_number(number)
+    except AwaitRequired:
+        await self.acount()
+        return self.validate_number(number)
 
 
 @override("Paginator.page", upstream="8dc3b355f030")
