@@ -1,4 +1,4 @@
-"""atomic_request() (teapot/contrib/fastapi.py): the endpoint's transaction is committed
+"""atomic_request() (teapot/contrib/fastapi/transactions.py): the endpoint's transaction is committed
 before the response starts, and rolled back when the endpoint raises. What the database
 holds is read, from another task and connection, at the moment the response starts
 (tests/contrib/asgi.py ResponseStartProbe): httpx.ASGITransport hands the client its response
@@ -9,7 +9,7 @@ from typing import Annotated
 import pytest
 from fastapi import APIRouter, Depends, FastAPI, HTTPException
 
-from teapot.contrib import fastapi as teapot_fastapi
+from teapot.contrib.fastapi import transactions as fastapi_transactions
 from teapot.contrib.fastapi import atomic_request, install_exception_handlers
 from teapot.core.exceptions import ImproperlyConfigured
 from teapot.db import connections, transaction
@@ -158,6 +158,6 @@ async def test_the_transaction_is_on_the_alias_it_names():
 def test_a_fastapi_release_that_ends_it_after_the_response_is_refused(monkeypatch, release):
     # 0.121.0 has scope="function", but ends such dependencies after the response when they
     # are declared in a route's or router's dependencies=[...].
-    monkeypatch.setattr(teapot_fastapi.fastapi, "__version__", release)
+    monkeypatch.setattr(fastapi_transactions.fastapi, "__version__", release)
     with pytest.raises(ImproperlyConfigured, match=rf"FastAPI 0\.121\.1 or later.*FastAPI {release} is installed"):
         atomic_request()

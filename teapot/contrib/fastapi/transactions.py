@@ -1,6 +1,5 @@
-"""teapot with FastAPI: ``atomic_request()``, a dependency that runs a request's endpoint in a
-transaction committed before the response is sent, and the Starlette pieces
-(teapot.contrib.starlette), which FastAPI apps use as they are. Hand-written.
+"""``atomic_request()``: a FastAPI dependency that runs a request's endpoint in a transaction
+committed before the response is sent. Hand-written.
 
 When the code after a yield dependency's ``yield`` runs, by FastAPI release (measured):
 
@@ -23,24 +22,10 @@ import re
 
 import fastapi
 
-from teapot.contrib.starlette import (
-    EXCEPTION_HANDLERS,
-    aget_list_or_404,
-    aget_object_or_404,
-    install_exception_handlers,
-    teapot_lifespan,
-)
 from teapot.core.exceptions import ImproperlyConfigured
 from teapot.db import transaction
 
-__all__ = [
-    "EXCEPTION_HANDLERS",
-    "aget_list_or_404",
-    "aget_object_or_404",
-    "atomic_request",
-    "install_exception_handlers",
-    "teapot_lifespan",
-]
+__all__ = ["atomic_request"]
 
 
 # The first release whose function-scoped dependencies end before the response is sent
