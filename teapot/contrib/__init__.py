@@ -2,5 +2,6 @@
 
 ``teapot.contrib.contenttypes`` is generated from ``django.contrib.contenttypes`` by
 tools/rename_fork.py (git-ignored, like ``teapot.db``). The web framework integrations
-``teapot.contrib.starlette`` (a package) and ``teapot.contrib.fastapi`` are hand-written.
+``teapot.contrib.starlette``, ``teapot.contrib.fastapi`` (packages) and
+``teapot.contrib.pydantic`` are hand-written.
 """
