@@ -5,6 +5,7 @@ writes inside a transaction, commits while they are quick), on the driver's thre
 read in the same call."""
 
 import asyncio
+import itertools
 import threading
 from contextlib import asynccontextmanager
 
@@ -82,6 +83,26 @@ async def test_a_write_in_autocommit_runs_on_the_loop_thread_and_commits():
     assert _where(seen, "INSERT") == [True]
     assert _where(seen, "UPDATE") == [True]
     assert await Author.objects.values_list("name", flat=True) == ["Anna"]
+
+
+@pytest.mark.usefixtures("quick_commits")
+async def test_an_autocommit_write_interrupted_at_any_step_is_applied_once_and_reported(monkeypatch):
+    # Left to autocommit, SQLite reports an interruption of an INSERT ... RETURNING's last
+    # steps after the row has committed: the caller got an error for a row that exists.
+    # The interruption is swept over every step of the statement.
+    monkeypatch.setattr(aiosqlite_base, "_BUDGET_CHECK_EVERY", 1)
+    monkeypatch.setattr(aiosqlite_base, "SLOW_COMMIT", 60.0)
+    created = []
+    async with traced() as seen:
+        for step in range(1, 60):
+            calls = itertools.count(1)
+            monkeypatch.setattr(aiosqlite_base, "_past", lambda budget, calls=calls, step=step: lambda: next(calls) >= step)
+            aiosqlite_base._over_budget.clear()
+            created.append((await Author.objects.create(name=f"swept {step}")).pk)
+    inserts = _where(seen, "INSERT")
+    assert True in inserts and False in inserts  # some ran here whole, some were interrupted
+    assert len(set(created)) == len(created) == 59
+    assert sorted(await Author.objects.filter(name__startswith="swept").values_list("pk", flat=True)) == sorted(created)
 
 
 @pytest.mark.usefixtures("quick_commits")

@@ -58,9 +58,12 @@ def _unless_locked(conn: aiosqlite.Connection, busy_timeout_ms: int, fn, *args):
 #   is run again on the driver's thread (an interrupted read changes nothing);
 # - BEGIN, and inside a transaction, SAVEPOINT, RELEASE and INSERTs of bounded size: they
 #   do not touch the disk's durability (the COMMIT does), so they cannot be slow;
-# - commits: COMMIT, and INSERT, UPDATE and DELETE in autocommit (each one its own
-#   transaction, run under the reads' budget: interrupted, it is rolled back whole and run
-#   again on the driver's thread). A commit waits for the disk (an fsync, about 0.1-0.3 ms on
+# - commits: COMMIT, and INSERT, UPDATE and DELETE in autocommit. Such a write runs here in
+#   a transaction of its own (BEGIN, the write and its rows under the reads' budget, then
+#   COMMIT without one): interrupted before its COMMIT, it is rolled back whole and run again
+#   on the driver's thread. Left to autocommit, SQLite may report an interruption of the
+#   write's last RETURNING steps after it has committed, so the write would be neither
+#   reported nor safe to run again. A commit waits for the disk (an fsync, about 0.1-0.3 ms on
 #   an SSD) and cannot be interrupted, so commits run here only while they are quick: one
 #   that kept the loop past SLOW_COMMIT sends the commits of the next SLOW_COMMIT_PAUSE
 #   seconds to the driver's thread (a pause that doubles after each slow commit in a row, up
@@ -171,6 +174,12 @@ def _never_wait_for_locks(conn: aiosqlite.Connection) -> None:
         conn._lock_waits_off = True
 
 
+def _past(budget: float):
+    """A progress handler that interrupts the statement once ``budget`` seconds have passed."""
+    deadline = time.perf_counter() + budget
+    return lambda: time.perf_counter() > deadline
+
+
 def _on_loop_thread(conn: aiosqlite.Connection, budget: float, fn, *args):
     """Run ``fn`` here, on the event loop's thread, without waiting for locks and within
     ``budget`` seconds. Where it stopped before changing anything, because it ran past the
@@ -180,8 +189,7 @@ def _on_loop_thread(conn: aiosqlite.Connection, budget: float, fn, *args):
     changes, in_transaction = raw.total_changes, raw.in_transaction
     _never_wait_for_locks(conn)
     if budget != float("inf"):
-        deadline = time.perf_counter() + budget
-        raw.set_progress_handler(lambda: time.perf_counter() > deadline, _BUDGET_CHECK_EVERY)
+        raw.set_progress_handler(_past(budget), _BUDGET_CHECK_EVERY)
     try:
         return fn(*args)
     except sqlite3.OperationalError as exc:
@@ -192,6 +200,25 @@ def _on_loop_thread(conn: aiosqlite.Connection, budget: float, fn, *args):
     finally:
         if budget != float("inf"):
             raw.set_progress_handler(None, 0)
+
+
+def _committed_alone(raw: sqlite3.Connection, run, query, params):
+    """Run an autocommit write (on the loop's thread, under a progress handler) in a
+    transaction of its own: ``run`` executes it and reads all its rows, then the handler is
+    lifted and it commits. Stopped by the budget or a lock before the COMMIT, it is rolled
+    back and ``_OVER_BUDGET`` / ``_LOCKED`` returned: it changed nothing."""
+    try:
+        raw.execute("BEGIN")
+        run(query, params, all_rows=True)
+        raw.set_progress_handler(None, 0)
+        raw.execute("COMMIT")
+    except BaseException as exc:
+        raw.set_progress_handler(None, 0)  # the ROLLBACK must not be interrupted
+        if raw.in_transaction:  # an interrupted write has rolled its transaction back already
+            raw.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.OperationalError) and (gave_way := _GIVES_WAY.get(exc.sqlite_errorcode & 0xFF)):
+            return gave_way
+        raise
 
 
 async def _take_turns() -> None:
@@ -225,12 +252,14 @@ class AsyncCursor(DriverCursor):
         self._start = 0
         self._exhausted = True
 
-    def _run(self, query, params):
-        """Execute and read the first rows; on whichever thread runs it."""
+    def _run(self, query, params, all_rows=False):
+        """Execute and read the first rows (or all of them); on whichever thread runs it."""
         cursor = self._cursor
         cursor.execute(query, params)
         if cursor.description is None:
             rows, exhausted = [], True
+        elif all_rows:
+            rows, exhausted = cursor.fetchall(), True
         else:
             rows = cursor.fetchmany(self._prefetch)
             exhausted = len(rows) < self._prefetch
@@ -243,7 +272,10 @@ class AsyncCursor(DriverCursor):
             await _take_turns()
             commits = _commits(query, raw)
             started = time.perf_counter()
-            ran = _on_loop_thread(self._conn, budget, self._run, query, params)
+            if commits:
+                ran = _on_loop_thread(self._conn, budget, _committed_alone, raw, self._run, query, params)
+            else:
+                ran = _on_loop_thread(self._conn, budget, self._run, query, params)
             if commits:
                 _commit_took(time.perf_counter() - started)
             if ran is _OVER_BUDGET:
