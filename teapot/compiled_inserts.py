@@ -35,6 +35,7 @@ COLUMNS = "columns"  # one list per field, holding every row's value (PostgreSQL
 
 NOT_REUSABLE = object()
 _shapes: dict = {}
+_returned_converters: dict = {}  # (compiler class, alias, returned fields' ids) -> converters
 _known_pre_save: dict = {}  # field class -> whether its pre_save is one of KNOWN_PRE_SAVE
 
 
@@ -81,13 +82,21 @@ class CompiledInsert:
         return sql
 
     def value_rows(self, compiler, fields, objs):
+        """The prepared values, row by row; ``None`` where a value is, or is prepared into,
+        an expression, which changes the SQL."""
         prepare = compiler.prepare_value
         rows = []
         for obj in objs:
             row = []
             for field, (attname, as_is) in zip(fields, self.readers):
                 value = getattr(obj, attname) if attname else field.pre_save(obj, True)
-                row.append(value if type(value) in as_is else prepare(field, value))
+                if type(value) not in as_is:
+                    if hasattr(value, "resolve_expression"):
+                        return None
+                    value = prepare(field, value)
+                    if hasattr(value, "as_sql"):
+                        return None
+                row.append(value)
             rows.append(row)
         return rows
 
@@ -105,38 +114,46 @@ def statements(compiler):
     same shape where possible, else compiled by ``compiler.as_sql()``."""
     query = compiler.query
     fields = query.fields
-    if query.raw or not fields or not _plain_fields(fields):
+    if query.raw or not fields:
         return compiler.as_sql()
     objs = query.objs
-    for obj in objs:
-        values = obj.__dict__
-        for field in fields:
-            if hasattr(values.get(field.attname), "resolve_expression"):
-                return compiler.as_sql()
+    # Fields are part of the key by identity: hashing a Field runs Python code, and a shape
+    # keeps its model class, so the fields' identities cannot be reused while it is kept.
     shape = (
         type(compiler),
         compiler.connection.alias,
         query.model,
-        tuple(fields),
+        tuple(map(id, fields)),
         query.on_conflict,
-        tuple(query.update_fields or ()),
-        tuple(query.unique_fields or ()),
-        tuple(compiler.returning_fields or ()),
+        tuple(map(id, query.update_fields or ())),
+        tuple(map(id, query.unique_fields or ())),
+        tuple(map(id, compiler.returning_fields or ())),
         len(objs) == 1,
     )
     compiled = _shapes.get(shape)
     if compiled is None:
+        if not _plain_fields(fields):
+            _keep(shape, NOT_REUSABLE)
+            return compiler.as_sql()
+        if _any_expression(fields, objs):
+            return compiler.as_sql()  # the shape is compiled and kept on a call without one
         return _remember(shape, compiler)
     if compiled is NOT_REUSABLE:
         return compiler.as_sql()
     value_rows = compiled.value_rows(compiler, fields, objs)
-    for row in value_rows:
-        for value in row:
-            if hasattr(value, "as_sql"):
-                # A field prepared its value into an expression: compile as usual.
-                return compiler.as_sql()
+    if value_rows is None:
+        return compiler.as_sql()
     compiler.returning_params = compiled.returning_params
     return [(compiled.sql_for(compiler, fields, len(objs)), compiled.params(value_rows))]
+
+
+def _any_expression(fields, objs):
+    for obj in objs:
+        values = obj.__dict__
+        for field in fields:
+            if hasattr(values.get(field.attname), "resolve_expression"):
+                return True
+    return False
 
 
 def _readers(fields, connection):
@@ -189,10 +206,14 @@ def _remember(shape, compiler):
     """Compile ``compiler`` as usual, keep the shape if its parameters follow a known
     layout, and return the compiled statements."""
     result = compiler.as_sql()
+    _keep(shape, _layout_of(result, compiler, n_fields=len(shape[3]), n_rows=len(compiler.query.objs)))
+    return result
+
+
+def _keep(shape, compiled):
     if len(_shapes) >= MAX_SHAPES:
         del _shapes[next(iter(_shapes))]
-    _shapes[shape] = _layout_of(result, compiler, n_fields=len(shape[3]), n_rows=len(compiler.query.objs))
-    return result
+    _shapes[shape] = compiled
 
 
 def _layout_of(result, compiler, n_fields, n_rows):
@@ -227,8 +248,21 @@ def _rows_sql(compiler, fields, row_count):
     return compiler.connection.ops.bulk_insert_sql(fields, [placeholders] * row_count)
 
 
+def returned_converters(compiler, returned, table):
+    """``compiler.get_converters()`` for the columns an INSERT gave back, kept per database
+    and columns (they depend on nothing else until a setting changes)."""
+    key = (type(compiler), compiler.connection.alias, tuple(map(id, returned)))
+    if (converters := _returned_converters.get(key)) is None:
+        converters = compiler.get_converters([field.get_col(table) for field in returned])
+        if len(_returned_converters) >= MAX_SHAPES:
+            del _returned_converters[next(iter(_returned_converters))]
+        _returned_converters[key] = converters
+    return converters
+
+
 def forget_all(**kwargs):
     _shapes.clear()
+    _returned_converters.clear()
     _known_pre_save.clear()
 
 

@@ -92,6 +92,8 @@ async def fetchall(self):
 
 @override("CursorWrapper.execute", upstream="f48a398b19fa")
 async def execute(self, sql, params=None):
+    if not self.db.execute_wrappers:  # the common case: no wrapper to build a chain for
+        return await self._execute(sql, params)
     return await self._execute_with_wrappers(sql, params, many=False, executor=self._execute)
 
 

@@ -261,5 +261,5 @@ async def execute_sql(self, returning_fields=None):
             rows = [(self.connection.ops.last_insert_id(cursor, table, returned[0].column),)]
         else:
             return []
-    converters = self.get_converters([field.get_col(table) for field in returned])
+    converters = compiled_inserts.returned_converters(self, returned, table)
     return list(self.apply_converters(rows, converters) if converters else rows)
