@@ -236,6 +236,26 @@ def _remember_over_budget(sql: str) -> None:
     _over_budget[sql] = _OVER_BUDGET_RUNS
 
 
+_QMARK_QUERIES_MAX = 1024  # statements whose qmark form is kept
+_QMARK_QUERY_LONGEST = 4096  # longer ones (many rows of placeholders) are converted each time
+_qmark_queries: dict[str, str] = {}
+
+
+class QmarkCursor(sqlite3_base.SQLiteCursorWrapper):
+    """Upstream's cursor, which rewrites each statement's %s to ? with a regular expression,
+    keeping the rewritten text of the statements it has seen: the same few statements run
+    over and over, and the rewrite cost as much as running a small INSERT."""
+
+    def convert_query(self, query, *, param_names=None):
+        if param_names is not None or len(query) > _QMARK_QUERY_LONGEST:
+            return super().convert_query(query, param_names=param_names)
+        if (converted := _qmark_queries.get(query)) is None:
+            if len(_qmark_queries) >= _QMARK_QUERIES_MAX:
+                del _qmark_queries[next(iter(_qmark_queries))]
+            converted = _qmark_queries[query] = super().convert_query(query)
+        return converted
+
+
 class AsyncCursor(DriverCursor):
     """A sqlite3 cursor (upstream's SQLiteCursorWrapper, which converts %s to ?) whose
     statements run on the event loop's thread or in one trip to the driver's thread (see
@@ -246,7 +266,7 @@ class AsyncCursor(DriverCursor):
 
     def __init__(self, wrapper, conn: aiosqlite.Connection):
         # Making a cursor does no I/O.
-        super().__init__(wrapper, conn, conn._conn.cursor(sqlite3_base.SQLiteCursorWrapper))
+        super().__init__(wrapper, conn, conn._conn.cursor(QmarkCursor))
         self._prefetch = PREFETCH_ROWS
         self._rows: list = []  # read ahead; the caller has had those before _start
         self._start = 0
