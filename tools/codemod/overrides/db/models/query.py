@@ -5,7 +5,7 @@ protocols (len, bool, iter, indexing, repr) work on a filled cache and otherwise
 AwaitRequired naming the awaitable to use.
 """
 
-from teapot import compiled_gets
+from teapot import compiled_gets, plain_creates
 from teapot.errors import AwaitRequired
 from teapot.streams import RowStream
 
@@ -173,6 +173,22 @@ def aiterator(self, chunk_size=2000):
     if chunk_size <= 0:
         return RowStream(None, ValueError("Chunk size must be strictly positive."))
     return self.iterator(chunk_size=chunk_size)
+
+
+@override("QuerySet.create", upstream="a219f6b399b1")
+async def create(self, **kwargs):
+    """Create, save and return an object of the queryset's model (a plain model's INSERT
+    without the rest of save(): teapot.plain_creates)."""
+    reverse_one_to_one_fields = frozenset(kwargs).intersection(self.model._meta._reverse_one_to_one_field_names)
+    if reverse_one_to_one_fields:
+        raise ValueError(
+            "The following fields do not exist in this model: %s" % ", ".join(reverse_one_to_one_fields)
+        )
+    obj = self.model(**kwargs)
+    self._for_write = True
+    if not await plain_creates.insert_new(obj, self.db):
+        await obj.save(force_insert=True, using=self.db)
+    return obj
 
 
 @override("QuerySet.get", upstream="52c139f42fbb")

@@ -1,0 +1,131 @@
+"""create() of a plain model goes straight to its INSERT (teapot/plain_creates.py), and does
+what save(force_insert=True) would; models with receivers, parents or a save() of their own
+still go through save()."""
+
+import pytest
+
+from teapot import plain_creates
+from teapot.apps.registry import Apps
+from teapot.db import IntegrityError, models, transaction
+from teapot.db.models import Model
+from teapot.db.models.signals import post_save, pre_save
+from tests.orm.testapp.models import Author, Book, Note, Restaurant
+
+pytestmark = pytest.mark.usefixtures("tables")
+
+
+class SaveBaseCalled(Exception):
+    pass
+
+
+@pytest.fixture
+def no_save_base(monkeypatch):
+    """Model.save_base raises: a create() that reaches it went through save()."""
+
+    async def save_base(self, *args, **kwargs):
+        raise SaveBaseCalled(type(self).__name__)
+
+    monkeypatch.setattr(Model, "save_base", save_base)
+
+
+@pytest.mark.usefixtures("no_save_base")
+async def test_a_plain_model_is_inserted_without_save():
+    # Receivers are known to be absent once the signals have been sent for the model once.
+    await pre_save.asend(sender=Author, instance=None)
+    await post_save.asend(sender=Author, instance=None)
+    ann = await Author.objects.create(name="Ann", age=30)
+    assert ann.pk is not None
+    assert (ann._state.adding, ann._state.db) == (False, "default")
+    assert await Author.objects.values_list("pk", "name", "age").aget() == (ann.pk, "Ann", 30)
+
+
+@pytest.mark.usefixtures("no_save_base")
+async def test_a_multi_table_child_goes_through_save():
+    with pytest.raises(SaveBaseCalled, match="Restaurant"):
+        await Restaurant.objects.create(name="Pizza", serves_pizza=True)
+
+
+async def test_receivers_are_called_as_save_would():
+    seen = []
+
+    def before(sender, instance, **kwargs):
+        seen.append(("pre", instance.name, instance.pk))
+
+    def after(sender, instance, created, **kwargs):
+        seen.append(("post", instance.name, created, instance.pk is not None))
+
+    pre_save.connect(before, sender=Author)
+    post_save.connect(after, sender=Author)
+    try:
+        await Author.objects.create(name="Ann")
+    finally:
+        pre_save.disconnect(before, sender=Author)
+        post_save.disconnect(after, sender=Author)
+    assert seen == [("pre", "Ann", None), ("post", "Ann", True, True)]
+
+
+def test_only_plain_models_have_a_plan():
+    isolated = Apps()
+
+    class SavesItself(models.Model):
+        async def save(self, *args, **kwargs):
+            await super().save(*args, **kwargs)
+
+        class Meta:
+            app_label = "plain_creates_tests"
+            apps = isolated
+
+    class InsertsItself(models.Model):
+        async def _do_insert(self, *args):
+            return await super()._do_insert(*args)
+
+        class Meta:
+            app_label = "plain_creates_tests"
+            apps = isolated
+
+    class AuthorProxy(Author):
+        class Meta:
+            proxy = True
+            app_label = "plain_creates_tests"
+            apps = isolated
+
+    plan = plain_creates._plan_for(Author)
+    assert [f.name for f in plan.fields_without_pk] == ["name", "age"]
+    assert [f.name for f in plan.fields_with_pk] == ["id", "name", "age"]
+    for model in (SavesItself, InsertsItself, AuthorProxy, Restaurant, Book.tags.through):
+        assert plain_creates._plan_for(model) is None, model
+
+
+async def test_an_error_inside_atomic_marks_the_block_for_rollback():
+    await Author.objects.create(name="Ann")
+    async with transaction.atomic():
+        with pytest.raises(IntegrityError):
+            await Author.objects.create(name="Ann")
+        assert transaction.get_connection().needs_rollback
+    assert await Author.objects.count() == 1
+
+
+async def test_a_primary_key_given_is_inserted():
+    bob = await Author.objects.create(id=500, name="Bob")
+    assert bob.pk == 500
+    assert await Author.objects.filter(pk=500).values_list("name", flat=True) == ["Bob"]
+
+
+async def test_an_unsaved_related_object_is_refused_as_save_refuses_it():
+    with pytest.raises(ValueError, match="unsaved related object 'author'"):
+        await Book.objects.create(title="Dune", author=Author(name="Nobody"))
+    assert await Book.objects.count() == 0
+
+
+async def test_fields_that_fill_themselves_are_filled():
+    note = await Note.objects.create(text="hello")
+    stored = await Note.objects.aget(pk=note.pk)
+    assert note.written is not None and stored.written == note.written
+    assert stored.stars == 3
+
+
+async def test_get_or_create_and_a_related_manager_take_the_same_path():
+    ann, created = await Author.objects.get_or_create(name="Ann")
+    assert created and not ann._state.adding
+    book = await ann.books.create(title="Dune")
+    assert (book.author_id, book._state.db) == (ann.pk, "default")
