@@ -18,12 +18,12 @@ import types
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from teapot.adapter.errors import AdaptError, AdaptWarning
+from teapot.adapter.errors import AdaptError, AdaptWarning, NotAdapted
 
 if TYPE_CHECKING:
     from teapot.db.models import Model
 
-__all__ = ["Adapted", "AdaptError", "AdaptWarning", "adapt", "adapted"]
+__all__ = ["Adapted", "AdaptError", "AdaptWarning", "NotAdapted", "adapt", "adapted"]
 
 
 class Adapted:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import inspect
 import types
 
-from teapot.adapter import members
+from teapot.adapter import contenttypes, members
 from teapot.adapter.errors import AdaptError, warn
 from teapot.adapter.fields import field_from_django
 from teapot.adapter.managers import _replacements, manager_from_django
@@ -91,6 +91,11 @@ def build(dj_model):
     """Create, register and return the teapot class of ``dj_model`` (its parents must have
     been adapted already)."""
     opts = dj_model._meta
+    if contenttypes.is_django_contenttypes(dj_model.__module__):
+        # Django's ContentType is the fork's, not a copy: one cache, one GenericForeignKey.
+        cls = contenttypes.content_type_model()
+        members.class_adapted(dj_model, cls)
+        return cls
     ensure_app_config(opts)
     bases = tuple(members.adapted_classes[parent] for parent in direct_parents(dj_model))
     if not bases:
