@@ -73,8 +73,10 @@ class Adapted:
 def adapt(*targets: Any) -> Adapted:
     """Adapt Django model classes, models modules (or their dotted names) and app labels,
     with every model they depend on (relation targets, explicit through models, parents).
-    Models adapted before are reused. Returns the requested models as an ``Adapted``."""
+    Models adapted before are reused. Returns the requested models as an ``Adapted``. All or nothing: when it raises,
+    nothing it built stays registered."""
     from teapot.adapter import models
+    from teapot.adapter.rollback import all_or_nothing
 
     if not targets:
         raise TypeError("adapt() needs Django model classes, models modules or app labels")
@@ -83,9 +85,14 @@ def adapt(*targets: Any) -> Adapted:
         for model in _django_models(target):
             if model not in django_models:
                 django_models.append(model)
-    for model in models.closure(django_models):
-        if models.adapted(model) is None:
-            models.build(model)
+    with all_or_nothing():
+        needed = models.closure(django_models)
+        built = []
+        for model in needed:
+            if models.adapted(model) is None:
+                with models.explained(model, needed):
+                    built.append(models.build(model))
+        models.check_relations_resolved(built)
     return Adapted((model, models.adapted(model)) for model in django_models)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import types
+from contextlib import contextmanager
 
 from teapot.adapter import contenttypes, members
 from teapot.adapter.errors import AdaptError, warn
@@ -27,33 +28,72 @@ def adapted(dj_model):
     return members.adapted_classes.get(dj_model)
 
 
+class Needed(list):
+    """Models in the order to build them, with why each one not requested is there."""
+
+    def __init__(self):
+        super().__init__()
+        self.because: dict = {}
+
+
 def closure(dj_models):
     """``dj_models`` and every model they need, parents before children."""
-    order: list = []
+    order = Needed()
     seen: set = set()
 
-    def visit(model):
+    def visit(model, because=None):
         if model in seen:
             return
         seen.add(model)
-        check_adaptable(model)
+        if because is not None:
+            order.because[model] = because
+        check_adaptable(model, because)
         for parent in direct_parents(model):
-            visit(parent)
+            visit(parent, f"{model._meta.label} inherits from it")
         order.append(model)
-        for related in related_models(model):
-            visit(related)
+        for related, why in related_models(model):
+            visit(related, why)
 
     for model in dj_models:
         visit(model)
     return order
 
 
-def check_adaptable(model):
+@contextmanager
+def explained(model, needed):
+    """An AdaptError for a model nobody asked for says which model needed it."""
+    try:
+        yield
+    except AdaptError as error:
+        because = needed.because.get(model)
+        if because is None or error.model != model._meta.label:
+            raise
+        raise AdaptError(error.model, error.field, f"{error.reason} (adapted because {because})") from error
+
+
+def check_relations_resolved(built):
+    """Every relation of the classes just built points at a registered class: one left as a
+    name would fail at its first query, far from here."""
+    for cls in built:
+        opts = cls._meta
+        for field in [*opts.local_fields, *opts.local_many_to_many, *opts.private_fields]:
+            remote = getattr(field, "remote_field", None)
+            if remote is None:
+                continue
+            for role, target in (("relates to", remote.model), ("goes through", getattr(remote, "through", None))):
+                if isinstance(target, str):
+                    raise AdaptError(opts.label, field.name, f"it {role} {target}, which teapot's registry does not have")
+
+
+def check_adaptable(model, because=None):
     opts = model._meta
+    reason = None
     if opts.abstract:
-        raise AdaptError(opts.label, None, "it is abstract; adapt the concrete models that inherit from it")
-    if opts.swapped:
-        raise AdaptError(opts.label, None, f"it is swapped out for {opts.swapped}")
+        reason = "it is abstract; adapt the concrete models that inherit from it"
+    elif opts.swapped:
+        reason = f"it is swapped out for {opts.swapped}"
+    if reason is not None:
+        raise AdaptError(opts.label, None, reason if because is None else f"{reason} (needed because {because})")
 
 
 def direct_parents(model):
@@ -74,17 +114,19 @@ def direct_parents(model):
 
 
 def related_models(model):
-    """The models ``model``'s own fields point at: FK/O2O/M2M targets and explicit through
-    models (auto-created through models come with their M2M field)."""
+    """(model, why) for the models ``model``'s own fields point at: FK/O2O/M2M and generic
+    relation targets, and explicit through models (auto-created ones come with their M2M
+    field)."""
     out = []
     for field in model._meta.get_fields():
         if field.auto_created or not field.is_relation or field.related_model is None:
             continue
-        out.append(field.related_model)
+        why = f"{model._meta.label}.{field.name} relates to it"
+        out.append((field.related_model, why))
         through = getattr(field.remote_field, "through", None)
         if field.many_to_many and through is not None and not through._meta.auto_created:
-            out.append(through)
-    return [m for m in out if m is not model and not isinstance(m, str)]
+            out.append((through, f"{model._meta.label}.{field.name} goes through it"))
+    return [(m, why) for m, why in out if m is not model and not isinstance(m, str)]
 
 
 def build(dj_model):

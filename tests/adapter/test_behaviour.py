@@ -285,16 +285,52 @@ def test_unsupported_fields_name_model_field_and_reason(m):
     assert "oddities.Widget.owner" in str(info.value) and "OwnerKey" in str(info.value)
 
 
+def _adapter_state():
+    """What an adapt() call may register: teapot's registry, its lazy operations, the
+    adapter's Django -> teapot map, and the attributes of an adapted class a relation adds to."""
+    from teapot.adapter import members
+    from teapot.apps import apps
+
+    return {
+        "app configs": set(apps.app_configs),
+        "models": {label: set(models) for label, models in apps.all_models.items() if models},
+        "pending": set(apps._pending_operations),
+        "adapted": set(members.adapted_classes),
+        "user attributes": set(vars(members.adapted_classes[_django_user()])),
+        "user relations": {rel.name for rel in members.adapted_classes[_django_user()]._meta.related_objects},
+    }
+
+
+def _django_user():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model()
+
+
 def test_a_failed_adapt_leaves_nothing_behind(m):
+    # Holder adapts fine and is built first; Widget, which it needs, fails after that.
     import teapot
     from teapot.adapter import AdaptError
     from teapot.apps import apps as teapot_apps
-    from tests.adapter.project.oddities.models import Widget
+    from tests.adapter.project.oddities.models import Holder
 
-    with pytest.raises(AdaptError):
-        teapot.adapt(Widget)
+    before = _adapter_state()
+    assert "held" not in before["user relations"]
+    with pytest.raises(AdaptError) as info:
+        teapot.adapt(Holder)
+    message = str(info.value)
+    assert "oddities.Widget.owner" in message and "OwnerKey" in message
+    assert "oddities.Holder.widget" in message  # why Widget was adapted at all
+    assert _adapter_state() == before
     with pytest.raises(LookupError):
-        teapot_apps.get_model("oddities", "Widget")
+        teapot_apps.get_model("oddities", "Holder")
+    assert not hasattr(m.User, "held")
+    # The registry still works: the relation trees were rebuilt without Holder.
+    assert {rel.related_model._meta.label for rel in m.User._meta.related_objects} >= {"orders.Order"}
+    # And a second try fails the same way rather than finding half of the first.
+    with pytest.raises(AdaptError, match="oddities.Widget.owner"):
+        teapot.adapt(Holder)
+    assert _adapter_state() == before
 
 
 def test_django_objects_without_a_twin_are_kept_as_they_are():

@@ -1,5 +1,5 @@
-"""Models the round trip never adapts: ones adapt() must refuse, and one that a generic key
-points at without being adapted."""
+"""Models the round trip never adapts: ones adapt() must refuse, and ones that only the tests
+of particular adapter behaviour adapt (each by class)."""
 
 from django.conf import settings
 from django.db import models
@@ -25,3 +25,9 @@ class OwnerKey(models.ForeignKey):
 class Widget(models.Model):
     name = models.CharField(max_length=20)
     owner = OwnerKey()
+
+
+class Holder(models.Model):
+    # Adaptable itself, but it needs Widget, which is not: adapt(Holder) must leave nothing.
+    keeper = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="held")
+    widget = models.ForeignKey(Widget, on_delete=models.CASCADE)
