@@ -72,8 +72,9 @@ class Adapted:
 
 def adapt(*targets: Any) -> Adapted:
     """Adapt Django model classes, models modules (or their dotted names) and app labels,
-    with every model they depend on (relation targets, explicit through models, parents).
-    Models adapted before are reused. Returns the requested models as an ``Adapted``. All or nothing: when it raises,
+    with every model they depend on (relation targets, explicit through models, parents, and
+    models whose PROTECT or RESTRICT keys guard their deletion). Models adapted before are
+    reused. Returns the requested models as an ``Adapted``. All or nothing: when it raises,
     nothing it built stays registered."""
     from teapot.adapter import models
     from teapot.adapter.rollback import all_or_nothing

@@ -114,9 +114,12 @@ def direct_parents(model):
 
 
 def related_models(model):
-    """(model, why) for the models ``model``'s own fields point at: FK/O2O/M2M and generic
-    relation targets, and explicit through models (auto-created ones come with their M2M
-    field)."""
+    """(model, why) for the models ``model`` needs besides its parents: the targets of its
+    FK/O2O/M2M and generic relations, explicit through models (auto-created ones come with
+    their M2M field), and the models whose PROTECT or RESTRICT keys guard its rows (without
+    them, teapot's delete would not know to refuse)."""
+    from django.db.models import PROTECT, RESTRICT
+
     out = []
     for field in model._meta.get_fields():
         if field.auto_created or not field.is_relation or field.related_model is None:
@@ -126,6 +129,14 @@ def related_models(model):
         through = getattr(field.remote_field, "through", None)
         if field.many_to_many and through is not None and not through._meta.auto_created:
             out.append((through, f"{model._meta.label}.{field.name} goes through it"))
+    # Hidden ones too (related_name="+"): Django's delete checks them all.
+    for rel in model._meta.get_fields(include_hidden=True):
+        if not rel.auto_created or rel.concrete or not (rel.one_to_many or rel.one_to_one):
+            continue
+        if rel.on_delete in (PROTECT, RESTRICT) and not rel.related_model._meta.auto_created:
+            rule = "PROTECT" if rel.on_delete is PROTECT else "RESTRICT"
+            why = f"{rel.related_model._meta.label}.{rel.field.name} guards its deletion (on_delete={rule})"
+            out.append((rel.related_model, why))
     return [(m, why) for m, why in out if m is not model and not isinstance(m, str)]
 
 

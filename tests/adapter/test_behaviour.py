@@ -368,3 +368,43 @@ def test_django_validator_errors_become_teapot_errors_in_either_form():
         DjangoValidator(by_message)(3)
     assert info.value.messages == ["bad 3"]
     assert info.value.error_list[0].code == "bad"
+
+
+def test_protect_and_restrict_by_models_nobody_asked_for(db, m):
+    # Only Shelf is requested; ShelfLabel (PROTECT) and ShelfLock (RESTRICT) guard its rows,
+    # so adapt() brings them along and teapot's delete refuses as Django's does.
+    import django.db
+    import django.db.models
+
+    import teapot
+    import teapot.db.models
+    from teapot.apps import apps as teapot_apps
+    from tests.adapter.project.oddities.models import Shelf, ShelfLabel, ShelfLock
+
+    adapted = teapot.adapt(Shelf)
+    assert [model._meta.label for model in adapted] == ["oddities.Shelf"]
+    TeapotShelf = adapted.Shelf
+
+    labelled, locked, bare = (Shelf.objects.create(name=name) for name in ("labelled", "locked", "bare"))
+    ShelfLabel.objects.create(shelf=labelled, text="fiction")
+    ShelfLock.objects.create(shelf=locked)
+    for shelf, error in ((labelled, django.db.models.ProtectedError), (locked, django.db.models.RestrictedError)):
+        with pytest.raises(error), django.db.transaction.atomic():
+            shelf.delete()
+
+    async def run():
+        with pytest.raises(teapot.db.models.ProtectedError) as protected:
+            await (await TeapotShelf.objects.get(pk=labelled.pk)).delete()
+        with pytest.raises(teapot.db.models.RestrictedError) as restricted:
+            await TeapotShelf.objects.filter(pk=locked.pk).delete()
+        deleted = await (await TeapotShelf.objects.get(pk=bare.pk)).delete()
+        return protected.value, restricted.value, deleted
+
+    protected, restricted, deleted = asyncio.run(run())
+    assert [obj.text for obj in protected.protected_objects] == ["fiction"]
+    assert [obj.shelf_id for obj in restricted.restricted_objects] == [locked.pk]
+    assert deleted == (1, {"oddities.Shelf": 1})
+    assert sorted(Shelf.objects.values_list("name", flat=True)) == ["labelled", "locked"]
+    # Brought along, not requested: in teapot's registry, not in what adapt() returned.
+    assert teapot_apps.get_model("oddities.ShelfLabel") is teapot.adapted(ShelfLabel)
+    assert teapot_apps.get_model("oddities.ShelfLock") is teapot.adapted(ShelfLock)

@@ -31,3 +31,18 @@ class Holder(models.Model):
     # Adaptable itself, but it needs Widget, which is not: adapt(Holder) must leave nothing.
     keeper = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="held")
     widget = models.ForeignKey(Widget, on_delete=models.CASCADE)
+
+
+class Shelf(models.Model):
+    name = models.CharField(max_length=20)
+
+
+class ShelfLabel(models.Model):
+    # Guards its shelf: a shelf with labels cannot be deleted. Hidden reverse accessor, as
+    # Django's delete looks at those too.
+    shelf = models.ForeignKey(Shelf, on_delete=models.PROTECT, related_name="+")
+    text = models.CharField(max_length=20)
+
+
+class ShelfLock(models.Model):
+    shelf = models.ForeignKey(Shelf, on_delete=models.RESTRICT, related_name="locks")
