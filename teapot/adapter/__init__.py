@@ -13,7 +13,6 @@ README.md, "Sharing models.py with a Django project".
 from __future__ import annotations
 
 import importlib
-import os
 import types
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -105,7 +104,9 @@ def adapted(django_model: type) -> type[Model]:
 def _django_models(target):
     from django.db.models import Model
 
-    _ensure_django()
+    from teapot.adapter.django_setup import ensure_django
+
+    ensure_django()
     from django.apps import apps
 
     if isinstance(target, type) and issubclass(target, Model):
@@ -131,27 +132,3 @@ def _django_models(target):
             raise AdaptError(target, None, "no installed Django app has this label") from None
         return list(config.get_models())
     raise TypeError(f"adapt() takes Django model classes, models modules or app labels, not {target!r}")
-
-
-def _ensure_django():
-    """Django's app registry must be ready to read its models; set Django up from the
-    settings module given to teapot.setup(from_django=...) when nobody did."""
-    from django.apps import apps
-
-    if apps.ready:
-        return
-    from django.conf import settings
-
-    from teapot import configure
-
-    if not settings.configured:
-        module = configure.from_django_module()
-        if module is None and not os.environ.get("DJANGO_SETTINGS_MODULE"):
-            raise AdaptError(
-                "(Django)", None, "Django is not set up: call django.setup() or teapot.setup(from_django=...) first"
-            )
-        if module is not None:
-            os.environ.setdefault("DJANGO_SETTINGS_MODULE", module)
-    import django
-
-    django.setup()
