@@ -75,7 +75,7 @@ def adapt(*targets: Any) -> Adapted:
     models whose PROTECT or RESTRICT keys guard their deletion). Models adapted before are
     reused. Returns the requested models as an ``Adapted``. All or nothing: when it raises,
     nothing it built stays registered."""
-    from teapot.adapter import models
+    from teapot.adapter import contenttypes, models
     from teapot.adapter.rollback import all_or_nothing
 
     if not targets:
@@ -85,6 +85,10 @@ def adapt(*targets: Any) -> Adapted:
         for model in _django_models(target):
             if model not in django_models:
                 django_models.append(model)
+    # The fork's contenttypes app is teapot's own, not something adapt() builds: registered
+    # before the call, it is not taken back with what a failed call built.
+    if contenttypes.django_has_contenttypes():
+        contenttypes.install_app()
     with all_or_nothing():
         needed = models.closure(django_models)
         built = []

@@ -4,7 +4,7 @@ Django's ``ContentType`` is not copied: its teapot class is the fork's
 ``teapot.contrib.contenttypes.models.ContentType`` (same table, same columns), and Django's
 ``GenericForeignKey`` and ``GenericRelation`` become the fork's, which read the fork's
 content type cache. The fork's app is registered in teapot's registry under Django's label
-the first time anything of contenttypes is adapted.
+by the first adapt() call of a project that installs Django's contenttypes.
 
 A content type can name a Django model that exists in the project but was not adapted; the
 check registered with ``teapot.missing_models`` turns that into ``NotAdapted`` instead of
@@ -20,6 +20,12 @@ LABEL = "contenttypes"
 
 def is_django_contenttypes(dotted: str) -> bool:
     return dotted == DJANGO_APP or dotted.startswith(DJANGO_APP + ".")
+
+
+def django_has_contenttypes() -> bool:
+    from django.apps import apps as django_apps
+
+    return django_apps.is_installed(DJANGO_APP)
 
 
 def install_app():
