@@ -408,3 +408,24 @@ def test_protect_and_restrict_by_models_nobody_asked_for(db, m):
     # Brought along, not requested: in teapot's registry, not in what adapt() returned.
     assert teapot_apps.get_model("oddities.ShelfLabel") is teapot.adapted(ShelfLabel)
     assert teapot_apps.get_model("oddities.ShelfLock") is teapot.adapted(ShelfLock)
+
+
+def test_a_relation_left_unresolved_is_refused_at_adapt_time():
+    # The last check of adapt(): a built class whose relation still names a model (no class)
+    # would fail at its first query; adapt() refuses it, naming the model and the field.
+    from teapot.adapter import AdaptError
+    from teapot.adapter.models import check_relations_resolved
+    from teapot.apps.registry import Apps
+    from teapot.db import models
+
+    class Note(models.Model):
+        about = models.ForeignKey("elsewhere.Missing", on_delete=models.CASCADE)
+
+        class Meta:
+            app_label = "scratch"
+            apps = Apps()
+
+    with pytest.raises(AdaptError) as info:
+        check_relations_resolved([Note])
+    assert (info.value.model, info.value.field) == ("scratch.Note", "about")
+    assert "elsewhere.Missing" in str(info.value)
