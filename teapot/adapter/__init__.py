@@ -13,17 +13,16 @@ README.md, "Sharing models.py with a Django project".
 from __future__ import annotations
 
 import importlib
-import os
 import types
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from teapot.adapter.errors import AdaptError, AdaptWarning
+from teapot.adapter.errors import AdaptError, AdaptWarning, NotAdapted
 
 if TYPE_CHECKING:
     from teapot.db.models import Model
 
-__all__ = ["Adapted", "AdaptError", "AdaptWarning", "adapt", "adapted"]
+__all__ = ["Adapted", "AdaptError", "AdaptWarning", "NotAdapted", "adapt", "adapted"]
 
 
 class Adapted:
@@ -72,9 +71,12 @@ class Adapted:
 
 def adapt(*targets: Any) -> Adapted:
     """Adapt Django model classes, models modules (or their dotted names) and app labels,
-    with every model they depend on (relation targets, explicit through models, parents).
-    Models adapted before are reused. Returns the requested models as an ``Adapted``."""
-    from teapot.adapter import models
+    with every model they depend on (relation targets, explicit through models, parents, and
+    models whose PROTECT or RESTRICT keys guard their deletion). Models adapted before are
+    reused. Returns the requested models as an ``Adapted``. All or nothing: when it raises,
+    nothing it built stays registered."""
+    from teapot.adapter import contenttypes, models
+    from teapot.adapter.rollback import all_or_nothing
 
     if not targets:
         raise TypeError("adapt() needs Django model classes, models modules or app labels")
@@ -83,9 +85,18 @@ def adapt(*targets: Any) -> Adapted:
         for model in _django_models(target):
             if model not in django_models:
                 django_models.append(model)
-    for model in models.closure(django_models):
-        if models.adapted(model) is None:
-            models.build(model)
+    # The fork's contenttypes app is teapot's own, not something adapt() builds: registered
+    # before the call, it is not taken back with what a failed call built.
+    if contenttypes.django_has_contenttypes():
+        contenttypes.install_app()
+    with all_or_nothing():
+        needed = models.closure(django_models)
+        built = []
+        for model in needed:
+            if models.adapted(model) is None:
+                with models.explained(model, needed):
+                    built.append(models.build(model))
+        models.check_relations_resolved(built)
     return Adapted((model, models.adapted(model)) for model in django_models)
 
 
@@ -97,7 +108,9 @@ def adapted(django_model: type) -> type[Model]:
 def _django_models(target):
     from django.db.models import Model
 
-    _ensure_django()
+    from teapot.adapter.django_setup import ensure_django
+
+    ensure_django()
     from django.apps import apps
 
     if isinstance(target, type) and issubclass(target, Model):
@@ -123,27 +136,3 @@ def _django_models(target):
             raise AdaptError(target, None, "no installed Django app has this label") from None
         return list(config.get_models())
     raise TypeError(f"adapt() takes Django model classes, models modules or app labels, not {target!r}")
-
-
-def _ensure_django():
-    """Django's app registry must be ready to read its models; set Django up from the
-    settings module given to teapot.setup(from_django=...) when nobody did."""
-    from django.apps import apps
-
-    if apps.ready:
-        return
-    from django.conf import settings
-
-    from teapot import configure
-
-    if not settings.configured:
-        module = configure.from_django_module()
-        if module is None and not os.environ.get("DJANGO_SETTINGS_MODULE"):
-            raise AdaptError(
-                "(Django)", None, "Django is not set up: call django.setup() or teapot.setup(from_django=...) first"
-            )
-        if module is not None:
-            os.environ.setdefault("DJANGO_SETTINGS_MODULE", module)
-    import django
-
-    django.setup()

@@ -1,203 +1,123 @@
-"""contrib.contenttypes on teapot: an async ContentType manager and GenericForeignKey.
-Hand-written.
+"""contrib.contenttypes for adapted projects: the fork's own app. Hand-written.
 
-Adapting ``contenttypes.ContentType`` copies the model; the manager methods that query get
-the async versions below (``await ContentType.objects.get_for_model(Model)``), sharing
-Django's cache layout (``_cache[db][(app_label, model)]`` and ``_cache[db][id]``).
+Django's ``ContentType`` is not copied: its teapot class is the fork's
+``teapot.contrib.contenttypes.models.ContentType`` (same table, same columns), and Django's
+``GenericForeignKey`` and ``GenericRelation`` become the fork's, which read the fork's
+content type cache. The fork's app is registered in teapot's registry under Django's label
+by the first adapt() call of a project that installs Django's contenttypes.
 
-``GenericForeignKey`` follows teapot's rule for relations: reading one that is not loaded
-raises AwaitRequired; ``prefetch_related("content_object")`` (or
-``await aprefetch_related_objects(objs, "content_object")``) loads it. Assigning an object
-needs its content type, which must be in the manager's cache (any ``get_for_model`` call for
-that model puts it there).
+A content type can name a Django model that exists in the project but was not adapted; the
+check registered with ``teapot.missing_models`` turns that into ``NotAdapted`` instead of
+the ``None`` of a stale content type.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from teapot.db.models.fields import Field
-from teapot.db.models.fields.mixins import FieldCacheMixin
-from teapot.errors import AwaitRequired
-from teapot.utils.functional import cached_property
+DJANGO_APP = "django.contrib.contenttypes"
+FORK_APP = "teapot.contrib.contenttypes"
+LABEL = "contenttypes"
 
 
-async def get_by_natural_key(self, app_label, model):
-    cache = self._cache.setdefault(self.db, {})
-    ct = cache.get((app_label, model))
-    if ct is None:
-        ct = await self.get(app_label=app_label, model=model)
-        self._add_to_cache(self.db, ct)
-    return ct
+def is_django_contenttypes(dotted: str) -> bool:
+    return dotted == DJANGO_APP or dotted.startswith(DJANGO_APP + ".")
 
 
-async def get_for_model(self, model, for_concrete_model=True):
-    opts = self._get_opts(model, for_concrete_model)
-    ct = self._cache.setdefault(self.db, {}).get((opts.app_label, opts.model_name))
-    if ct is None:
-        # get() first, so a router's db_for_read is used when the row exists.
-        try:
-            ct = await self.get(app_label=opts.app_label, model=opts.model_name)
-        except self.model.DoesNotExist:
-            ct, _ = await self.get_or_create(app_label=opts.app_label, model=opts.model_name)
-        self._add_to_cache(self.db, ct)
-    return ct
+def django_has_contenttypes() -> bool:
+    from django.apps import apps as django_apps
+
+    return django_apps.is_installed(DJANGO_APP)
 
 
-async def get_for_models(self, *models, for_concrete_models=True):
-    return {model: await self.get_for_model(model, for_concrete_models) for model in models}
+def install_app():
+    """Register the fork's contenttypes app in teapot's registry (once) and return it."""
+    from teapot.adapter.errors import AdaptError
+    from teapot.apps import AppConfig, apps
+
+    config = apps.app_configs.get(LABEL)
+    if config is not None:
+        if config.name != FORK_APP:
+            raise AdaptError(
+                "contenttypes.ContentType",
+                None,
+                f"teapot's registry already has an app labelled {LABEL!r} ({config.name}), not {FORK_APP}",
+            )
+        return config
+    config = AppConfig.create(FORK_APP)
+    config.apps = apps
+    apps.app_configs[config.label] = config
+    try:
+        config.import_models()
+        from teapot.contrib.contenttypes.models import ContentType
+
+        # A failed adapt() unregisters the app; the module stays imported, so register the
+        # model again by hand when the import did not.
+        if ContentType._meta.model_name not in apps.all_models[LABEL]:
+            apps.register_model(LABEL, ContentType)
+    except BaseException:
+        del apps.app_configs[config.label]
+        raise
+    apps.clear_cache()
+    _watch_for_unadapted_models()
+    return config
 
 
-async def get_for_id(self, id):
-    ct = self._cache.setdefault(self.db, {}).get(id)
-    if ct is None:
-        ct = await self.get(pk=id)
-        self._add_to_cache(self.db, ct)
-    return ct
+def content_type_model():
+    """The fork's ContentType, its app registered first."""
+    install_app()
+    from teapot.contrib.contenttypes.models import ContentType
+
+    return ContentType
 
 
-def cached_for_model(self, model, for_concrete_model=True):
-    """The content type of ``model`` if this manager's cache has it, else None (no query)."""
-    opts = self._get_opts(model, for_concrete_model)
-    return self._cache.get(self.db, {}).get((opts.app_label, opts.model_name))
+def generic_foreign_key(dj_field):
+    install_app()
+    from teapot.contrib.contenttypes.fields import GenericForeignKey
+
+    return GenericForeignKey(dj_field.ct_field, dj_field.fk_field, dj_field.for_concrete_model)
 
 
-REPLACEMENTS = {
-    ("django.contrib.contenttypes.models.ContentTypeManager", name): function
-    for name, function in {
-        "get_by_natural_key": get_by_natural_key,
-        "get_for_model": get_for_model,
-        "get_for_models": get_for_models,
-        "get_for_id": get_for_id,
-        "cached_for_model": cached_for_model,
-    }.items()
-}
+def generic_relation(dj_field):
+    """The fork's GenericRelation for Django's. Built from its attributes: its deconstruct()
+    repeats arguments that its own __init__ sets."""
+    from teapot.adapter.translate import translate
+
+    install_app()
+    from teapot.contrib.contenttypes.fields import GenericRelation
+
+    rel = dj_field.remote_field
+    options = {
+        name: translate(getattr(dj_field, name))
+        for name in ("verbose_name", "help_text", "db_comment")
+        if getattr(dj_field, name, None)
+    }
+    return GenericRelation(
+        rel.model._meta.label,
+        object_id_field=dj_field.object_id_field_name,
+        content_type_field=dj_field.content_type_field_name,
+        for_concrete_model=dj_field.for_concrete_model,
+        related_query_name=rel.related_query_name,
+        limit_choices_to=translate(rel.limit_choices_to) or None,
+        **options,
+    )
 
 
-class _Rows:
-    """Prefetched objects, iterable with ``async for`` as prefetch expects of a queryset."""
+def _watch_for_unadapted_models():
+    from teapot import missing_models
 
-    def __init__(self, rows):
-        self.rows = rows
-
-    def __aiter__(self):
-        return self._iterate()
-
-    async def _iterate(self):
-        for row in self.rows:
-            yield row
+    missing_models.add_check(_raise_if_django_has_it)
 
 
-class GenericForeignKey(FieldCacheMixin, Field):
-    """A relation to any model, stored as a content type and an object id."""
+def _raise_if_django_has_it(app_label: str, model_name: str) -> None:
+    """A content type names a model teapot's registry lacks: if the Django project has it,
+    say how to adapt it (a model unknown to both is a stale content type)."""
+    from django.apps import apps as django_apps
 
-    many_to_many = False
-    many_to_one = True
-    one_to_many = False
-    one_to_one = False
+    from teapot.adapter.errors import NotAdapted
 
-    def __init__(self, ct_field="content_type", fk_field="object_id", for_concrete_model=True):
-        super().__init__(editable=False)
-        self.ct_field = ct_field
-        self.fk_field = fk_field
-        self.for_concrete_model = for_concrete_model
-        self.is_relation = True
-
-    def contribute_to_class(self, cls, name, **kwargs):
-        super().contribute_to_class(cls, name, private_only=True, **kwargs)
-        setattr(cls, self.attname, self)
-
-    def get_attname_column(self):
-        attname, _ = super().get_attname_column()
-        return attname, None  # no column of its own
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        kwargs.pop("editable", None)
-        kwargs.update(ct_field=self.ct_field, fk_field=self.fk_field)
-        if not self.for_concrete_model:
-            kwargs["for_concrete_model"] = False
-        return name, path, args, kwargs
-
-    def check(self, **kwargs):
-        return [*self._check_field_name()]
-
-    @cached_property
-    def cache_name(self):
-        return self.name
-
-    def _content_types(self, using=None):
-        manager = self.model._meta.get_field(self.ct_field).remote_field.model._default_manager
-        return manager.db_manager(using) if using else manager
-
-    def _ct_attname(self):
-        return self.model._meta.get_field(self.ct_field).attname
-
-    def __get__(self, instance, cls=None):
-        if instance is None:
-            return self
-        ct_id = getattr(instance, self._ct_attname(), None)
-        pk_value = getattr(instance, self.fk_field)
-        if self.is_cached(instance):
-            rel_obj = self.get_cached_value(instance)
-            if rel_obj is None:
-                return None
-            ct = self._content_types(instance._state.db).cached_for_model(rel_obj, self.for_concrete_model)
-            if ct is not None and ct.pk == ct_id and rel_obj._meta.pk.to_python(pk_value) == rel_obj.pk:
-                return rel_obj
-        if ct_id is None:
-            return None
-        from teapot.db.models.fields.related_descriptors import not_loaded
-
-        raise not_loaded(instance, self.name)
-
-    def __set__(self, instance, value):
-        ct = pk = None
-        if value is not None:
-            ct = self._content_types(value._state.db).cached_for_model(value, self.for_concrete_model)
-            if ct is None:
-                raise AwaitRequired(
-                    f"the content type of {type(value).__name__} is not loaded yet: "
-                    f"`await ContentType.objects.get_for_model({type(value).__name__})` first, or set "
-                    f"{self.ct_field} and {self.fk_field} yourself."
-                )
-            pk = value.pk
-        setattr(instance, self.ct_field, ct)
-        setattr(instance, self.fk_field, pk)
-        self.set_cached_value(instance, value)
-
-    async def get_prefetch_querysets(self, instances, querysets=None):
-        custom = {}
-        for queryset in querysets or ():
-            ct = await self._content_types(queryset.db).get_for_model(queryset.model, self.for_concrete_model)
-            if ct.pk in custom:
-                raise ValueError("Only one queryset is allowed for each content type.")
-            custom[ct.pk] = queryset
-        ct_attname = self._ct_attname()
-        wanted = defaultdict(set)
-        database = {}
-        for instance in instances:
-            ct_id = getattr(instance, ct_attname)
-            pk_value = getattr(instance, self.fk_field)
-            if ct_id is not None and pk_value is not None:
-                wanted[ct_id].add(pk_value)
-                database[ct_id] = instance._state.db
-        found = []
-        models_by_ct = {}
-        for ct_id, pks in wanted.items():
-            ct = await self._content_types(database[ct_id]).get_for_id(ct_id)
-            model = ct.model_class()
-            models_by_ct[ct_id] = model
-            if model is None:
-                continue  # a stale content type: nothing to join
-            queryset = custom.get(ct_id) or model._base_manager.using(database[ct_id]).all()
-            found.extend([obj async for obj in queryset.filter(pk__in=pks)])
-
-        def instance_key(obj):
-            ct_id = getattr(obj, ct_attname)
-            model = models_by_ct.get(ct_id)
-            if model is None:
-                return None
-            return model._meta.pk.get_prep_value(getattr(obj, self.fk_field)), model
-
-        return (_Rows(found), lambda obj: (obj.pk, obj.__class__), instance_key, True, self.name, False)
+    if not django_apps.ready:
+        return
+    try:
+        model = django_apps.get_model(app_label, model_name)
+    except LookupError:
+        return
+    raise NotAdapted(model._meta.label)

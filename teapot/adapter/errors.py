@@ -28,3 +28,16 @@ def warn(message: str) -> None:
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package + os.sep):
         level, frame = level + 1, frame.f_back
     warnings.warn(message, AdaptWarning, stacklevel=level)
+
+
+class NotAdapted(LookupError):
+    """A Django model that teapot was asked for (through a content type, say) but that no
+    ``adapt()`` call has adapted."""
+
+    def __init__(self, label: str):
+        self.label = label
+        app_label = label.partition(".")[0]
+        super().__init__(
+            f"{label} is a model of the Django project that teapot has not adapted: call "
+            f"teapot.adapt({label!r}) (or teapot.adapt({app_label!r}) for its whole app) first"
+        )

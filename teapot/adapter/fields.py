@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 
+from teapot.adapter import contenttypes
 from teapot.adapter.errors import AdaptError
 from teapot.adapter.translate import DjangoValidator, import_twin, is_django, translate
 from teapot.db.models import UUIDField
@@ -44,11 +45,16 @@ def field_from_django(dj_field, owner):
     from django.contrib.contenttypes import fields as generic
 
     if isinstance(dj_field, generic.GenericForeignKey):
-        from teapot.adapter.contenttypes import GenericForeignKey
-
-        return GenericForeignKey(dj_field.ct_field, dj_field.fk_field, dj_field.for_concrete_model)
+        return contenttypes.generic_foreign_key(dj_field)
     if isinstance(dj_field, generic.GenericRelation):
-        raise _error(owner, dj_field, "GenericRelation is not adapted yet; query the generic side instead")
+        if type(dj_field) is not generic.GenericRelation:
+            raise _error(owner, dj_field, f"custom relation field class {_path(type(dj_field))} cannot be adapted")
+        try:
+            return contenttypes.generic_relation(dj_field)
+        except AdaptError:
+            raise
+        except Exception as error:
+            raise _error(owner, dj_field, f"{type(error).__name__}: {error}") from error
     name, path, args, kwargs = dj_field.deconstruct()
     target = import_twin(path) if is_django(type(dj_field)) else None
     if target is None:
@@ -74,6 +80,10 @@ def _validator(validator):
 def _error(owner, dj_field, reason):
     model = owner._meta.label if owner is not None else "(an argument)"
     return AdaptError(model, getattr(dj_field, "name", None) or type(dj_field).__name__, reason)
+
+
+def _path(cls):
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def _builtin_base(cls):

@@ -15,9 +15,9 @@ from teapot.adapter.translate import translate
 
 
 def _replacements():
-    from teapot.adapter import auth, contenttypes
+    from teapot.adapter import auth
 
-    return {**auth.REPLACEMENTS, **contenttypes.REPLACEMENTS}
+    return auth.REPLACEMENTS
 
 
 def _own_classes(cls):

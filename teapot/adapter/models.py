@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import inspect
 import types
+from contextlib import contextmanager
 
-from teapot.adapter import members
+from teapot.adapter import contenttypes, members
 from teapot.adapter.errors import AdaptError, warn
 from teapot.adapter.fields import field_from_django
 from teapot.adapter.managers import _replacements, manager_from_django
@@ -27,33 +28,72 @@ def adapted(dj_model):
     return members.adapted_classes.get(dj_model)
 
 
+class Needed(list):
+    """Models in the order to build them, with why each one not requested is there."""
+
+    def __init__(self):
+        super().__init__()
+        self.because: dict = {}
+
+
 def closure(dj_models):
     """``dj_models`` and every model they need, parents before children."""
-    order: list = []
+    order = Needed()
     seen: set = set()
 
-    def visit(model):
+    def visit(model, because=None):
         if model in seen:
             return
         seen.add(model)
-        check_adaptable(model)
+        if because is not None:
+            order.because[model] = because
+        check_adaptable(model, because)
         for parent in direct_parents(model):
-            visit(parent)
+            visit(parent, f"{model._meta.label} inherits from it")
         order.append(model)
-        for related in related_models(model):
-            visit(related)
+        for related, why in related_models(model):
+            visit(related, why)
 
     for model in dj_models:
         visit(model)
     return order
 
 
-def check_adaptable(model):
+@contextmanager
+def explained(model, needed):
+    """An AdaptError for a model nobody asked for says which model needed it."""
+    try:
+        yield
+    except AdaptError as error:
+        because = needed.because.get(model)
+        if because is None or error.model != model._meta.label:
+            raise
+        raise AdaptError(error.model, error.field, f"{error.reason} (adapted because {because})") from error
+
+
+def check_relations_resolved(built):
+    """Every relation of the classes just built points at a registered class: one left as a
+    name would fail at its first query, far from here."""
+    for cls in built:
+        opts = cls._meta
+        for field in [*opts.local_fields, *opts.local_many_to_many, *opts.private_fields]:
+            remote = getattr(field, "remote_field", None)
+            if remote is None:
+                continue
+            for role, target in (("relates to", remote.model), ("goes through", getattr(remote, "through", None))):
+                if isinstance(target, str):
+                    raise AdaptError(opts.label, field.name, f"it {role} {target}, which teapot's registry does not have")
+
+
+def check_adaptable(model, because=None):
     opts = model._meta
+    reason = None
     if opts.abstract:
-        raise AdaptError(opts.label, None, "it is abstract; adapt the concrete models that inherit from it")
-    if opts.swapped:
-        raise AdaptError(opts.label, None, f"it is swapped out for {opts.swapped}")
+        reason = "it is abstract; adapt the concrete models that inherit from it"
+    elif opts.swapped:
+        reason = f"it is swapped out for {opts.swapped}"
+    if reason is not None:
+        raise AdaptError(opts.label, None, reason if because is None else f"{reason} (needed because {because})")
 
 
 def direct_parents(model):
@@ -74,23 +114,41 @@ def direct_parents(model):
 
 
 def related_models(model):
-    """The models ``model``'s own fields point at: FK/O2O/M2M targets and explicit through
-    models (auto-created through models come with their M2M field)."""
+    """(model, why) for the models ``model`` needs besides its parents: the targets of its
+    FK/O2O/M2M and generic relations, explicit through models (auto-created ones come with
+    their M2M field), and the models whose PROTECT or RESTRICT keys guard its rows (without
+    them, teapot's delete would not know to refuse)."""
+    from django.db.models import PROTECT, RESTRICT
+
     out = []
     for field in model._meta.get_fields():
         if field.auto_created or not field.is_relation or field.related_model is None:
             continue
-        out.append(field.related_model)
+        why = f"{model._meta.label}.{field.name} relates to it"
+        out.append((field.related_model, why))
         through = getattr(field.remote_field, "through", None)
         if field.many_to_many and through is not None and not through._meta.auto_created:
-            out.append(through)
-    return [m for m in out if m is not model and not isinstance(m, str)]
+            out.append((through, f"{model._meta.label}.{field.name} goes through it"))
+    # Hidden ones too (related_name="+"): Django's delete checks them all.
+    for rel in model._meta.get_fields(include_hidden=True):
+        if not rel.auto_created or rel.concrete or not (rel.one_to_many or rel.one_to_one):
+            continue
+        if rel.on_delete in (PROTECT, RESTRICT) and not rel.related_model._meta.auto_created:
+            rule = "PROTECT" if rel.on_delete is PROTECT else "RESTRICT"
+            why = f"{rel.related_model._meta.label}.{rel.field.name} guards its deletion (on_delete={rule})"
+            out.append((rel.related_model, why))
+    return [(m, why) for m, why in out if m is not model and not isinstance(m, str)]
 
 
 def build(dj_model):
     """Create, register and return the teapot class of ``dj_model`` (its parents must have
     been adapted already)."""
     opts = dj_model._meta
+    if contenttypes.is_django_contenttypes(dj_model.__module__):
+        # Django's ContentType is the fork's, not a copy: one cache, one GenericForeignKey.
+        cls = contenttypes.content_type_model()
+        members.class_adapted(dj_model, cls)
+        return cls
     ensure_app_config(opts)
     bases = tuple(members.adapted_classes[parent] for parent in direct_parents(dj_model))
     if not bases:

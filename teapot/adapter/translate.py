@@ -14,6 +14,8 @@ import importlib
 import sys
 import types
 
+from teapot.adapter import contenttypes
+
 # Django's registry and settings objects have twins that are instances, not importable names.
 _INSTANCE_TWINS = {
     ("django.apps.registry", "Apps"): "teapot.apps:apps",
@@ -25,13 +27,6 @@ _INSTANCE_TWINS = {
 RENAMED_ARGUMENTS = {
     ("django.db.models.CheckConstraint", "check"): "condition",  # renamed in Django 5.1
 }
-
-
-# Django packages the fork has too, but that the adapter builds its own twins of: the fork's
-# teapot.contrib.contenttypes defines a model of teapot's own contenttypes app, which an adapted
-# project does not install; Django's ContentType is adapted like any model, and its
-# GenericForeignKey becomes teapot/adapter/contenttypes.py's.
-ADAPTED_NOT_TWINNED = ("django.contrib.contenttypes",)
 
 
 def teapot_path(path: str) -> str | None:
@@ -53,8 +48,10 @@ def import_twin(dotted: str):
     """The object at teapot's twin of Django's dotted path ``dotted`` (``module.Name`` or
     ``module.Outer.Inner``), or None when the fork has no such object."""
     target = teapot_path(dotted)
-    if target is None or any(dotted == p or dotted.startswith(p + ".") for p in ADAPTED_NOT_TWINNED):
+    if target is None:
         return None
+    if contenttypes.is_django_contenttypes(dotted):
+        contenttypes.install_app()  # the fork's models module needs its app registered
     module = _import(target)
     if module is not None:
         return module

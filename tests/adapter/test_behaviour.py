@@ -276,30 +276,61 @@ def test_unsupported_fields_name_model_field_and_reason(m):
     import teapot
     from teapot.adapter import AdaptError
     from teapot.core.exceptions import ImproperlyConfigured
-    from tests.adapter.project.oddities.models import Gadget, Widget
-
-    with pytest.raises(AdaptError) as info:
-        teapot.adapt(Gadget)
-    assert isinstance(info.value, ImproperlyConfigured)
-    assert "oddities.Gadget" in str(info.value) and "comments" in str(info.value)
-    assert "GenericRelation" in str(info.value)
+    from tests.adapter.project.oddities.models import Widget
 
     with pytest.raises(AdaptError) as info:
         teapot.adapt(Widget)
-    assert "oddities.Widget" in str(info.value) and "owner" in str(info.value)
-    assert "OwnerKey" in str(info.value)
+    assert isinstance(info.value, ImproperlyConfigured)
+    assert (info.value.model, info.value.field) == ("oddities.Widget", "owner")
+    assert "oddities.Widget.owner" in str(info.value) and "OwnerKey" in str(info.value)
+
+
+def _adapter_state():
+    """What an adapt() call may register: teapot's registry, its lazy operations, the
+    adapter's Django -> teapot map, and the attributes of an adapted class a relation adds to."""
+    from teapot.adapter import members
+    from teapot.apps import apps
+
+    return {
+        "app configs": set(apps.app_configs),
+        "models": {label: set(models) for label, models in apps.all_models.items() if models},
+        "pending": set(apps._pending_operations),
+        "adapted": set(members.adapted_classes),
+        "user attributes": set(vars(members.adapted_classes[_django_user()])),
+        "user relations": {rel.name for rel in members.adapted_classes[_django_user()]._meta.related_objects},
+    }
+
+
+def _django_user():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model()
 
 
 def test_a_failed_adapt_leaves_nothing_behind(m):
+    # Holder adapts fine and is built first; Widget, which it needs, fails after that.
     import teapot
     from teapot.adapter import AdaptError
     from teapot.apps import apps as teapot_apps
-    from tests.adapter.project.oddities.models import Gadget
+    from tests.adapter.project.oddities.models import Holder
 
-    with pytest.raises(AdaptError):
-        teapot.adapt(Gadget)
+    before = _adapter_state()
+    assert "held" not in before["user relations"]
+    with pytest.raises(AdaptError) as info:
+        teapot.adapt(Holder)
+    message = str(info.value)
+    assert "oddities.Widget.owner" in message and "OwnerKey" in message
+    assert "oddities.Holder.widget" in message  # why Widget was adapted at all
+    assert _adapter_state() == before
     with pytest.raises(LookupError):
-        teapot_apps.get_model("oddities", "Gadget")
+        teapot_apps.get_model("oddities", "Holder")
+    assert not hasattr(m.User, "held")
+    # The registry still works: the relation trees were rebuilt without Holder.
+    assert {rel.related_model._meta.label for rel in m.User._meta.related_objects} >= {"orders.Order"}
+    # And a second try fails the same way rather than finding half of the first.
+    with pytest.raises(AdaptError, match="oddities.Widget.owner"):
+        teapot.adapt(Holder)
+    assert _adapter_state() == before
 
 
 def test_django_objects_without_a_twin_are_kept_as_they_are():
@@ -337,3 +368,64 @@ def test_django_validator_errors_become_teapot_errors_in_either_form():
         DjangoValidator(by_message)(3)
     assert info.value.messages == ["bad 3"]
     assert info.value.error_list[0].code == "bad"
+
+
+def test_protect_and_restrict_by_models_nobody_asked_for(db, m):
+    # Only Shelf is requested; ShelfLabel (PROTECT) and ShelfLock (RESTRICT) guard its rows,
+    # so adapt() brings them along and teapot's delete refuses as Django's does.
+    import django.db
+    import django.db.models
+
+    import teapot
+    import teapot.db.models
+    from teapot.apps import apps as teapot_apps
+    from tests.adapter.project.oddities.models import Shelf, ShelfLabel, ShelfLock
+
+    adapted = teapot.adapt(Shelf)
+    assert [model._meta.label for model in adapted] == ["oddities.Shelf"]
+    TeapotShelf = adapted.Shelf
+
+    labelled, locked, bare = (Shelf.objects.create(name=name) for name in ("labelled", "locked", "bare"))
+    ShelfLabel.objects.create(shelf=labelled, text="fiction")
+    ShelfLock.objects.create(shelf=locked)
+    for shelf, error in ((labelled, django.db.models.ProtectedError), (locked, django.db.models.RestrictedError)):
+        with pytest.raises(error), django.db.transaction.atomic():
+            shelf.delete()
+
+    async def run():
+        with pytest.raises(teapot.db.models.ProtectedError) as protected:
+            await (await TeapotShelf.objects.get(pk=labelled.pk)).delete()
+        with pytest.raises(teapot.db.models.RestrictedError) as restricted:
+            await TeapotShelf.objects.filter(pk=locked.pk).delete()
+        deleted = await (await TeapotShelf.objects.get(pk=bare.pk)).delete()
+        return protected.value, restricted.value, deleted
+
+    protected, restricted, deleted = asyncio.run(run())
+    assert [obj.text for obj in protected.protected_objects] == ["fiction"]
+    assert [obj.shelf_id for obj in restricted.restricted_objects] == [locked.pk]
+    assert deleted == (1, {"oddities.Shelf": 1})
+    assert sorted(Shelf.objects.values_list("name", flat=True)) == ["labelled", "locked"]
+    # Brought along, not requested: in teapot's registry, not in what adapt() returned.
+    assert teapot_apps.get_model("oddities.ShelfLabel") is teapot.adapted(ShelfLabel)
+    assert teapot_apps.get_model("oddities.ShelfLock") is teapot.adapted(ShelfLock)
+
+
+def test_a_relation_left_unresolved_is_refused_at_adapt_time():
+    # The last check of adapt(): a built class whose relation still names a model (no class)
+    # would fail at its first query; adapt() refuses it, naming the model and the field.
+    from teapot.adapter import AdaptError
+    from teapot.adapter.models import check_relations_resolved
+    from teapot.apps.registry import Apps
+    from teapot.db import models
+
+    class Note(models.Model):
+        about = models.ForeignKey("elsewhere.Missing", on_delete=models.CASCADE)
+
+        class Meta:
+            app_label = "scratch"
+            apps = Apps()
+
+    with pytest.raises(AdaptError) as info:
+        check_relations_resolved([Note])
+    assert (info.value.model, info.value.field) == ("scratch.Note", "about")
+    assert "elsewhere.Missing" in str(info.value)

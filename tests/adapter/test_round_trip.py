@@ -124,24 +124,29 @@ def test_content_types_are_the_same_rows(db, m):
     assert model_class is m["catalog.Product"]
 
 
-def test_generic_key_assignment_needs_the_content_type_cached(db, m):
+def test_generic_key_assigned_without_its_content_type_gets_it_at_save(db, m):
     from django.contrib.contenttypes.models import ContentType
 
-    from teapot.errors import AwaitRequired
-
     write_with_django()
+    product_type = ContentType.objects.get_for_model(catalog_models().Product).pk
 
     async def run():
         m[ContentType].objects.clear_cache()
         dune = await m.Product.objects.get(name="Dune")
         alice = await m.User.objects.get(pk=ALICE)
-        with pytest.raises(AwaitRequired):
-            m.Comment(content_object=dune, author=alice, body="uncached")
-        await m[ContentType].objects.get_for_model(m.Product)
-        comment = await m.Comment.objects.create(content_object=dune, author=alice, body="cached")
-        return comment.pk
+        comment = m.Comment(content_object=dune, author=alice, body="uncached")
+        assert comment.content_type_id is None  # reading it would need a query
+        await comment.save()
+        return comment.pk, comment.content_type_id
 
-    pk = asyncio.run(run())
+    pk, type_id = asyncio.run(run())
+    assert type_id == product_type
     from tests.adapter.project.social.models import Comment
 
     assert Comment.objects.get(pk=pk).content_object.name == "Dune"
+
+
+def catalog_models():
+    from tests.adapter.project.catalog import models
+
+    return models

@@ -87,7 +87,10 @@ def django_database_settings(name: str, sqlite_name: str = ":memory:") -> dict:
     }
     if name == "postgresql":
         return {**entry, "ENGINE": "django.db.backends.postgresql"}
-    import pymysql  # Django's MySQL backend imports MySQLdb; PyMySQL stands in for mysqlclient
-
-    pymysql.install_as_MySQLdb()
+    try:
+        import pymysql  # Django's MySQL backend imports MySQLdb; PyMySQL stands in for mysqlclient
+    except ImportError:
+        pass  # a process that reaches the database through teapot alone
+    else:
+        pymysql.install_as_MySQLdb()
     return {**entry, "ENGINE": "django.db.backends.mysql", "OPTIONS": {"charset": "utf8mb4"}}

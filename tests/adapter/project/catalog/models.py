@@ -1,6 +1,7 @@
 import uuid
 from decimal import Decimal
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Count, F, Q
 
@@ -63,6 +64,8 @@ class Product(TimeStamped):
     released_on = models.DateField(null=True)
     launch_window = models.DurationField(null=True)
     tags = models.ManyToManyField(Tag, related_name="products", blank=True)
+    # The reverse of social.Like's generic key; DigitalProduct inherits it.
+    likes = GenericRelation("social.Like", related_query_name="product")
 
     objects = ProductQuerySet.as_manager()
 

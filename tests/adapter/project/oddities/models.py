@@ -1,14 +1,13 @@
-"""Models the adapter must refuse. The round trip never adapts this app; each error test
-adapts one of them by class."""
+"""Models the round trip never adapts: ones adapt() must refuse, and ones that only the tests
+of particular adapter behaviour adapt (each by class)."""
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 
 
 class Gadget(models.Model):
+    # Never adapted: a generic key pointing at a gadget names a model teapot does not have.
     name = models.CharField(max_length=20)
-    comments = GenericRelation("social.Comment")
 
 
 class OwnerKey(models.ForeignKey):
@@ -26,3 +25,24 @@ class OwnerKey(models.ForeignKey):
 class Widget(models.Model):
     name = models.CharField(max_length=20)
     owner = OwnerKey()
+
+
+class Holder(models.Model):
+    # Adaptable itself, but it needs Widget, which is not: adapt(Holder) must leave nothing.
+    keeper = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="held")
+    widget = models.ForeignKey(Widget, on_delete=models.CASCADE)
+
+
+class Shelf(models.Model):
+    name = models.CharField(max_length=20)
+
+
+class ShelfLabel(models.Model):
+    # Guards its shelf: a shelf with labels cannot be deleted. Hidden reverse accessor, as
+    # Django's delete looks at those too.
+    shelf = models.ForeignKey(Shelf, on_delete=models.PROTECT, related_name="+")
+    text = models.CharField(max_length=20)
+
+
+class ShelfLock(models.Model):
+    shelf = models.ForeignKey(Shelf, on_delete=models.RESTRICT, related_name="locks")

@@ -54,3 +54,16 @@ class Bookmark(models.Model):
     object_id = models.CharField(max_length=64)
     target = GenericForeignKey("content_type", "object_id")
     note = models.CharField(max_length=200, blank=True)
+
+
+class Like(models.Model):
+    # A generic key whose object id has the type of the products' keys, so that joins across
+    # Product.likes (a GenericRelation) compare like with like on every database.
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes")
+    weight = models.SmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["pk"]
