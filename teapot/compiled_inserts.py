@@ -24,6 +24,8 @@ a model class is created; there are at most ``MAX_SHAPES`` of them.
 
 from __future__ import annotations
 
+import decimal
+
 from teapot.core.signals import setting_changed
 from teapot.db.models.signals import class_prepared
 
@@ -49,6 +51,9 @@ def _known_pre_save_functions():
         model_fields.TimeField.pre_save,
     }
 
+
+# The value types a DecimalField keeps as they are, provided the value is finite.
+FINITE_DECIMALS = frozenset({decimal.Decimal})
 
 MAX_ROW_COUNTS = 16  # SQL texts kept per shape of several rows, one per row count
 
@@ -90,7 +95,7 @@ class CompiledInsert:
             row = []
             for field, (attname, as_is) in zip(fields, self.readers):
                 value = getattr(obj, attname) if attname else field.pre_save(obj, True)
-                if type(value) not in as_is:
+                if type(value) not in as_is or (as_is is FINITE_DECIMALS and not value.is_finite()):
                     if hasattr(value, "resolve_expression"):
                         return None
                     value = prepare(field, value)
@@ -172,6 +177,9 @@ def _readers(fields, connection):
         model_fields.FloatField: frozenset({float, none}),
         model_fields.BooleanField: frozenset({bool}),
     }
+    if type(connection.ops).adapt_decimalfield_value is BaseDatabaseOperations.adapt_decimalfield_value:
+        # DecimalField returns a finite Decimal unchanged (NaN and infinities are its errors).
+        unchanged[model_fields.DecimalField] = FINITE_DECIMALS
     if integers_as_is:
         for integer_field in (
             model_fields.IntegerField,

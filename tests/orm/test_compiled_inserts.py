@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from teapot import compiled_inserts
+from teapot.core.exceptions import ValidationError
 from teapot.core.signals import setting_changed
 from teapot.db import connection, models
 from teapot.db.models import Value
@@ -56,6 +57,16 @@ async def test_a_bad_value_raises_the_fields_error_on_the_reused_path():
     with pytest.raises(ValueError, match="expected a number"):
         await Author.objects.create(name="Bob", age="many")
     assert await Author.objects.count() == 1
+
+
+async def test_a_decimal_that_is_not_finite_raises_the_fields_error_on_the_reused_path():
+    # A finite Decimal is written as it is; NaN and infinities still reach DecimalField's check.
+    await Measure.objects.create(value=Decimal("1.5"))
+    assert _shapes_of(Measure)[0].readers[0] == ("value", compiled_inserts.FINITE_DECIMALS)
+    for bad in (Decimal("NaN"), Decimal("Infinity")):
+        with pytest.raises(ValidationError, match="must be a decimal number"):
+            await Measure.objects.create(value=bad)
+    assert await Measure.objects.values_list("value", flat=True) == [Decimal("1.500")]
 
 
 async def test_auto_now_gives_each_row_its_own_time():
