@@ -36,13 +36,12 @@ _plans: dict = {}  # model class -> InsertPlan, or None where save() must run
 class InsertPlan:
     """The fields a plain model inserts, with and without its primary key."""
 
-    __slots__ = ("fields_with_pk", "fields_without_pk", "returning_fields")
+    __slots__ = ("fields_with_pk", "fields_without_pk")
 
     def __init__(self, meta):
         fields = [f for f in meta.local_concrete_fields if not f.generated]
         self.fields_with_pk = fields
         self.fields_without_pk = [f for f in fields if f is not meta.auto_field]
-        self.returning_fields = meta.db_returning_fields
 
 
 def _plan_for(model) -> InsertPlan | None:
@@ -81,10 +80,11 @@ async def insert_new(obj, using) -> bool:
     if not obj._is_pk_set(meta):
         setattr(obj, meta.pk.attname, meta.pk.get_pk_value_on_save(obj))
     fields = plan.fields_with_pk if obj._is_pk_set(meta) else plan.fields_without_pk
-    returning_fields = plan.returning_fields
     from teapot.db import transaction
 
     async with transaction.mark_for_rollback_on_error(using=using):
+        # Inside the block, which connects: which columns come back may depend on the server.
+        returning_fields = meta.db_returning_fields
         results = await obj._do_insert(model._base_manager, using, fields, returning_fields, False)
     if results:
         for value, field in zip(results[0], returning_fields):

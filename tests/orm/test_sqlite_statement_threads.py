@@ -7,6 +7,7 @@ read in the same call."""
 import asyncio
 import itertools
 import threading
+import time
 from contextlib import asynccontextmanager
 
 import pytest
@@ -70,8 +71,8 @@ async def test_reads_and_writes_inside_a_transaction_stay_on_the_loop_thread():
 @pytest.fixture
 def quick_commits(monkeypatch):
     """Commits start out on the loop's thread, whatever an earlier test left."""
-    monkeypatch.setattr(aiosqlite_base, "_commits_here_from", 0.0)
-    monkeypatch.setattr(aiosqlite_base, "_slow_commit_pause", aiosqlite_base.SLOW_COMMIT_PAUSE)
+    monkeypatch.setattr(aiosqlite_base, "_slow_commits", 0.0)
+    monkeypatch.setattr(aiosqlite_base, "_slow_commits_at", 0.0)
 
 
 @pytest.mark.usefixtures("quick_commits")
@@ -106,29 +107,36 @@ async def test_an_autocommit_write_interrupted_at_any_step_is_applied_once_and_r
 
 
 @pytest.mark.usefixtures("quick_commits")
-async def test_a_slow_commit_sends_the_commits_of_a_pause_to_the_drivers_thread(monkeypatch):
-    monkeypatch.setattr(aiosqlite_base, "SLOW_COMMIT", 0.0)  # every commit is slow
-    monkeypatch.setattr(aiosqlite_base, "SLOW_COMMIT_PAUSE", 0.2)
-    monkeypatch.setattr(aiosqlite_base, "_slow_commit_pause", 0.2)
+def test_slow_commits_take_a_bounded_share_of_the_loops_time():
+    here, took = aiosqlite_base._commit_here, aiosqlite_base._commit_took
+    start = time.perf_counter() + 1.0  # after anything the fixtures ran
+    took(0.001, now=start)  # quick: not counted
+    assert aiosqlite_base._slow_commits == 0.0
+    for seconds in (0.009, 0.0043, 0.0031):  # a new WAL file's first commits
+        took(seconds, now=start)
+    assert here(now=start)  # 16.4 ms of the 20 ms that may come at once
+    took(0.010, now=start)
+    assert not here(now=start)  # 26.4 ms: commits go to the driver's thread...
+    assert not here(now=start + 0.3)  # ...while the bucket drains at 2 % of the time...
+    assert here(now=start + 0.35)  # ...until it is below 20 ms again (after 0.32 s)
+    assert aiosqlite_base._slow_commits == pytest.approx(0.0264 - 0.35 * 0.02)
 
+
+@pytest.mark.usefixtures("quick_commits")
+async def test_commits_go_to_the_drivers_thread_while_slow_ones_have_used_their_share(monkeypatch):
     async def commit(name):
         async with transaction.atomic():
             await Author.objects.create(name=name)
 
     async with traced() as seen:
-        await commit("a")  # slow: the next 0.2 s go to the driver's thread
-        await commit("b")
-        await asyncio.sleep(0.25)
-        await commit("c")  # tried here again, slow again: a pause of 0.4 s
-        await asyncio.sleep(0.25)
-        await commit("d")
-        monkeypatch.setattr(aiosqlite_base, "SLOW_COMMIT", 60.0)  # commits are quick from now on
-        await asyncio.sleep(0.2)
-        await commit("e")
-        await commit("f")
-    assert _where(seen, "COMMIT") == [True, False, True, False, True, True]
-    assert aiosqlite_base._slow_commit_pause == 0.2  # a quick commit starts the pauses over
-    assert sorted(await Author.objects.values_list("name", flat=True)) == ["a", "b", "c", "d", "e", "f"]
+        await commit("a")  # quick: on the loop's thread
+        monkeypatch.setattr(aiosqlite_base, "_slow_commits", aiosqlite_base.SLOW_COMMITS_BURST + 0.001)
+        monkeypatch.setattr(aiosqlite_base, "_slow_commits_at", time.perf_counter())
+        await commit("b")  # the bucket is full
+        monkeypatch.setattr(aiosqlite_base, "_slow_commits_at", time.perf_counter() - 1.0)
+        await commit("c")  # a second later it has drained below the burst
+    assert _where(seen, "COMMIT") == [True, False, True]
+    assert sorted(await Author.objects.values_list("name", flat=True)) == ["a", "b", "c"]
 
 
 @pytest.mark.usefixtures("quick_commits")

@@ -64,13 +64,13 @@ def _unless_locked(conn: aiosqlite.Connection, busy_timeout_ms: int, fn, *args):
 #   on the driver's thread. Left to autocommit, SQLite may report an interruption of the
 #   write's last RETURNING steps after it has committed, so the write would be neither
 #   reported nor safe to run again. A commit waits for the disk (an fsync, about 0.1-0.3 ms on
-#   an SSD) and cannot be interrupted, so commits run here only while they are quick: one
-#   that kept the loop past SLOW_COMMIT sends the commits of the next SLOW_COMMIT_PAUSE
-#   seconds to the driver's thread (a pause that doubles after each slow commit in a row, up
-#   to SLOW_COMMIT_PAUSE_MOST, and starts over after a quick one), and then they are tried
-#   here again: a one-off stall (a checkpoint) costs a few trips, and a disk that is slow
-#   for good holds the loop for one commit every SLOW_COMMIT_PAUSE_MOST seconds. The
-#   durability settings are untouched: the commit is the same, only the thread differs.
+#   an SSD, several ms while a new WAL file grows or a checkpoint runs) and cannot be
+#   interrupted, so slow commits here are rationed: those that kept the loop past SLOW_COMMIT
+#   may take SLOW_COMMITS_SHARE of its time (a bucket of SLOW_COMMITS_BURST seconds that
+#   drains at that rate). While the bucket is full, commits go to the driver's thread. A few
+#   slow commits (a cold file, a checkpoint) stay here; a disk that is slow for good holds
+#   the loop for 2 % of the time at most. The durability settings are untouched: the commit
+#   is the same, only the thread differs.
 # Nothing on the loop's thread waits for another connection's lock: the busy timeout is 0
 # there (set once and kept until the driver's thread needs it back, so consecutive statements
 # here set nothing), and a statement that found the database locked, having changed nothing,
@@ -86,15 +86,15 @@ STREAM_ROWS_PER_FETCH = 256
 _OVER_BUDGET_MAX = 512
 _OVER_BUDGET_RUNS = 100  # runs on the driver's thread before a slow read is tried here again
 SLOW_COMMIT = LOOP_THREAD_BUDGET  # a commit that kept the loop longer than this is slow
-SLOW_COMMIT_PAUSE = 0.1  # seconds of commits on the driver's thread after a slow one here
-SLOW_COMMIT_PAUSE_MOST = 10.0
+SLOW_COMMITS_SHARE = 0.02  # of the loop's time that slow commits may take
+SLOW_COMMITS_BURST = 0.02  # seconds of slow commits that may come at once
 
 # Reads that ran past the budget, and how many more runs go to the driver's thread: a read is
 # slow once for reasons of its own (a cold cache, a garbage collection) and tried again later.
 _over_budget: dict[str, int] = {}
 _yielded_at = 0.0  # when a statement last let other tasks run (perf_counter)
-_commits_here_from = 0.0  # perf_counter before which commits go to the driver's thread
-_slow_commit_pause = SLOW_COMMIT_PAUSE  # the next pause, doubled after each slow commit in a row
+_slow_commits = 0.0  # seconds in the bucket of slow commits (see above), as of _slow_commits_at
+_slow_commits_at = 0.0  # perf_counter
 _OVER_BUDGET, _LOCKED = object(), object()
 _GIVES_WAY = {
     sqlite3.SQLITE_INTERRUPT: _OVER_BUDGET,
@@ -138,18 +138,25 @@ def _read_budget(sql: str) -> float | None:
     return None
 
 
-def _commit_here() -> bool:
-    """Whether the next commit may run on the loop's thread (see above)."""
-    return time.perf_counter() >= _commits_here_from
+def _slow_commits_now(now: float) -> float:
+    """The bucket of slow commits, drained to ``now``."""
+    global _slow_commits, _slow_commits_at
+    if now > _slow_commits_at:
+        _slow_commits = max(0.0, _slow_commits - (now - _slow_commits_at) * SLOW_COMMITS_SHARE)
+        _slow_commits_at = now
+    return _slow_commits
 
 
-def _commit_took(seconds: float) -> None:
-    global _commits_here_from, _slow_commit_pause
+def _commit_here(now: float | None = None) -> bool:
+    """Whether the next commit may run on the loop's thread: the bucket is not full."""
+    return _slow_commits_now(time.perf_counter() if now is None else now) < SLOW_COMMITS_BURST
+
+
+def _commit_took(seconds: float, now: float | None = None) -> None:
+    """Account for a commit that kept the loop for ``seconds``."""
+    global _slow_commits
     if seconds > SLOW_COMMIT:
-        _commits_here_from = time.perf_counter() + _slow_commit_pause
-        _slow_commit_pause = min(_slow_commit_pause * 2, SLOW_COMMIT_PAUSE_MOST)
-    else:
-        _slow_commit_pause = SLOW_COMMIT_PAUSE
+        _slow_commits = _slow_commits_now(time.perf_counter() if now is None else now) + seconds
 
 
 def _wait_for_locks(conn: aiosqlite.Connection, busy_timeout_ms: int) -> None:
