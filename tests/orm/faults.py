@@ -12,6 +12,28 @@ from teapot import pool as pools
 from teapot.db import connection, connections
 
 
+class Ticker:
+    """``async with Ticker() as ticker``: a task that counts its turns of the event loop, so
+    ``ticker.ticks`` grows only while the code under test lets other tasks run."""
+
+    def __init__(self):
+        self.ticks = 0
+        self._task = None
+
+    async def _tick(self):
+        while True:
+            self.ticks += 1
+            await asyncio.sleep(0)
+
+    async def __aenter__(self):
+        self._task = asyncio.create_task(self._tick())
+        await asyncio.sleep(0)  # its first turn
+        return self
+
+    async def __aexit__(self, *exc_info):
+        self._task.cancel()
+
+
 def vendor() -> str:
     return connection.vendor
 

@@ -4,7 +4,6 @@ writes inside a transaction, commits while they are quick), on the driver's thre
 (statements that ran past the budget, commits after a slow one), with a statement's first rows
 read in the same call."""
 
-import asyncio
 import itertools
 import threading
 import time
@@ -16,6 +15,7 @@ import teapot
 from teapot.backends.aiosqlite import base as aiosqlite_base
 from teapot.db import connection, transaction
 from tests.orm.conftest import DATABASE
+from tests.orm.faults import Ticker
 from tests.orm.testapp.models import Author
 
 pytestmark = [
@@ -198,22 +198,11 @@ async def test_a_cursor_closed_before_its_last_row_leaves_the_connection_usable(
 async def test_statements_on_the_loop_thread_let_other_tasks_run():
     # A task that only runs quick reads never waits for I/O; it must still give way.
     await Author.objects.create(name="Ann")
-    ticks = 0
-
-    async def ticker():
-        nonlocal ticks
-        while True:
-            ticks += 1
-            await asyncio.sleep(0)
-
-    ticking = asyncio.create_task(ticker())
-    await asyncio.sleep(0)
-    before = ticks
-    for _ in range(2000):
-        await Author.objects.get(name="Ann")
-    during = ticks - before
-    ticking.cancel()
-    assert during > 0
+    async with Ticker() as ticker:
+        before = ticker.ticks
+        for _ in range(2000):
+            await Author.objects.get(name="Ann")
+        assert ticker.ticks > before
 
 
 async def test_a_read_once_past_the_budget_is_tried_on_the_loop_thread_again_later():

@@ -13,7 +13,7 @@ from teapot import streams
 from teapot.db import Error, connection, transaction
 from teapot.backends.aiosqlite import base as aiosqlite_base
 from tests.orm.conftest import DATABASE
-from tests.orm.faults import fetch
+from tests.orm.faults import Ticker, fetch
 from tests.orm.testapp.models import Author, Profile
 
 pytestmark = pytest.mark.usefixtures("healthy_after")
@@ -172,22 +172,10 @@ async def test_a_stream_lets_other_tasks_run_between_its_chunks():
     # asyncmy reads a streamed result ahead: its chunks come without suspending the reader, and
     # a task waiting to stop the stream (a server noticing that its client left) never ran.
     await Author.objects.abulk_create([Author(name=f"a{i:04}") for i in range(500)])
-    ticks = 0
-
-    async def ticker():
-        nonlocal ticks
-        while True:
-            ticks += 1
-            await asyncio.sleep(0)
-
-    ticking = asyncio.create_task(ticker())
-    await asyncio.sleep(0)
     at_each_row = []
-    try:
+    async with Ticker() as ticker:
         async for _ in Author.objects.order_by("name").iterator(chunk_size=100):
-            at_each_row.append(ticks)
-    finally:
-        ticking.cancel()
+            at_each_row.append(ticker.ticks)
     at_each_chunk = at_each_row[::100]
     assert len(at_each_chunk) == 5
     assert all(later > earlier for earlier, later in zip(at_each_chunk, at_each_chunk[1:])), at_each_chunk
