@@ -385,11 +385,25 @@ class Pool:
 
     async def _open_keeper(self):
         wrapper = self.driver.__class__(self.settings_dict, self.alias)
-        try:
-            keeper = await wrapper.open_connection()
-        except BaseException:
-            self._keeper = None  # the next connection tries again
-            raise
+        # Opening runs statements, which fail at once while another connection of the shared
+        # cache changes the schema ("database schema is locked"): try again until that
+        # transaction ends. A keeper that never opened would let the database end with the
+        # last of the other connections, when it is retired or closed.
+        wait, deadline = 0.005, self.loop.time() + self.options.reset_timeout
+        while True:
+            try:
+                keeper = await wrapper.open_connection()
+                break
+            except Exception as exc:
+                if self.closed or self.loop.time() + wait > deadline:
+                    self._keeper = None  # the next connection tries again
+                    logger.warning("Could not open the connection that keeps %r's in-memory database: %r", self.alias, exc)
+                    return
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, 0.1)
+            except BaseException:
+                self._keeper = None
+                raise
         wrapper.connection = None
         if self.closed:
             await self._close_raw(keeper)

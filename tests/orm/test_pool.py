@@ -202,6 +202,27 @@ async def test_max_lifetime_retires_connections_between_leases_never_during_one(
     assert await in_task(session_id) != first  # given back too old: replaced
 
 
+@pytest.mark.skipif(DATABASE != "sqlite", reason="an in-memory SQLite database ends with its last connection")
+@pytest.mark.pool(max_size=1, max_lifetime=0.2)
+async def test_an_in_memory_database_outlives_a_retired_connection_when_its_keeper_first_met_a_lock():
+    # The pool opens a keeper connection beside the first one. Opening runs statements, which
+    # fail at once while that first connection changes the schema in a transaction; the
+    # keeper must open once the transaction ends, or retiring the first connection ends the
+    # database.
+    await teapot.close()  # a new pool, and a new database, for this test
+    async with transaction.atomic():
+        async with connection.cursor() as cursor:
+            await cursor.execute("CREATE TABLE kept (id integer)")
+        await asyncio.sleep(0.05)  # the keeper tries to open meanwhile
+    await asyncio.sleep(0.3)  # older than max_lifetime: retired at its next lease
+    async with connection.cursor() as cursor:
+        await cursor.execute("SELECT count(*) FROM kept")
+        assert await cursor.fetchone() == (0,)
+    async with connection.schema_editor() as editor:  # what the other tests and teardown expect
+        for model in models():
+            await editor.create_model(model)
+
+
 @pytest.mark.pool(min_size=2, max_size=3)
 async def test_min_size_opens_connections_ahead():
     pool = connection.connection_pool
