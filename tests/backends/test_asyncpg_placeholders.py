@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from teapot.backends.asyncpg.adapters import sql
+from teapot.backends.asyncpg.psycopg_any import sql
 from teapot.backends.asyncpg.dbapi import DataError, ProgrammingError
 from teapot.backends.asyncpg.literals import Inet, Jsonb, mogrify, quote
 from teapot.backends.asyncpg.placeholders import PlaceholderError, bind, cast_of, casts_of, translate

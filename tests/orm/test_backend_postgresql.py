@@ -280,7 +280,7 @@ async def test_libpq_option_names_of_a_psycopg_project_work():
 
 
 async def test_isolation_level_from_options():
-    from teapot.backends.asyncpg.adapters import IsolationLevel
+    from teapot.backends.asyncpg.psycopg_any import IsolationLevel
     from teapot.backends.asyncpg.base import DatabaseWrapper
 
     settings = {**connection.settings_dict, "OPTIONS": {"isolation_level": IsolationLevel.SERIALIZABLE}}

@@ -86,7 +86,7 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
         except ValueError:
             raise ImproperlyConfigured(
                 f"Invalid transaction isolation level {value} specified. "
-                "Use one of the teapot.backends.asyncpg.adapters.IsolationLevel values."
+                "Use one of the teapot.backends.asyncpg.psycopg_any.IsolationLevel values."
             ) from None
 
     async def get_new_connection(self, conn_params):
