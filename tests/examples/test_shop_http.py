@@ -61,7 +61,10 @@ def server(shop_database, tmp_path):
 
 @pytest.fixture
 async def client(server):
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    # Idle connections are dropped by the client before uvicorn's keep-alive timeout (5 s)
+    # closes them: with both at 5 s, a request sent on a connection the server was closing at
+    # that moment failed with ReadError (seen on a loaded machine).
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY, keepalive_expiry=2.0)
     async with httpx.AsyncClient(base_url=server.base_url, limits=limits, timeout=60) as client:
         yield client
 
