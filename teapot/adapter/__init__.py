@@ -105,14 +105,19 @@ def adapted(django_model: type) -> type[Model]:
     return adapt(django_model)[django_model]
 
 
-def translation_of(django_model: type, member: str) -> str:
+def translation_of(django_model: type, member) -> str:
     """The code teapot runs for a Django model's ``save()`` or ``delete()`` override
-    (``member`` is ``"save"`` or ``"delete"``), as source text: an ``async def`` with its
-    awaits. Raises ``Untranslatable`` (its ``reason`` is the one adapt() warns with) when
-    teapot does not carry it over."""
-    from teapot.adapter.overrides import translation_of as of_override
+    (``member`` is ``"save"`` or ``"delete"``) or for one of its signal receivers (``member``
+    is the receiver function), as source text: an ``async def`` with its awaits, or the
+    receiver as it is when it needs none. Raises ``Untranslatable`` (its ``reason`` is the one
+    adapt() warns with) when teapot does not carry it over."""
+    if isinstance(member, str):
+        from teapot.adapter.overrides import translation_of as of_override
 
-    return of_override(django_model, member)
+        return of_override(django_model, member)
+    from teapot.adapter.receivers import translation_of as of_receiver
+
+    return of_receiver(django_model, member)
 
 
 def _django_models(target):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import types
 from contextlib import contextmanager
 
-from teapot.adapter import contenttypes, members, overrides
+from teapot.adapter import contenttypes, members, overrides, receivers
 from teapot.adapter.errors import AdaptError
 from teapot.adapter.fields import field_from_django
 from teapot.adapter.managers import _replacements, manager_from_django
@@ -185,6 +185,7 @@ def build(dj_model):
         raise AdaptError(opts.label, None, f"{type(error).__name__}: {error}") from error
     cell.cell_contents = cls
     members.class_adapted(dj_model, cls)
+    receivers.connect_receivers(dj_model, cls)
     return cls
 
 

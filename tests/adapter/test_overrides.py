@@ -125,3 +125,15 @@ def test_delete_reading_a_relation_is_refused_with_the_reason(hooks_adaptation):
     with pytest.raises(LookupError):
         translation_of(hooks.Bin, "save")
 
+
+def test_only_the_refused_overrides_and_receivers_are_warned_about(hooks_adaptation):
+    _, warned = hooks_adaptation
+    assert sorted(warned) == sorted(
+        [
+            PARCEL_SAVE_WARNING,
+            PARCEL_DELETE_WARNING,
+            "tests.adapter.project.hooks.models.tell_warehouse_parcel_gone, a post_delete receiver of "
+            "hooks.Parcel, is not connected to teapot's hooks.Parcel: it calls `notify_warehouse`, which "
+            "teapot cannot see. Connect a receiver of your own to teapot.db.models.signals.post_delete for it.",
+        ]
+    )
