@@ -133,11 +133,6 @@ class _Names:
             elif isinstance(sub, (ast.For, ast.comprehension)):
                 for name in _stored_names(sub.target):
                     assigned.setdefault(name, []).append(None)
-            elif isinstance(sub, (ast.With,)):
-                for item in sub.items:
-                    if item.optional_vars is not None:
-                        for name in _stored_names(item.optional_vars):
-                            assigned.setdefault(name, []).append(None)
             elif isinstance(sub, ast.ExceptHandler) and sub.name:
                 assigned.setdefault(sub.name, []).append(None)
             elif isinstance(sub, ast.NamedExpr):
@@ -157,10 +152,8 @@ def _is_plain(node) -> bool:
     builtins' results), never a queryset or a model instance."""
     if isinstance(node, (ast.Constant, ast.JoinedStr)):
         return True
-    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-        return all(_is_plain(e.value if isinstance(e, ast.Starred) else e) or isinstance(e, ast.Starred) for e in node.elts)
-    if isinstance(node, (ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp)):
-        return True
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp, ast.DictComp)):
+        return True  # a built-in container, whatever it holds
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         return node.func.id in {"set", "frozenset", "list", "dict", "tuple", "str", "int", "float", "sorted", "len"}
     if isinstance(node, (ast.Compare, ast.BoolOp)) or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not)):
@@ -210,7 +203,6 @@ class Analysis:
                 raise Untranslatable(f"it is decorated with `{_dotted(decorator)}`")
         for sub in ast.walk(self.node):
             self._statement(sub)
-        # Calls first seen through their arguments: visit in source order, outermost first.
         # ast.walk visits a chain's last call before the calls it is made on.
         for sub in ast.walk(self.node):
             if isinstance(sub, ast.Call) and sub not in self.links:
@@ -272,7 +264,7 @@ class Analysis:
         owner = next((k for k in self.subject.model.__mro__ if node.attr in vars(k)), None)
         value = vars(owner)[node.attr] if owner is not None else None
         if isinstance(value, property) and value.fget is not None and not owner.__module__.startswith("django."):
-            self._needs_no_await(value.fget, f"{node.value.id}.{node.attr}")
+            self._needs_no_await(value.fget, f"reads `{node.value.id}.{node.attr}`", "property")
 
     def _relation(self, name: str) -> str | None:
         from django.core.exceptions import FieldDoesNotExist
@@ -322,7 +314,7 @@ class Analysis:
         if isinstance(value, type) and issubclass(value, BaseException):
             return  # raising an exception of one's own is fine
         module = getattr(value, "__module__", "") or ""
-        if module.split(".")[0] in PURE_MODULES and module.split(".")[0] != "django":
+        if module.split(".")[0] in PURE_MODULES:
             return
         if module.startswith(THREAD_MODULES):
             raise Untranslatable(f"it calls `{shown}`, which uses threads")
@@ -393,21 +385,21 @@ class Analysis:
         func = value.__func__ if isinstance(value, (staticmethod, classmethod)) else value
         if not isinstance(func, types.FunctionType):
             raise Untranslatable(f"it calls `{holder}.{name}()`, which teapot cannot follow")
-        self._needs_no_await(func, f"{holder}.{name}()")
+        self._needs_no_await(func, f"calls `{holder}.{name}()`", "method")
 
-    def _needs_no_await(self, func, shown: str) -> None:
-        """A sync method of the project called from the analysed code stays sync on teapot: it
-        may do no I/O at all."""
+    def _needs_no_await(self, func, action: str, kind: str) -> None:
+        """A sync method or property of the project used by the analysed code stays sync on
+        teapot: it may do no I/O at all. ``action`` says how it is used (``calls `self.f()```)."""
         if func in self.subject.checking:
             return
         self.subject.checking.add(func)
         try:
             _, awaits = analyse(func, self.subject)
         except Untranslatable as refused:
-            raise Untranslatable(f"it calls `{shown}`, and {refused.reason}") from None
+            raise Untranslatable(f"it {action}, and {refused.reason}") from None
         if awaits:
             raise Untranslatable(
-                f"it calls `{shown}`, which does I/O (`{_dotted(awaits[0].func)}()`) and is copied as a sync method"
+                f"it {action}, which does I/O (`{_dotted(awaits[0].func)}()`) and is copied as a sync {kind}"
             )
 
     def _local_call(self, call, name: str, method: str) -> None:

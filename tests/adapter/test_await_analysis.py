@@ -5,6 +5,7 @@ awaits it needs. The functions are analysed as if they were hooks.Crate's method
 import threading
 
 import pytest
+from django.utils import timezone
 
 from tests.adapter.project.hooks.models import Crate
 
@@ -95,6 +96,7 @@ def plain_work(self, *args, **kwargs):
     kwargs.setdefault("update_fields", None)
     names = sorted({*kwargs, "label"})
     self.label = ", ".join(names).upper()
+    self.modified = timezone.now()  # the fork's twin, a sync function
     return len(names)
 
 
@@ -117,3 +119,18 @@ def test_awaits_go_exactly_where_teapot_has_coroutines():
         "    await Crate.objects.filter(pk__in=Crate.objects.values(\"pk\")).exclude(pk=self.pk).update(stock=0)\n"
         "    return {\"saved\": await super().save(*args, **kwargs)}\n"
     )
+
+
+def asks_a_method_of_the_project(self):
+    if self.is_open():
+        self.status = 3
+
+
+def test_methods_of_the_project_that_need_no_await_may_be_called():
+    from teapot.adapter.async_translation import translate_function
+    from teapot.adapter.await_analysis import Subject
+    from tests.adapter.project.orders.models import Order
+
+    subject = Subject(Order, instance_names=frozenset({"self"}))
+    translation = translate_function(asks_a_method_of_the_project, subject, always_async=True)
+    assert (translation.awaits, translation.source.splitlines()[1]) == (0, "    if self.is_open():")
