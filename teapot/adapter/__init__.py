@@ -17,12 +17,12 @@ import types
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from teapot.adapter.errors import AdaptError, AdaptWarning, NotAdapted
+from teapot.adapter.errors import AdaptError, AdaptWarning, NotAdapted, Untranslatable
 
 if TYPE_CHECKING:
     from teapot.db.models import Model
 
-__all__ = ["Adapted", "AdaptError", "AdaptWarning", "NotAdapted", "adapt", "adapted"]
+__all__ = ["Adapted", "AdaptError", "AdaptWarning", "NotAdapted", "Untranslatable", "adapt", "adapted", "translation_of"]
 
 
 class Adapted:
@@ -103,6 +103,21 @@ def adapt(*targets: Any) -> Adapted:
 def adapted(django_model: type) -> type[Model]:
     """The teapot class of one Django model class, adapting it (and what it needs) first."""
     return adapt(django_model)[django_model]
+
+
+def translation_of(django_model: type, member) -> str:
+    """The code teapot runs for a Django model's ``save()`` or ``delete()`` override
+    (``member`` is ``"save"`` or ``"delete"``) or for one of its signal receivers (``member``
+    is the receiver function), as source text: an ``async def`` with its awaits, or the
+    receiver as it is when it needs none. Raises ``Untranslatable`` (its ``reason`` is the one
+    adapt() warns with) when teapot does not carry it over."""
+    if isinstance(member, str):
+        from teapot.adapter.overrides import translation_of as of_override
+
+        return of_override(django_model, member)
+    from teapot.adapter.receivers import translation_of as of_receiver
+
+    return of_receiver(django_model, member)
 
 
 def _django_models(target):

@@ -13,8 +13,17 @@ class AdaptError(ImproperlyConfigured):
 
 
 class AdaptWarning(UserWarning):
-    """Something of a Django model that adapt() does not carry over (a sync save() override,
-    say), so that it is never dropped silently."""
+    """Something of a Django model that adapt() does not carry over (a save() override or a
+    signal receiver it cannot translate, say), so that it is never dropped silently."""
+
+
+class Untranslatable(Exception):
+    """A save()/delete() override or a signal receiver that teapot does not carry over, as it
+    is or with awaits added: ``reason`` says why (the AdaptWarning gives the same words)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 def warn(message: str) -> None:

@@ -153,10 +153,10 @@ def warn_io_calls(owner_label: str, name: str, value) -> None:
         )
 
 
-def class_members(classes, cell, *, skip=(), replacements=None, on_sync_override=None):
+def class_members(classes, cell, *, skip=(), replacements=None, convert=None):
     """The members to copy from ``classes`` (most derived first; the first definition of a
     name wins). ``replacements`` maps (class, name) -> a teapot version used instead;
-    ``on_sync_override(cls, name, value)`` decides whether a member is left out (True)."""
+    ``convert(cls, name, value)`` returns what to copy instead of ``value`` (SKIP: nothing)."""
     out: dict = {}
     seen: set[str] = set(skip)
     for cls in classes:
@@ -168,8 +168,10 @@ def class_members(classes, cell, *, skip=(), replacements=None, on_sync_override
             if replacement is not None:
                 out[name] = copy_member(replacement, cell)
                 continue
-            if on_sync_override is not None and on_sync_override(cls, name, value):
-                continue
+            if convert is not None:
+                value = convert(cls, name, value)
+                if value is SKIP:
+                    continue
             copied = copy_member(value, cell)
             if copied is not SKIP:
                 out[name] = copied

@@ -2,20 +2,20 @@
 
 The teapot class gets the Django model's name, module, app label and db_table, its fields
 (teapot.adapter.fields), its Meta options as Django resolved them (constraint and index
-names filled in), its managers (teapot.adapter.managers), and the methods and properties of
-the model and its abstract bases (teapot.adapter.members). Concrete parents and proxied
-models are adapted first and become the teapot class's bases, so multi-table inheritance and
-proxies work as in Django.
+names filled in), its managers (teapot.adapter.managers), the methods and properties of the
+model and its abstract bases (teapot.adapter.members; sync overrides of teapot's coroutines
+through teapot.adapter.overrides), and the model's signal receivers (teapot.adapter.receivers).
+Concrete parents and proxied models are adapted first and become the teapot class's bases, so
+multi-table inheritance and proxies work as in Django.
 """
 
 from __future__ import annotations
 
-import inspect
 import types
 from contextlib import contextmanager
 
-from teapot.adapter import contenttypes, members
-from teapot.adapter.errors import AdaptError, warn
+from teapot.adapter import contenttypes, members, overrides, receivers
+from teapot.adapter.errors import AdaptError
 from teapot.adapter.fields import field_from_django
 from teapot.adapter.managers import _replacements, manager_from_django
 from teapot.adapter.translate import teapot_path, translate
@@ -169,7 +169,7 @@ def build(dj_model):
             cell,
             skip=set(_field_names(dj_model)),
             replacements=_replacements(),
-            on_sync_override=lambda cls, name, value: _sync_override(dj_model, cls, name, value),
+            convert=lambda cls, name, value: overrides.carried_over(dj_model, own, cls, name, value),
         )
     )
     for name, value in list(namespace.items()):
@@ -185,6 +185,7 @@ def build(dj_model):
         raise AdaptError(opts.label, None, f"{type(error).__name__}: {error}") from error
     cell.cell_contents = cls
     members.class_adapted(dj_model, cls)
+    receivers.connect_receivers(dj_model, cls)
     return cls
 
 
@@ -204,24 +205,6 @@ def own_classes(dj_model):
 
 def _field_names(dj_model):
     return [f.name for f in dj_model._meta.get_fields() if not f.auto_created or f.concrete]
-
-
-def _sync_override(dj_model, cls, name, value):
-    """Leave out (with a warning) a sync override of a method teapot runs as a coroutine:
-    copied, ``await obj.save()`` would skip or half-run it."""
-    from teapot.db.models import Model
-
-    teapot_method = getattr(Model, name, None)
-    if teapot_method is None or not inspect.iscoroutinefunction(teapot_method):
-        return False
-    if not isinstance(value, types.FunctionType) or inspect.iscoroutinefunction(value):
-        return False
-    warn(
-        f"{dj_model._meta.label}.{name}() is overridden in {cls.__qualname__} and is not carried over: "
-        f"teapot's {name}() is a coroutine, so the override would not run. Put its logic around "
-        f"`await obj.{name}()`, in a signal receiver on the teapot model, or in an async subclass.",
-    )
-    return True
 
 
 def fields(dj_model):

@@ -2,8 +2,9 @@
 
 Building a teapot class touches more than the class: teapot's app registry (app configs,
 models, lazy operations waiting for a related model), the attributes of the classes it relates
-to (reverse accessors such as ``user.order_set``), and the adapter's own maps (Django class ->
-teapot class, the module globals copied methods run with). ``all_or_nothing()`` records them
+to (reverse accessors such as ``user.order_set``), the adapter's own maps (Django class ->
+teapot class, the module globals copied methods run with), and the receivers connected to
+teapot's model signals. ``all_or_nothing()`` records them
 before the call and puts them back when it raises.
 """
 
@@ -28,6 +29,7 @@ class _Snapshot:
         self.adapted_classes = dict(members.adapted_classes)
         self.module_globals = {key: (entry, dict(entry[1])) for key, entry in members._module_globals.items()}
         self.caches = [(cache, dict(cache)) for cache in _adapter_caches()]
+        self.receivers = [(signal, list(signal.receivers)) for signal in _model_signals()]
 
     def restore(self):
         from teapot.apps import apps
@@ -59,10 +61,22 @@ class _Snapshot:
         for cache, saved in self.caches:
             cache.clear()
             cache.update(saved)
+        for signal, saved in self.receivers:
+            with signal.lock:
+                signal.receivers[:] = saved
+                signal.sender_receivers_cache.clear()
         apps.clear_cache()  # forget the relation trees that included the classes taken back
 
 
 _MISSING = object()
+
+
+def _model_signals():
+    """teapot's model signals, which adapt() connects the Django receivers' translations to."""
+    from teapot.adapter.receivers import CARRIED_SIGNALS
+    from teapot.db.models import signals
+
+    return [getattr(signals, name) for name in CARRIED_SIGNALS]
 
 
 def _adapter_caches():

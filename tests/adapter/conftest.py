@@ -89,3 +89,17 @@ def db(schema):
 
     flush()
     yield
+
+
+@pytest.fixture(scope="session")
+def hooks_adaptation():
+    """The hooks app's models (save()/delete() overrides, signal receivers) adapted once: what
+    adapt() returned, and the texts of the AdaptWarnings it gave."""
+    import teapot
+    from teapot.adapter import AdaptWarning
+    from tests.adapter.project.hooks import models as hooks
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        adapted = teapot.adapt(hooks.Crate, hooks.Bin, hooks.Parcel)
+    return adapted, [str(w.message) for w in caught if issubclass(w.category, AdaptWarning)]

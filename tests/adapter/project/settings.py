@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "tests.adapter.project.orders",
     "tests.adapter.project.social",
     "tests.adapter.project.oddities",
+    "tests.adapter.project.hooks",
 ]
 AUTH_USER_MODEL = "accounts.User"
 # Not teapot's default (AutoField): the adapted keys must follow the Django models.
