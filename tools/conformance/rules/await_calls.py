@@ -1,6 +1,7 @@
 """``await`` where a call returns a coroutine in teapot: the coroutine methods of its
 QuerySet, Manager, related managers, Model, cursor and transaction API (found by
-introspection, tools/conformance/names.py), the test module's functions made async
+introspection, tools/conformance/names.py) and those a model gains per date field
+(``get_next_by_FOO``, by prefix), the test module's functions made async
 (async_def) and loop variables of a module that has some (``for f in [a, b]: f()``),
 ``assertQuerySetEqual``, and the callable forms of ``assertRaises`` and
 friends. A name that other types have too (``get``, ``add``, ``count``, ``update``...) is
