@@ -699,3 +699,39 @@ def test_load_relations_getattr_with_a_computed_name():
     assert "b = (await load(obj, \"title\"))" in code
     assert 'c = getattr(obj, "colour")' in code
     assert "d = getattr(obj, name, None)" in code
+
+
+def test_await_calls_per_field_model_methods():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            a = e.get_next_by_day()
+            b = e.get_previous_by_at(name="x")
+            c = e.get_next_byline()
+            with self.assertRaises(ValueError):
+                e.get_next_by_day()
+    """
+    plain, _ = run(await_calls, source)
+    assert "a = e.get_next_by_day()" in plain  # without the prefixes, no await
+    code, _ = run(await_calls, source, ctx(coroutine_prefixes=("get_next_by_", "get_previous_by_")))
+    assert "a = (await e.get_next_by_day())" in code
+    assert 'b = (await e.get_previous_by_at(name="x"))' in code
+    assert "c = e.get_next_byline()" in code
+    assert "        with self.assertRaises(ValueError):\n            (await e.get_next_by_day())" in code
+
+
+def test_async_def_helper_calling_a_per_field_model_method():
+    source = """
+    def neighbour(e):
+        return e.get_next_by_day()
+    """
+    code = full(source, coroutine_prefixes=("get_next_by_",))
+    assert "async def neighbour(e):" in code
+    assert "return (await e.get_next_by_day())" in code
+
+
+def test_names_per_field_and_per_ordering_model_coroutines():
+    from tools.conformance.names import coroutine_names, coroutine_prefixes
+
+    assert coroutine_prefixes() == ("get_next_by_", "get_previous_by_")
+    assert {"get_next_in_order", "get_previous_in_order"} <= coroutine_names()

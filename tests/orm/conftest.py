@@ -57,10 +57,10 @@ def pytest_ignore_collect(collection_path, config):
 
 def models():
     from tests.orm.testapp.models import (
-        Author, Book, Category, Event, Loan, Measure, Note, Place, Profile, Restaurant, Tag,
+        Author, Book, Category, Chapter, Event, Loan, Measure, Note, Place, Profile, Restaurant, Tag,
     )
 
-    return (Author, Tag, Book, Profile, Loan, Category, Event, Place, Restaurant, Measure, Note)
+    return (Author, Tag, Book, Profile, Loan, Category, Event, Place, Restaurant, Measure, Note, Chapter)
 
 
 @pytest.fixture

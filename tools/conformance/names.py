@@ -60,6 +60,7 @@ def coroutine_names() -> frozenset[str]:
         SQLCompiler,
     ):
         names |= _coroutine_methods(cls)
+    names |= _per_ordering_coroutines(models.Model)
     names |= backend_coroutine_names()
     names |= _async_defs(Path(related_descriptors.__file__))
     # contrib.contenttypes (the content type manager, generic relations): read, not imported,
@@ -84,6 +85,38 @@ def coroutine_names() -> frozenset[str]:
                 names.add(name)
     names = {n for n in names if not (n.startswith("__") and n.endswith("__")) and not n[:1].isupper()}
     return frozenset(names)
+
+
+# The methods a model class gains per field or per ordering, by the name Django gives them
+# (Field.contribute_to_class, ModelBase._prepare), and the Model method that implements them.
+_PER_FIELD_PREFIXES = {
+    "_get_next_or_previous_by_FIELD": ("get_next_by_", "get_previous_by_"),
+}
+_PER_ORDERING_NAMES = {
+    "_get_next_or_previous_in_order": ("get_next_in_order", "get_previous_in_order"),
+}
+
+
+@lru_cache(maxsize=None)
+def coroutine_prefixes() -> tuple[str, ...]:
+    """Prefixes of the per-field model methods that are coroutines (get_next_by_FOO())."""
+    import teapot.db.models as models
+
+    return tuple(
+        prefix
+        for impl, prefixes in _PER_FIELD_PREFIXES.items()
+        if inspect.iscoroutinefunction(getattr(models.Model, impl))
+        for prefix in prefixes
+    )
+
+
+def _per_ordering_coroutines(model) -> set[str]:
+    return {
+        name
+        for impl, names in _PER_ORDERING_NAMES.items()
+        if inspect.iscoroutinefunction(getattr(model, impl))
+        for name in names
+    }
 
 
 @lru_cache(maxsize=None)
@@ -132,3 +165,4 @@ if __name__ == "__main__":
     print(sorted(coroutine_names()))
     print("ambiguous:", sorted(ambiguous_names()))
     print("functions:", sorted(function_names()))
+    print("prefixes:", coroutine_prefixes())

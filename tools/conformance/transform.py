@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tools.conformance import rules as rule_modules  # noqa: E402
-from tools.conformance.names import ambiguous_names, coroutine_names, function_names  # noqa: E402
+from tools.conformance.names import ambiguous_names, coroutine_names, coroutine_prefixes, function_names  # noqa: E402
 from tools.conformance.rules import async_def  # noqa: E402
 from tools.conformance.rules._base import Context  # noqa: E402
 
@@ -138,6 +138,7 @@ def make_context(upstream_path: str, attrs, is_test_module: bool, imported=froze
     return Context(
         imported_async=frozenset(imported),
         coroutines=coroutine_names(),
+        coroutine_prefixes=coroutine_prefixes(),
         ambiguous=ambiguous_names(),
         functions=function_names(),
         model_attrs=frozenset(attrs),

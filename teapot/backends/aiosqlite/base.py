@@ -363,6 +363,7 @@ class AsyncCursor(DriverCursor):
         return rows + more if rows else more
 
     async def fetchone(self):
+        self._check_open()
         if self._start == len(self._rows):
             if self._exhausted:
                 return None
@@ -374,13 +375,16 @@ class AsyncCursor(DriverCursor):
         return self._rows[self._start - 1]
 
     async def fetchmany(self, size=None):
+        self._check_open()
         return await self._read(size or self._cursor.arraysize)
 
     async def fetchall(self):
+        self._check_open()
         return await self._read(None)
 
     async def close(self):
         self._rows, self._start = [], 0
+        self._closed = True
         if self._exhausted:
             self._cursor.close()  # its statement has ended: no I/O
         else:

@@ -126,6 +126,7 @@ class AsyncCursor(DriverCursor):
             return await self._cursor.executemany(query, [_binary_values(p) for p in param_list])
 
     async def callproc(self, procname, args=()):
+        self._check_lease()
         await self._wrapper.before_statement()
         with self._wrapper._discard_if_interrupted(self._conn):
             return await self._cursor.callproc(procname, args)
@@ -135,18 +136,22 @@ class AsyncCursor(DriverCursor):
             return await self._cursor.nextset()
 
     async def fetchone(self):
+        self._check_open()
         with self._wrapper._discard_if_interrupted(self._conn):
             return await self._cursor.fetchone()
 
     async def fetchmany(self, size=None):
+        self._check_open()
         with self._wrapper._discard_if_interrupted(self._conn):
             return await self._cursor.fetchmany(size)
 
     async def fetchall(self):
+        self._check_open()
         with self._wrapper._discard_if_interrupted(self._conn):
             return await self._cursor.fetchall()
 
     async def close(self):
+        self._closed = True
         with self._wrapper._discard_if_interrupted(self._conn):
             await self._cursor.close()
 
@@ -220,6 +225,7 @@ class StreamingCursor(AsyncCursor):
                 await super().close()
         self._end()
         self._rest = None
+        self._closed = True
 
 
 ER_QUERY_INTERRUPTED = 1317  # what a statement stopped by KILL QUERY answers

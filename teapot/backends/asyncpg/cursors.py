@@ -141,7 +141,16 @@ class AsyncCursor(LeasedCursor):
         rows = await statement.fetch(*args)
         return statement.get_statusmsg(), rows, statement.get_attributes()
 
+    async def callproc(self, procname, args=None):
+        """Run a function as Django's psycopg cursors do (psycopg 3 has no callproc): SELECT *
+        FROM it, its arguments written in as literals. Returns the arguments, as DB-API says."""
+        name = '"%s"' % procname.replace('"', '""')
+        literals = ", ".join(quote_as_psycopg(arg) for arg in args or ())
+        await self.execute(f"SELECT * FROM {name}({literals})")
+        return args
+
     async def fetchone(self):
+        self._check_open()
         if self._pos < len(self._rows):
             row = self._rows[self._pos]
             self._pos += 1
@@ -149,18 +158,21 @@ class AsyncCursor(LeasedCursor):
         return None
 
     async def fetchmany(self, size=None):
+        self._check_open()
         size = size or self.arraysize
         rows = self._rows[self._pos : self._pos + size]
         self._pos += len(rows)
         return [tuple(r) for r in rows]
 
     async def fetchall(self):
+        self._check_open()
         rows = self._rows[self._pos :]
         self._pos = len(self._rows)
         return [tuple(r) for r in rows]
 
     async def close(self):
         self._rows = []
+        self._closed = True
 
     def __aiter__(self):
         return self
@@ -199,6 +211,7 @@ class ServerSideCursor(AsyncCursor):
         return self
 
     async def _fetch(self, count: str) -> list:
+        self._check_open()
         if not self._declared:
             return []
         await self._run(f"FETCH FORWARD {count} FROM {self.name}", [], several=False, cache=False)
@@ -218,6 +231,12 @@ class ServerSideCursor(AsyncCursor):
         return await self._fetch("ALL")
 
     async def close(self):
+        try:
+            await self._close_declared()
+        finally:
+            self._closed = True
+
+    async def _close_declared(self):
         connection = self._conn
         if not self._declared or not self._owned() or connection.raw.is_closed():
             # Not owned: kept past its task's end, the pool closes it (open_cursors).

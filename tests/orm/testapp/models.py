@@ -72,3 +72,13 @@ class Note(models.Model):
     text = models.CharField(max_length=100)
     written = models.DateTimeField(auto_now=True)
     stars = models.IntegerField(db_default=3)
+
+
+class Chapter(models.Model):
+    """Kept in the order of its book's chapters (an ``_order`` column): get_next_in_order()."""
+
+    book = models.ForeignKey(Book, models.CASCADE, related_name="chapters")
+    title = models.CharField(max_length=100)
+
+    class Meta:
+        order_with_respect_to = "book"

@@ -54,6 +54,7 @@ class Context:
     """What one module's transformation knows."""
 
     coroutines: frozenset = frozenset()  # teapot coroutine method names
+    coroutine_prefixes: tuple = ()  # ... and the prefixes of those a model gains per field (get_next_by_)
     ambiguous: frozenset = frozenset()  # ... that other types have too
     functions: frozenset = frozenset()  # teapot.db's coroutine functions (called by bare name)
     model_attrs: frozenset = frozenset()  # field and relation names of the app's models
@@ -67,6 +68,11 @@ class Context:
     imported_coroutines: set = field(default_factory=set)  # coroutine functions imported from teapot by name
     imported_async: frozenset = frozenset()  # names imported from the app's modules, bound to functions made async there
     helpers: set = field(default_factory=set)  # teapot.testing.transformed helpers used
+
+
+def is_coroutine_name(ctx: Context, name: str) -> bool:
+    """Is a method of this name a coroutine in teapot, by its name or its per-field prefix?"""
+    return name in ctx.coroutines or bool(ctx.coroutine_prefixes and name.startswith(ctx.coroutine_prefixes))
 
 
 def dotted(node) -> str:

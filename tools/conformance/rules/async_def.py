@@ -10,7 +10,7 @@ import re
 
 import libcst as cst
 
-from ._base import ASYNC_CONTEXTS, CALLABLE_FORMS, TEST_HOOKS, Context, call_name, is_self_receiver, looks_like_queryset, teapot_function_imports
+from ._base import ASYNC_CONTEXTS, CALLABLE_FORMS, TEST_HOOKS, Context, call_name, is_coroutine_name, is_self_receiver, looks_like_queryset, teapot_function_imports
 
 # Functions teapot calls synchronously: they stay sync whatever they contain.
 KEEP_SYNC = {
@@ -142,7 +142,7 @@ class _Triggers(cst.CSTVisitor):
         func = node.func
         if isinstance(func, cst.Attribute):
             receiver = func.value
-            if name in self.ctx.coroutines:
+            if is_coroutine_name(self.ctx, name):
                 if is_self_receiver(receiver):
                     if isinstance(receiver, cst.Call) or name in self.async_methods:
                         self.found = True
@@ -197,6 +197,7 @@ def would_rewrite(func: cst.FunctionDef, ctx: Context) -> bool:
     probe = cst.Module(body=[func.with_changes(decorators=[])])
     trial = Context(
         coroutines=ctx.coroutines,
+        coroutine_prefixes=ctx.coroutine_prefixes,
         ambiguous=ctx.ambiguous,
         model_attrs=ctx.model_attrs,
         async_funcs={func.name.value},

@@ -1,6 +1,7 @@
 """``await`` where a call returns a coroutine in teapot: the coroutine methods of its
 QuerySet, Manager, related managers, Model, cursor and transaction API (found by
-introspection, tools/conformance/names.py), the test module's functions made async
+introspection, tools/conformance/names.py) and those a model gains per date field
+(``get_next_by_FOO``, by prefix), the test module's functions made async
 (async_def) and loop variables of a module that has some (``for f in [a, b]: f()``),
 ``assertQuerySetEqual``, and the callable forms of ``assertRaises`` and
 friends. A name that other types have too (``get``, ``add``, ``count``, ``update``...) is
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ._base import ASYNC_CONTEXTS, CALLABLE_FORMS, TESTCASE_COROUTINES, Context, ScopedTransformer, await_, call_name, is_self_receiver, looks_like_queryset
+from ._base import ASYNC_CONTEXTS, CALLABLE_FORMS, TESTCASE_COROUTINES, Context, ScopedTransformer, await_, call_name, is_coroutine_name, is_self_receiver, looks_like_queryset
 
 
 def _names(target) -> set[str]:
@@ -72,10 +73,10 @@ class _Await(ScopedTransformer):
             if name in CALLABLE_FORMS and positional >= CALLABLE_FORMS[name]:
                 return "aw"
             if is_self_receiver(receiver):
-                if name in ctx.async_methods or name in ctx.coroutines:
+                if name in ctx.async_methods or is_coroutine_name(ctx, name):
                     return "aw"
                 return None
-            if name in ctx.coroutines:
+            if is_coroutine_name(ctx, name):
                 if name in ctx.ambiguous and not looks_like_queryset(receiver):
                     return "aw"
                 return "await"

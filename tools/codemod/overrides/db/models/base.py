@@ -64,3 +64,57 @@ def from_db(cls, db, field_names, values):
     loaded._state.adding = False
     loaded._state.db = db
     return loaded
+
+
+@override("Model._get_next_or_previous_by_FIELD", upstream="1520f98c10f1")
+async def _get_next_or_previous_by_FIELD(self, field, is_next, **kwargs):
+    """get_next_by_FOO() / get_previous_by_FOO(): a coroutine, as reading the neighbour is a
+    query (upstream indexed an unevaluated queryset, which teapot refuses)."""
+    if not self._is_pk_set():
+        raise ValueError("get_next/get_previous cannot be used on unsaved objects.")
+    op = "gt" if is_next else "lt"
+    order = "" if is_next else "-"
+    param = getattr(self, field.attname)
+    q = Q.create([(field.name, param), (f"pk__{op}", self.pk)], connector=Q.AND)
+    q = Q.create([q, (f"{field.name}__{op}", param)], connector=Q.OR)
+    qs = (
+        self.__class__._default_manager.using(self._state.db)
+        .filter(**kwargs)
+        .filter(q)
+        .order_by("%s%s" % (order, field.name), "%spk" % order)
+    )
+    # One row at most: LIMIT 1, read with an await.
+    found = await qs[:1]
+    if not found:
+        raise self.DoesNotExist(
+            "%s matching query does not exist." % self.__class__._meta.object_name
+        )
+    return found[0]
+
+
+@override("Model._get_next_or_previous_in_order", upstream="4fc42b39c73a")
+async def _get_next_or_previous_in_order(self, is_next):
+    """get_next_in_order() / get_previous_in_order(): a coroutine that caches the neighbour
+    instance (the generated code cached the un-awaited coroutine, which a second call would
+    have awaited again)."""
+    cachename = "__%s_order_cache" % is_next
+    if not hasattr(self, cachename):
+        op = "gt" if is_next else "lt"
+        order = "_order" if is_next else "-_order"
+        order_field = self._meta.order_with_respect_to
+        filter_args = order_field.get_filter_kwargs_for_object(self)
+        obj = await (
+            self.__class__._default_manager.filter(**filter_args)
+            .filter(
+                **{
+                    "_order__%s"
+                    % op: self.__class__._default_manager.values("_order").filter(
+                        **{self._meta.pk.name: self.pk}
+                    )
+                }
+            )
+            .order_by(order)[:1]
+            .get()
+        )
+        setattr(self, cachename, obj)
+    return getattr(self, cachename)

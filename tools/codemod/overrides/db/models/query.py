@@ -34,7 +34,9 @@ def __repr__(self):
 
 @override("QuerySet.__getstate__", upstream="4e23101b4577")
 def __getstate__(self):
-    self._require_cache("pickle")
+    """What pickle stores: the queryset as it is. Evaluated, its rows go with it; not
+    evaluated, only its query does, and awaiting the unpickled queryset runs it (upstream
+    ran the query here, which a sync protocol cannot do in teapot)."""
     return {**self.__dict__, DJANGO_VERSION_PICKLE_KEY: teapot.__version__}
 
 
