@@ -11,8 +11,9 @@ Colours:
 
 The colouring starts from the I/O seeds of ``tables/colouring.toml`` and from the colours of
 the hand-written overrides, then spreads to callers until nothing changes. A call is resolved
-to its possible targets by :class:`Resolver` (receiver typing, class-hierarchy dispatch,
-imports); the rules in ``rules/`` use the same resolver, so the facts and the rewrite agree.
+to its possible targets by ``CallGraph.resolve_call`` (receiver typing, class-hierarchy
+dispatch, imports); the rules in ``rules/`` use the same resolution, so the facts and the
+rewrite agree.
 """
 
 from __future__ import annotations

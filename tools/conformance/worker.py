@@ -213,7 +213,6 @@ async def run(args, modules, exclusions) -> dict:
             if keep:
                 if len(keep) != len(test_names(cls)):
                     cls = type(cls.__name__, (cls,), {"__module__": cls.__module__, "__qualname__": cls.__qualname__})
-                    original = test_names
                     cls._teapot_only = keep
                 classes.append(cls)
 

@@ -1,1 +1,1 @@
-"""One rule per module. ``pipeline.RULES`` lists them in the order they run."""
+"""One rule per module. ``pipeline.PRE_RULES``, ``COLOUR_RULES`` and ``POST_RULES`` list them in the order they run."""

@@ -17,12 +17,11 @@ class Context:
     tables: dict
     graph: CallGraph | None = None
     counts: Counter = field(default_factory=Counter)
-    used: set = field(default_factory=set)  # (table, entry) pairs that matched something
     warnings: list = field(default_factory=list)
 
 
 class Rule:
-    """A rule rewrites one module at a time. ``check_unused`` reports table entries never hit."""
+    """A rule rewrites one module at a time; ``unused()`` lists its table entries that matched nothing."""
 
     NAME = ""
     DESCRIPTION = ""
