@@ -288,6 +288,8 @@ class CallGraph:
         self.dynamic_bases: dict[str, list[str]] = tables.get("dynamic_bases", {})
         self._types: dict = {}
         self.protocol_methods = set(tables.get("protocol_methods", []))
+        self.awaited_constructions = set(tables.get("awaited_constructions", []))
+        self._awaited_by_name = {q.rpartition(".")[2]: q for q in self.awaited_constructions}
 
     # ------------------------------------------------------------------ indexing
     def add_module(self, module: str, tree: cst.Module, is_package: bool) -> None:
@@ -564,6 +566,8 @@ class CallGraph:
         driver = self.driver_call_colour(call.func, scope)
         if driver:
             return driver
+        if self.constructs_awaited(call, scope):
+            return COROUTINE
         colours = {self.colour.get(t) for t in self.resolve_call(call.func, scope)} - {None}
         if not colours:
             return None
@@ -571,6 +575,21 @@ class CallGraph:
             # Targets disagree (one is a generator): awaiting is the safe reading for I/O.
             return COROUTINE if COROUTINE in colours else AITER
         return colours.pop()
+
+    def constructs_awaited(self, call: cst.Call, scope: Scope) -> str | None:
+        """The class of ``awaited_constructions`` that the call builds, if any."""
+        cls = self.class_of_call(call, scope)
+        if cls is None and isinstance(call.func, cst.Name):
+            # Imports inside functions are not indexed (the commands import the executor
+            # lazily): an unresolved bare name that is one of these classes' names is taken
+            # to be that class.
+            cls = self._awaited_by_name.get(call.func.value)
+            if cls and self.resolve_symbol(scope.module, call.func.value) is not None:
+                cls = None
+        if cls in self.awaited_constructions:
+            self.used_entries.add(("awaited_constructions", cls))
+            return cls
+        return None
 
     def class_of_call(self, call: cst.Call, scope: Scope) -> str | None:
         name = dotted(call.func)
@@ -673,6 +692,8 @@ class CallGraph:
                 continue
             if self.driver_call_colour(call.func, scope):
                 return f"driver call {dotted(call.func)}"
+            if self.constructs_awaited(call, scope):
+                return f"builds {dotted(call.func)}"
             for target in self.resolve_call(call.func, scope):
                 if target in self.colour:
                     return f"calls {target}"

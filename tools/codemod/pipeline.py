@@ -204,6 +204,9 @@ def graph_unused(graph: CallGraph, table: dict) -> list[str]:
     for key in table.get("dynamic_bases", {}):
         if ("dynamic_bases", key) not in graph.used_entries:
             out.append(f"dynamic_bases {key}")
+    for key in table.get("awaited_constructions", []):
+        if ("awaited_constructions", key) not in graph.used_entries:
+            out.append(f"awaited_constructions {key}")
     for key in table.get("driver_calls", {}):
         if ("driver_calls", key) not in graph.used_entries:
             out.append(f"driver_calls {key}")
