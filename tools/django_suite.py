@@ -97,7 +97,6 @@ def run_app(backend, app, timeout, test_timeout=None, db_prefix=None):
 def summarize(backend, app, result, base):
     results = result.get("results", {})
     passed_by_django = django_passed(base, backend, app)
-    expected = base["passed_count"][backend] if False else None  # noqa: F841
     counts = dict.fromkeys(("run", "passed", "failed", "errored", "skipped", "excluded"), 0)
     import_errors = [k for k, v in results.items() if v[0] == "import_error"]
     for tid, (outcome, _detail) in results.items():

@@ -44,6 +44,8 @@ def install_app():
         return config
     config = AppConfig.create(FORK_APP)
     config.apps = apps
+    # The Django project's django_content_type table: its migrations are Django's.
+    config.adapted_from_django = True
     apps.app_configs[config.label] = config
     try:
         config.import_models()

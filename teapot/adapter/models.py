@@ -273,6 +273,8 @@ def ensure_app_config(opts):
     config.models_module = None
     config.apps = apps
     config.models = apps.all_models[label]
+    # teapot's migration commands leave the app to Django's (teapot/commands.py).
+    config.adapted_from_django = True
     if dj_config is not None:
         # Auto-created primary keys (of M2M through tables, too) follow the app's setting.
         auto_field = teapot_path(dj_config.default_auto_field)
