@@ -453,6 +453,12 @@ class CallGraph:
                     # (``connections.all()`` is a list, not a queryset).
                     return known or None
         name = self.receiver_key(expr)
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+            # "cursor.execute()" types what one receiver's method returns, where "execute()"
+            # would type every receiver's (a raw sqlite3 connection's execute() too).
+            owner = self.receiver_key(expr.func.value)
+            if owner and f"{owner}.{expr.func.attr.value}()" in self.receiver_types:
+                name = f"{owner}.{expr.func.attr.value}()"
         if name in self.receiver_types:
             self.used_entries.add(("receiver_types", name))
             return {cls for root in self.receiver_types[name] for cls in self.family(root)}
