@@ -1,0 +1,7 @@
+"""The project's one configuration, imported by its code and named to the command line."""
+
+import os
+
+import teapot
+
+teapot.setup(os.environ["TEAPOT_PROJECT_DATABASE_URL"], installed_apps=["library", "lending"])
