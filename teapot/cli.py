@@ -60,7 +60,7 @@ async def _run(name: str, argv: list[str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from teapot.commands import load_command, refuse_adapted_apps
+    from teapot.commands import app_labels_named, load_command, refuse_adapted_apps
     from teapot.core.management.base import CommandError
 
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         if "-h" in options or "--help" in options:
             command.print_help("teapot", name)
             return 0
-        refuse_adapted_apps(a for a in options[:1] if not a.startswith("-"))
+        refuse_adapted_apps(app_labels_named(name, options))
     except CommandError as exc:
         sys.stderr.write(f"CommandError: {exc}\n")
         return 2

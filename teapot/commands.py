@@ -28,6 +28,16 @@ def load_command(name: str):
     return load_command_class("teapot.core", name)
 
 
+# Commands whose every positional argument is an app label; the others take one first.
+ALL_ARGUMENTS_ARE_APPS = ("makemigrations", "showmigrations")
+
+
+def app_labels_named(name: str, args: Iterable[Any]) -> list[str]:
+    """The app labels among a command's positional arguments."""
+    labels = [str(a) for a in args if not str(a).startswith("-")]
+    return labels if name in ALL_ARGUMENTS_ARE_APPS else labels[:1]
+
+
 def refuse_adapted_apps(app_labels: Iterable[str]) -> None:
     """A CommandError for the first app label that names an app adapted from Django."""
     from teapot.apps import apps
@@ -64,6 +74,7 @@ async def call(name: str, *args: Any, **options: Any) -> str:
     what it wrote to its stdout when no ``stdout`` is given."""
     from teapot.core.management import call_command
 
+    refuse_adapted_apps(app_labels_named(name, args))
     await connect_all()
     captured = None
     if "stdout" not in options:
@@ -87,8 +98,6 @@ async def migrate(
     """Bring the schema of ``database`` to the latest migrations (or to ``migration_name``
     of ``app_label``; ``"zero"`` unapplies an app). Returns the command's output."""
     args = [a for a in (app_label, migration_name) if a is not None]
-    if app_label is not None:
-        refuse_adapted_apps([app_label])
     return await call(
         "migrate", *args, database=database, fake=fake, plan=plan, verbosity=verbosity,
         interactive=False, **options,
