@@ -10,16 +10,15 @@ import teapot  # noqa: E402
 
 teapot.setup(os.environ.get("TEAPOT_DATABASE_URL", "sqlite://:memory:"), installed_apps=["examples.demo_app"])
 
-from teapot.db import connection, transaction  # noqa: E402
+from teapot.db import transaction  # noqa: E402
 from teapot.db.models import Avg, Count  # noqa: E402
 
 from examples.demo_app.models import Author, Book  # noqa: E402
 
 
 async def main():
-    async with connection.schema_editor() as editor:
-        await editor.create_model(Author)
-        await editor.create_model(Book)
+    # The tables come from examples/demo_app/migrations/, written by `teapot makemigrations`.
+    await teapot.migrate()
     ann = await Author.objects.create(name="Ann", age=34)
     await Author.objects.bulk_create([Author(name="Bob", age=27), Author(name="Cid", age=45)])
     async with transaction.atomic():

@@ -18,22 +18,23 @@ from teapot.contrib.fastapi import aget_object_or_404, atomic_request, install_e
 
 config.setup()
 
+import teapot  # noqa: E402
 from teapot import pool as pools  # noqa: E402
 from teapot.db.models import Avg, Count, Sum  # noqa: E402
 from teapot.pagination import InvalidCursor, KeysetPaginator  # noqa: E402
 
 from examples.shop import streams  # noqa: E402
-from examples.shop.models import MODELS, Customer, Order, OrderLine, Reading, Tenant  # noqa: E402
-from examples.shop.schema import create_missing_tables  # noqa: E402
+from examples.shop.models import Customer, Order, OrderLine, Reading, Tenant  # noqa: E402
 
 
 @contextlib.asynccontextmanager
-async def create_tables(app):
-    await create_missing_tables(MODELS)
+async def migrate(app):
+    # examples/shop/migrations/, written by `teapot makemigrations shop`.
+    await teapot.migrate(fake_initial=True)
     yield
 
 
-app = FastAPI(title="teapot shop", lifespan=teapot_lifespan(lifespan=create_tables))
+app = FastAPI(title="teapot shop", lifespan=teapot_lifespan(lifespan=migrate))
 install_exception_handlers(app)
 
 

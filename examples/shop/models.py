@@ -70,4 +70,3 @@ Reading = type(
 )
 
 READING_FIELDS = ("id", "tenant_id", *(f"c{i:03d}" for i in range(READING_COLUMNS)))
-MODELS = (Tenant, Customer, Order, OrderLine, Reading)
