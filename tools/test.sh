@@ -56,7 +56,7 @@ for db in ${TEAPOT_TEST_DATABASES:-sqlite postgresql mysql}; do
     if [ "$db" = sqlite ]; then
         paths=()  # everything: the codemod, setup, demo and ORM tests
     else
-        paths=(tests/orm tests/contrib tests/testing)  # the ORM, integration and pytest plugin tests again, on this server
+        paths=(tests/orm tests/contrib tests/testing tests/migrations)  # the ORM, integration, pytest plugin and migration tests again, on this server
     fi
     if [ "$db" != sqlite ]; then
         paths+=(tests/examples/test_shop_http.py)  # the example under uvicorn (SQLite runs it above)

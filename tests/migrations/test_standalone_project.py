@@ -201,10 +201,13 @@ def test_run_python_runs_async_and_sync_functions_both_ways(project, forwards):
     else:
         code = (
             "def forwards(apps, schema_editor):\n"
-            "    # No I/O of its own: it hands the schema editor's awaitable back to be awaited.\n"
-            "    return schema_editor.execute(\"INSERT INTO library_author (name) VALUES ('Ann'), ('Bob')\")\n\n\n"
+            "    # No I/O of its own: it hands an awaitable back, and RunPython awaits it.\n"
+            "    Author = apps.get_model('library', 'Author')\n"
+            "    authors = Author.objects.using(schema_editor.connection.alias)\n"
+            "    return authors.bulk_create([Author(name='Ann'), Author(name='Bob')])\n\n\n"
             "def backwards(apps, schema_editor):\n"
-            "    return schema_editor.execute(\"DELETE FROM library_author WHERE name IN ('Ann', 'Bob')\")\n\n\n"
+            "    Author = apps.get_model('library', 'Author')\n"
+            "    return Author.objects.using(schema_editor.connection.alias).filter(name__in=['Ann', 'Bob']).delete()\n\n\n"
         )
     project.write(
         "library/migrations/0002_authors.py",
@@ -236,3 +239,22 @@ def test_run_python_runs_async_and_sync_functions_both_ways(project, forwards):
     assert authors() == 2
     project.teapot("migrate", "library", "0001")
     assert authors() == 0
+
+
+def test_dbshell_opens_the_database_client_on_the_configured_database(project):
+    program, query = {
+        "sqlite": ("sqlite3", ["SELECT 6 * 7;"]),
+        "postgresql": ("psql", ["-c", "SELECT 6 * 7"]),
+        "mysql": ("mysql", ["-e", "SELECT 6 * 7"]),
+    }[project.database]
+    if shutil.which(program) is None:
+        pytest.skip(f"the {program} client is not installed")
+    project.teapot("makemigrations", "library")
+    project.teapot("migrate")
+    assert "42" in project.teapot("dbshell", "--", *query).stdout
+    tables = project.teapot("dbshell", "--", *{
+        "sqlite": ["SELECT name FROM sqlite_master WHERE name = 'library_book';"],
+        "postgresql": ["-c", "SELECT tablename FROM pg_tables WHERE tablename = 'library_book'"],
+        "mysql": ["-e", "SHOW TABLES LIKE 'library_book'"],
+    }[project.database]).stdout
+    assert "library_book" in tables  # the project's own database, not another
