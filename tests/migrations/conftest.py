@@ -13,45 +13,17 @@ import os
 import shutil
 import subprocess
 import sys
-import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.orm.databases import chosen, other_database
+from tools.conformance.worker import recreate_database
 
 HERE = Path(__file__).parent
 PROJECT = HERE / "project"
 ROOT = HERE.parents[1]
-
-
-async def _recreate(name: str, url: str) -> None:
-    parts = urllib.parse.urlsplit(url)
-    dbname = parts.path.lstrip("/")
-    if name == "postgresql":
-        import asyncpg
-
-        conn = await asyncpg.connect(url.rsplit("/", 1)[0] + "/postgres")
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-            await conn.execute(f'CREATE DATABASE "{dbname}"')
-        finally:
-            await conn.close()
-    else:
-        import asyncmy
-
-        conn = await asyncmy.connect(
-            host=parts.hostname, port=parts.port or 3306, user=parts.username or "root", password=parts.password or ""
-        )
-        try:
-            async with conn.cursor() as cur:
-                await cur.execute("SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", [dbname])
-                if await cur.fetchone():
-                    await cur.execute(f"DROP DATABASE `{dbname}`")
-                await cur.execute(f"CREATE DATABASE `{dbname}` CHARACTER SET utf8mb4")
-        finally:
-            conn.close()
 
 
 @dataclass
@@ -105,5 +77,5 @@ def project(request, tmp_path) -> Project:
         url = f"sqlite:///{tmp_path / 'project.sqlite3'}"
     else:
         url = other_database(name, "_migrations")
-        asyncio.run(_recreate(name, url))
+        asyncio.run(recreate_database(name, url))
     return Project(path, name, url)
