@@ -258,3 +258,19 @@ def test_dbshell_opens_the_database_client_on_the_configured_database(project):
         "mysql": ["-e", "SHOW TABLES LIKE 'library_book'"],
     }[project.database]).stdout
     assert "library_book" in tables  # the project's own database, not another
+
+
+def test_squashed_migrations_apply_on_a_new_database(project):
+    project.teapot("makemigrations", "library", "lending")
+    change_models(project)
+    project.teapot("makemigrations", "lending")
+    out = project.teapot("squashmigrations", "lending", "0002", "--noinput").stdout
+    assert "Created new squashed migration" in out
+    squashed = [name for name in project.migration_files("lending") if "_squashed_" in name]
+    assert squashed == ["0001_squashed_0002_reminder_loan_returned_on_member_nickname_and_more.py"]
+    project.teapot("migrate")
+    tables = project.tables()
+    assert "lending_reminder" in tables and "returned_on" in tables["lending_loan"]
+    # The squashed migration stands for both: the replaced ones are recorded as applied too.
+    shown = project.teapot("showmigrations", "lending").stdout
+    assert "[X] 0001_squashed_0002" in shown
