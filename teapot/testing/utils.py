@@ -143,7 +143,13 @@ class override_settings(TestContextDecorator):
 
     def enable(self):
         if "INSTALLED_APPS" in self.options:
-            global_apps.set_installed_apps(self.options["INSTALLED_APPS"])
+            try:
+                global_apps.set_installed_apps(self.options["INSTALLED_APPS"])
+            except Exception:
+                # An app that does not import must not leave the registry half populated
+                # (not ready) for every test after this one.
+                global_apps.unset_installed_apps()
+                raise
         override = UserSettingsHolder(settings._wrapped)
         for key, value in self.options.items():
             setattr(override, key, value)
