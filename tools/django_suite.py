@@ -2,6 +2,12 @@
 
     python tools/django_suite.py --backend sqlite|postgresql|mysql [--apps basic lookup ...]
         [--json out.json] [--jobs N] [--show failed|errored] [--build-only]
+    python tools/django_suite.py --backend sqlite --apps migration-group
+
+--apps takes app names and group names: "orm-group" (the 36 ORM apps, the default) and
+"migration-group" (migrations, migrations2, migrate_signals, schema, introspection: the
+migration engine, schema editor and introspection; kept apart so the ORM total stays
+comparable between runs).
 
 Builds the transformed apps into build/conformance/apps/ (tools/conformance/transform.py),
 runs each app in a process of its own (tools/conformance/worker.py) with the aliases
@@ -37,6 +43,8 @@ APPS = (
     "select_for_update async db_functions constraints composite_pk generic_relations filtered_relation "
     "expressions_window backends signals known_related_objects"
 ).split()
+MIGRATION_APPS = "migrations migrations2 migrate_signals schema introspection".split()
+GROUPS = {"orm-group": APPS, "migration-group": MIGRATION_APPS}
 BASELINE_DIR = ROOT / "tools" / "conformance" / "baseline"
 APPS_DIR = ROOT / "build" / "conformance" / "apps"
 
@@ -70,7 +78,7 @@ def build(apps):
         done.add(app)
         for failure, text in manifest["failures"].items():
             print(f"transform failed: {failure}\n{text}", file=sys.stderr)
-        wanted += [d for d in manifest["dependencies"] if d not in done]
+        wanted += [d for d in manifest["dependencies"] + manifest.get("references", []) if d not in done]
 
 
 def run_app(backend, app, timeout, test_timeout=None, db_prefix=None):
@@ -129,7 +137,7 @@ def summarize(backend, app, result, base):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "mysql"), default="sqlite")
-    parser.add_argument("--apps", nargs="+", default=APPS)
+    parser.add_argument("--apps", nargs="+", default=APPS, help="apps or groups: orm-group (default), migration-group")
     parser.add_argument("--json", help="write per-app counts and per-test outcomes here")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--timeout", type=int, default=180, help="seconds per app (its worker is killed then)")
@@ -144,6 +152,7 @@ def main(argv=None):
     if args.subset:
         floor_file = Path(args.floor or ROOT / "tests" / "conformance" / "floor.json")
         args.apps = json.loads(floor_file.read_text())["apps"]
+    args.apps = list(dict.fromkeys(app for name in args.apps for app in GROUPS.get(name, [name])))
     if not args.no_build:
         build(args.apps)
     if args.build_only:

@@ -1,5 +1,6 @@
 """Test utilities for teapot: settings overrides, isolated app registries, query capture,
-warning filters and lookup registration. Hand-written.
+warning filters, lookup registration, captured standard streams, a longer ``sys.path`` and a
+cleared ``lru_cache``. Hand-written.
 
 Context managers that only change process state (``override_settings``, ``isolate_apps``,
 ``ignore_warnings``, ``register_lookup``) are plain ``with`` blocks and decorate sync or async
@@ -26,7 +27,12 @@ from teapot.db.models.options import Options
 __all__ = [
     "CaptureQueriesContext",
     "TestContextDecorator",
+    "captured_stderr",
+    "captured_stdin",
+    "captured_stdout",
+    "extend_sys_path",
     "ignore_warnings",
+    "isolate_lru_cache",
     "isolate_apps",
     "modify_settings",
     "override_settings",
@@ -137,7 +143,13 @@ class override_settings(TestContextDecorator):
 
     def enable(self):
         if "INSTALLED_APPS" in self.options:
-            global_apps.set_installed_apps(self.options["INSTALLED_APPS"])
+            try:
+                global_apps.set_installed_apps(self.options["INSTALLED_APPS"])
+            except Exception:
+                # An app that does not import must not leave the registry half populated
+                # (not ready) for every test after this one.
+                global_apps.unset_installed_apps()
+                raise
         override = UserSettingsHolder(settings._wrapped)
         for key, value in self.options.items():
             setattr(override, key, value)
@@ -307,3 +319,50 @@ def garbage_collect():
     gc.collect()
     if sys.implementation.name == "pypy":  # pragma: no cover
         gc.collect()
+
+
+@contextmanager
+def captured_output(stream_name):
+    """Swap ``sys.<stream_name>`` for a StringIO while the block runs; yields the StringIO."""
+    import io
+
+    original = getattr(sys, stream_name)
+    setattr(sys, stream_name, io.StringIO())
+    try:
+        yield getattr(sys, stream_name)
+    finally:
+        setattr(sys, stream_name, original)
+
+
+def captured_stdout():
+    """``with captured_stdout() as out: ...; out.getvalue()``."""
+    return captured_output("stdout")
+
+
+def captured_stderr():
+    return captured_output("stderr")
+
+
+def captured_stdin():
+    return captured_output("stdin")
+
+
+@contextmanager
+def extend_sys_path(*paths):
+    """Put ``paths`` at the end of ``sys.path`` for the block, then restore it."""
+    saved = sys.path[:]
+    sys.path.extend(paths)
+    try:
+        yield
+    finally:
+        sys.path = saved
+
+
+@contextmanager
+def isolate_lru_cache(cached_function):
+    """Clear an ``lru_cache``-wrapped function's cache before and after the block."""
+    cached_function.cache_clear()
+    try:
+        yield
+    finally:
+        cached_function.cache_clear()

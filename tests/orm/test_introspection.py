@@ -1,25 +1,32 @@
-"""Reading the schema back: tables, columns and constraints, as the migration commands and
-inspecting tools do."""
+"""Introspection of the test tables with a cursor, as the migration engine and its tests read
+them: column descriptions (SQLite reads the table's collations from its CREATE statement) and
+constraints."""
 
 import pytest
 
 from teapot.db import connection
-from tests.orm.testapp.models import Author
+from tests.orm.conftest import DATABASE
+from tests.orm.testapp.models import Author, Book
 
 pytestmark = pytest.mark.usefixtures("tables")
 
 
-async def test_a_table_is_described_column_by_column():
-    # On SQLite the description reads each column's collation from the table's SQL, a fetch
-    # from the cursor that execute() returns.
+async def test_table_description_lists_the_columns():
     async with connection.cursor() as cursor:
-        assert Author._meta.db_table in await connection.introspection.table_names(cursor)
         description = await connection.introspection.get_table_description(cursor, Author._meta.db_table)
-    assert [column.name for column in description] == ["id", "name", "age"]
+    names = [column.name for column in description]
+    assert names == [field.column for field in Author._meta.local_concrete_fields]
 
 
-async def test_constraints_include_the_primary_key_and_the_unique_column():
+@pytest.mark.xfail(
+    DATABASE == "postgresql",
+    reason="asyncpg decodes pg_constraint.contype (the catalogs' one-byte \"char\") as bytes, so b'p' != 'p'",
+    strict=True,
+)
+async def test_constraints_name_the_primary_key_and_the_foreign_key():
     async with connection.cursor() as cursor:
-        constraints = await connection.introspection.get_constraints(cursor, Author._meta.db_table)
-    assert any(c["primary_key"] and c["columns"] == ["id"] for c in constraints.values())
-    assert any(c["unique"] and c["columns"] == ["name"] for c in constraints.values())
+        constraints = await connection.introspection.get_constraints(cursor, Book._meta.db_table)
+    primary = [c for c in constraints.values() if c["primary_key"]]
+    assert [c["columns"] for c in primary] == [["id"]]
+    foreign = [c for c in constraints.values() if c["foreign_key"]]
+    assert any(c["columns"] == ["author_id"] and c["foreign_key"][0] == Author._meta.db_table for c in foreign)

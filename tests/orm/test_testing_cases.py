@@ -196,3 +196,15 @@ async def test_a_tests_child_tasks_write_inside_its_rolled_back_transaction():
     assert set(outcomes(results).values()) == {"passed"}, results
     assert counts == [1, 0]
     assert await Tag.objects.acount() == 0
+
+
+def test_override_settings_with_an_app_that_does_not_import_leaves_the_registry_ready():
+    from teapot.apps import apps
+    from teapot.testing.utils import override_settings
+
+    before = [config.label for config in apps.get_app_configs()]
+    with pytest.raises(ImportError):
+        with override_settings(INSTALLED_APPS=["no_such_app_anywhere"]):
+            pass
+    assert apps.ready
+    assert [config.label for config in apps.get_app_configs()] == before

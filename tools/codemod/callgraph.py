@@ -282,6 +282,8 @@ class CallGraph:
         self.receiver_types: dict[str, list[str]] = {k: list(v) for k, v in typing.items()}
         # Receivers whose methods' returns are trusted over the name-based typing of the call.
         self.exact_receivers: set[str] = set(tables.get("exact_receivers", ()))
+        # Methods whose return the table states (their own returns name the driver's object).
+        self.returns: dict[str, str] = dict(tables.get("returns", {}))
         self.ambiguous = set(tables.get("ambiguous_method_names", []))
         self.keep_sync = set(tables.get("keep_sync", []))
         self.driver_calls: dict[str, dict[str, list[str]]] = tables.get("driver_calls", {})
@@ -443,6 +445,10 @@ class CallGraph:
             if targets:
                 known = set()
                 for target in targets:
+                    if target in self.returns:
+                        self.used_entries.add(("returns", target))
+                        known |= self.family(self.returns[target])
+                        continue
                     func = self.funcs[target]
                     inner = Scope(func.module, func.cls, func.qualname)
                     for value in func.returned.values():
@@ -453,12 +459,6 @@ class CallGraph:
                     # (``connections.all()`` is a list, not a queryset).
                     return known or None
         name = self.receiver_key(expr)
-        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
-            # "cursor.execute()" types what one receiver's method returns, where "execute()"
-            # would type every receiver's (a raw sqlite3 connection's execute() too).
-            owner = self.receiver_key(expr.func.value)
-            if owner and f"{owner}.{expr.func.attr.value}()" in self.receiver_types:
-                name = f"{owner}.{expr.func.attr.value}()"
         if name in self.receiver_types:
             self.used_entries.add(("receiver_types", name))
             return {cls for root in self.receiver_types[name] for cls in self.family(root)}

@@ -207,6 +207,9 @@ def graph_unused(graph: CallGraph, table: dict) -> list[str]:
     for key in table.get("awaited_constructions", []):
         if ("awaited_constructions", key) not in graph.used_entries:
             out.append(f"awaited_constructions {key}")
+    for key in table.get("returns", {}):
+        if ("returns", key) not in graph.used_entries:
+            out.append(f"returns {key}")
     for key in table.get("driver_calls", {}):
         if ("driver_calls", key) not in graph.used_entries:
             out.append(f"driver_calls {key}")

@@ -15,6 +15,12 @@ from pathlib import Path
 # calls of these are awaited through a helper that leaves non-awaitables alone.
 _OTHER_TYPES = (dict, list, set, str, bytes, tuple, frozenset)
 _ALSO_AMBIGUOUS = {"execute", "executemany", "close", "send", "run", "set", "first", "last", "contains", "check", "clean", "validate"}
+# ... and the migration engine's, which files, parsers and other objects have too.
+_ALSO_AMBIGUOUS |= {"flush", "handle", "apply", "migrate"}
+
+# Sync functions of teapot that return a coroutine (not found by introspection): call_command()
+# returns the command's execute() coroutine.
+RETURN_COROUTINES = {"call_command"}
 
 
 def _coroutine_methods(cls) -> set[str]:
@@ -61,6 +67,8 @@ def coroutine_names() -> frozenset[str]:
     ):
         names |= _coroutine_methods(cls)
     names |= _per_ordering_coroutines(models.Model)
+    names |= migration_coroutine_names()
+    names |= RETURN_COROUTINES
     names |= backend_coroutine_names()
     names |= _async_defs(Path(related_descriptors.__file__))
     # contrib.contenttypes (the content type manager, generic relations): read, not imported,
@@ -85,6 +93,63 @@ def coroutine_names() -> frozenset[str]:
                 names.add(name)
     names = {n for n in names if not (n.startswith("__") and n.endswith("__")) and not n[:1].isupper()}
     return frozenset(names)
+
+
+def _coroutine_defs(cls) -> set[str]:
+    """Coroutine methods defined along a class's MRO, read from the class dicts (getattr
+    would run class properties that need configured settings)."""
+    out = set()
+    for klass in cls.__mro__:
+        for name, value in vars(klass).items():
+            if isinstance(value, (staticmethod, classmethod)):
+                value = value.__func__
+            if inspect.iscoroutinefunction(value):
+                out.add(name)
+    return out
+
+
+@lru_cache(maxsize=None)
+def migration_coroutine_names() -> frozenset[str]:
+    """Coroutine methods of the migration engine (executor, loader, recorder, migrations, their
+    operations) and of the management commands."""
+    import teapot.db.models  # noqa: F401
+    from teapot.core.management.base import BaseCommand
+    from teapot.db.migrations import executor, loader, migration, operations, recorder
+    from teapot.db.migrations.operations.base import Operation
+
+    classes = [executor.MigrationExecutor, loader.MigrationLoader, recorder.MigrationRecorder, migration.Migration, BaseCommand]
+    classes += [v for v in vars(operations).values() if type(v) is type and issubclass(v, Operation)]
+    names: set[str] = set()
+    for cls in classes:
+        names |= _coroutine_defs(cls)
+    return frozenset(n for n in names if not (n.startswith("__") and n.endswith("__")))
+
+
+@lru_cache(maxsize=None)
+def awaitable_classes() -> frozenset[str]:
+    """Classes of teapot.db whose instances are awaited once built (``await
+    MigrationLoader(connection)``): those defining ``__await__``."""
+    import importlib
+    import pkgutil
+
+    import teapot.db.migrations as package
+
+    names = set()
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            if type(value) is type and value.__module__ == module.__name__ and "__await__" in vars(value):
+                names.add(name)
+    return frozenset(names)
+
+
+@lru_cache(maxsize=None)
+def queryset_coroutine_names() -> frozenset[str]:
+    """Coroutine methods of QuerySet and Manager: none returns a context manager."""
+    import teapot.db.models as models
+    from teapot.db.models import query
+
+    return frozenset(_coroutine_methods(query.QuerySet) | _coroutine_methods(models.Manager))
 
 
 # The methods a model class gains per field or per ordering, by the name Django gives them
@@ -166,3 +231,4 @@ if __name__ == "__main__":
     print("ambiguous:", sorted(ambiguous_names()))
     print("functions:", sorted(function_names()))
     print("prefixes:", coroutine_prefixes())
+    print("awaitable classes:", sorted(awaitable_classes()))

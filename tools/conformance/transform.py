@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tools.conformance import rules as rule_modules  # noqa: E402
-from tools.conformance.names import ambiguous_names, coroutine_names, coroutine_prefixes, function_names  # noqa: E402
+from tools.conformance.names import ambiguous_names, awaitable_classes, coroutine_names, coroutine_prefixes, function_names, queryset_coroutine_names  # noqa: E402
 from tools.conformance.rules import async_def  # noqa: E402
 from tools.conformance.rules._base import Context  # noqa: E402
 
@@ -92,6 +92,26 @@ def app_dependencies(app_dir: Path, tests_root: Path, app: str) -> set[str]:
     return deps
 
 
+def app_references(app_dir: Path, tests_root: Path, app: str) -> set[str]:
+    """Other test apps a test puts in INSTALLED_APPS (``@override_settings(INSTALLED_APPS=
+    ["basic"])``, ``modify_settings(INSTALLED_APPS={"append": ...})``): built so that they
+    import, not installed for the whole run."""
+    refs = set()
+    for path in app_dir.rglob("*.py"):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.keyword) and node.arg == "INSTALLED_APPS":
+                for const in ast.walk(node.value):
+                    if isinstance(const, ast.Constant) and isinstance(const.value, str):
+                        name = const.value.split(".")[0]
+                        if name != app and name.isidentifier() and (tests_root / name / "__init__.py").exists():
+                            refs.add(name)
+    return refs
+
+
 def transform_source(source: str, ctx: Context) -> str:
     tree = cst.parse_module(source)
     for rule in rule_modules.ORDER[: rule_modules.ORDER.index(rule_modules.await_calls)]:
@@ -110,15 +130,13 @@ def module_name(rel: Path) -> str:
     return ".".join(parts)
 
 
-def imported_async(source: str, module: str, is_package: bool, async_plain: dict) -> frozenset:
-    """The names a module binds by ``from X import f`` where X is a module of the app whose
-    module-level function ``f`` was made async (``async_plain``: module -> names)."""
+def _imports_from(source: str, module: str, is_package: bool):
+    """(module imported from, ImportFrom node) for each ``from X import ...`` of a module."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return frozenset()
+        return
     package = module.split(".") if is_package else module.split(".")[:-1]
-    found = set()
     for node in ast.walk(tree):
         if not isinstance(node, ast.ImportFrom):
             continue
@@ -127,6 +145,14 @@ def imported_async(source: str, module: str, is_package: bool, async_plain: dict
             target = ".".join(base + ([node.module] if node.module else []))
         else:
             target = node.module or ""
+        yield target, node
+
+
+def imported_async(source: str, module: str, is_package: bool, async_plain: dict) -> frozenset:
+    """The names a module binds by ``from X import f`` where X is a module of the app whose
+    module-level function ``f`` was made async (``async_plain``: module -> names)."""
+    found = set()
+    for target, node in _imports_from(source, module, is_package):
         names = async_plain.get(target, set())
         for alias in node.names:
             if alias.name in names:
@@ -134,9 +160,21 @@ def imported_async(source: str, module: str, is_package: bool, async_plain: dict
     return frozenset(found)
 
 
-def make_context(upstream_path: str, attrs, is_test_module: bool, imported=frozenset()) -> Context:
+def imported_methods(source: str, module: str, is_package: bool, async_methods: dict) -> frozenset:
+    """The methods made async in the app's modules a module imports from (``from .test_base
+    import MigrationTestBase``: its helpers, called as ``self.assertTableExists()``)."""
+    found = set()
+    for target, _node in _imports_from(source, module, is_package):
+        found |= async_methods.get(target, set())
+    return frozenset(found)
+
+
+def make_context(upstream_path: str, attrs, is_test_module: bool, imported=frozenset(), methods=frozenset()) -> Context:
     return Context(
         imported_async=frozenset(imported),
+        imported_methods=frozenset(methods),
+        awaitable_classes=awaitable_classes(),
+        queryset_coroutines=queryset_coroutine_names(),
         coroutines=coroutine_names(),
         coroutine_prefixes=coroutine_prefixes(),
         ambiguous=ambiguous_names(),
@@ -158,6 +196,7 @@ def build_app(app: str, tests_root: Path, out_root: Path, attrs=None) -> dict:
     # First pass: which module-level functions each module makes async, so that a module
     # importing one of them (tests.py: ``from .models import create_a``) awaits its calls.
     async_plain: dict[str, set] = {}
+    async_methods: dict[str, set] = {}
     for path in sorted(src.rglob("*.py")):
         rel = path.relative_to(tests_root)
         ctx = make_context(str(rel), attrs, not is_models_file(path))
@@ -166,6 +205,7 @@ def build_app(app: str, tests_root: Path, out_root: Path, attrs=None) -> dict:
         except Exception:
             continue
         async_plain[module_name(rel)] = ctx.async_plain
+        async_methods[module_name(rel)] = ctx.async_methods
     failures = {}
     files = 0
     for path in sorted(src.rglob("*")):
@@ -181,8 +221,9 @@ def build_app(app: str, tests_root: Path, out_root: Path, attrs=None) -> dict:
         source = path.read_text(encoding="utf-8")
         is_test = not is_models_file(path)
         imported = imported_async(source, module_name(rel), path.name == "__init__.py", async_plain)
+        methods = imported_methods(source, module_name(rel), path.name == "__init__.py", async_methods)
         try:
-            code = transform_source(source, make_context(str(rel), attrs, is_test, imported))
+            code = transform_source(source, make_context(str(rel), attrs, is_test, imported, methods))
             compile(code, str(rel), "exec")  # a rule that writes invalid code is a failure too
         except Exception:
             failures[str(rel)] = traceback.format_exc(limit=3)
@@ -194,6 +235,7 @@ def build_app(app: str, tests_root: Path, out_root: Path, attrs=None) -> dict:
         "app": app,
         "files": files,
         "dependencies": sorted(app_dependencies(src, tests_root, app)),
+        "references": sorted(app_references(src, tests_root, app) - app_dependencies(src, tests_root, app)),
         "failures": failures,
         "format": FORMAT_VERSION,
     }

@@ -159,6 +159,21 @@ async def _create_content_types(ContentType, alias):
     await ContentType.objects.using(alias).bulk_create(list(wanted.values()))
 
 
+async def create_migration_tables(aliases) -> list[str]:
+    """The migration recorder's table on each database, as Django's test databases have it
+    (their runner migrates them)."""
+    from teapot.db import connections
+    from teapot.db.migrations.recorder import MigrationRecorder
+
+    problems = []
+    for alias in aliases:
+        try:
+            await MigrationRecorder(connections[alias]).ensure_schema()
+        except Exception as exc:
+            problems.append(f"{alias}: django_migrations: {exc!r}")
+    return problems
+
+
 def load_exclusions(path: Path) -> dict[str, str]:
     import tomllib
 
@@ -192,6 +207,7 @@ async def run(args, modules, exclusions) -> dict:
     results: dict[str, tuple[str, str]] = {}
     problems = await create_tables(["default", "other"])
     problems += await create_content_types(["default", "other"])
+    problems += await create_migration_tables(["default", "other"])
     classes = []
     for name in modules:
         try:

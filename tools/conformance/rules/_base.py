@@ -67,6 +67,9 @@ class Context:
     async_plain: set = field(default_factory=set)  # ... of functions outside classes
     imported_coroutines: set = field(default_factory=set)  # coroutine functions imported from teapot by name
     imported_async: frozenset = frozenset()  # names imported from the app's modules, bound to functions made async there
+    imported_methods: frozenset = frozenset()  # methods made async in the app's modules this one imports (base classes' helpers)
+    awaitable_classes: frozenset = frozenset()  # teapot classes whose instances are awaited once built (MigrationLoader)
+    queryset_coroutines: frozenset = frozenset()  # coroutine methods of QuerySet and Manager (none returns a context manager)
     helpers: set = field(default_factory=set)  # teapot.testing.transformed helpers used
 
 

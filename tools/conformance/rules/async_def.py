@@ -25,7 +25,9 @@ SYNC_DECORATORS = {"property", "cached_property", "contextmanager", "classproper
 # async. A function passed anywhere else stays sync unless it calls a coroutine.
 # (``disconnect`` takes back a receiver given to ``connect``: it never calls it.)
 AWAITING_CONSUMERS = set(CALLABLE_FORMS) | {"on_commit", "connect", "disconnect", "addCleanup", "addClassCleanup", "assertQuerySetEqual"}
-ORM_BASE = re.compile(r"(Model|Manager|QuerySet)$")
+# Classes whose methods of a coroutine's name override it (teapot awaits them): models,
+# managers and querysets, migration operations (database_forwards) and commands (handle).
+ORM_BASE = re.compile(r"(Model|Manager|QuerySet|Operation|Command)$")
 
 
 class _Functions(cst.CSTVisitor):
@@ -159,7 +161,7 @@ class _Triggers(cst.CSTVisitor):
             if name in ("list", "len") and node.args and looks_like_queryset(node.args[0].value):
                 self.found = True
         elif isinstance(func, cst.Name):
-            if name in self.async_functions or name in self.ctx.imported_coroutines:
+            if name in self.async_functions or name in self.ctx.imported_coroutines or name in self.ctx.awaitable_classes:
                 self.found = True
             if name in ("list", "len", "tuple", "set", "sorted") and node.args and looks_like_queryset(node.args[0].value):
                 self.found = True
@@ -223,6 +225,8 @@ def decide(tree: cst.Module, ctx: Context) -> None:
             chosen.add(qual)
         elif info["class"] in finder.orm_classes and info["name"] in ctx.coroutines and _takes_receiver(info["node"]):
             chosen.add(qual)
+        elif info["class"] and info["name"] in ctx.imported_methods and _takes_receiver(info["node"]):
+            chosen.add(qual)  # overrides a base class's helper made async in the module it comes from
         elif (
             ctx.is_test_module
             and info["name"] not in (finder.value_refs | finder.attr_value_refs if info["class"] else finder.value_refs)
@@ -234,7 +238,7 @@ def decide(tree: cst.Module, ctx: Context) -> None:
             # len() of, compare or load what may be a queryset or a lazy relation.
             chosen.add(qual)
     while True:
-        methods = {functions[q]["name"] for q in chosen if functions[q]["class"]}
+        methods = {functions[q]["name"] for q in chosen if functions[q]["class"]} | set(ctx.imported_methods)
         plain = {functions[q]["name"] for q in chosen if not functions[q]["class"]} | set(ctx.imported_async)
         added = False
         for qual, info in functions.items():
@@ -249,7 +253,7 @@ def decide(tree: cst.Module, ctx: Context) -> None:
             break
     ctx.async_funcs = chosen
     ctx.async_names = {functions[q]["name"] for q in chosen}
-    ctx.async_methods = {functions[q]["name"] for q in chosen if functions[q]["class"]}
+    ctx.async_methods = {functions[q]["name"] for q in chosen if functions[q]["class"]} | set(ctx.imported_methods)
     ctx.async_plain = {functions[q]["name"] for q in chosen if not functions[q]["class"]} | set(ctx.imported_async)
 
 

@@ -3,7 +3,8 @@ QuerySet, Manager, related managers, Model, cursor and transaction API (found by
 introspection, tools/conformance/names.py) and those a model gains per date field
 (``get_next_by_FOO``, by prefix), the test module's functions made async
 (async_def) and loop variables of a module that has some (``for f in [a, b]: f()``),
-``assertQuerySetEqual``, and the callable forms of ``assertRaises`` and
+``assertQuerySetEqual``, the construction of a class whose instances are awaited once built
+(``MigrationExecutor(connection)``, ``MigrationLoader(connection)``), and the callable forms of ``assertRaises`` and
 friends. A name that other types have too (``get``, ``add``, ``count``, ``update``...) is
 awaited through ``aw()``, which leaves a non-awaitable result alone."""
 
@@ -46,8 +47,12 @@ class _Await(ScopedTransformer):
 
     def visit_WithItem(self, node):
         # teapot's context managers are entered with async with; a coroutine whose result is
-        # the context manager (execute_sql(CURSOR) -> cursor) is awaited first.
+        # the context manager (execute_sql(CURSOR) -> cursor) is awaited first. No QuerySet or
+        # Manager coroutine returns one: a with-item of such a name is another object's
+        # (``with state.apps.bulk_update():``).
         if not isinstance(node.item, cst.Call) or call_name(node.item) in ASYNC_CONTEXTS:
+            self.skip.add(id(node.item))
+        elif call_name(node.item) in self.ctx.queryset_coroutines and call_name(node.item) not in self.ctx.ambiguous:
             self.skip.add(id(node.item))
 
     def visit_Decorator(self, node):
@@ -85,6 +90,8 @@ class _Await(ScopedTransformer):
             return None
         if isinstance(func, cst.Name) and name in ctx.imported_coroutines:
             return "await"  # from teapot.db.models import prefetch_related_objects
+        if isinstance(func, cst.Name) and name in ctx.awaitable_classes:
+            return "await"  # executor = await MigrationExecutor(connection)
         if isinstance(func, cst.Name) and (name in ctx.async_plain or name in ctx.functions):
             return "aw"
         if isinstance(func, cst.Name) and self.loop_names and name in self.loop_names[-1] and ctx.async_plain:
