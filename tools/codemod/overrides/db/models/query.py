@@ -5,7 +5,7 @@ protocols (len, bool, iter, indexing, repr) work on a filled cache and otherwise
 AwaitRequired naming the awaitable to use.
 """
 
-from teapot import compiled_filters, compiled_gets, plain_creates
+from teapot import compiled_filters, compiled_gets, filter_templates, plain_creates
 from teapot.errors import AwaitRequired
 from teapot.streams import RowStream
 
@@ -506,3 +506,13 @@ async def update(self, **kwargs):
             rows = await query.get_compiler(self.db).execute_sql(ROW_COUNT)
     self._result_cache = None
     return rows
+
+
+@override("QuerySet.filter", upstream="7106838b4337")
+def filter(self, *args, **kwargs):
+    """A new queryset with these conditions ANDed to the current ones (a manager's
+    filter(field=value) is built from a template per shape: teapot.filter_templates)."""
+    self._not_support_combined_queries("filter")
+    if not args and (clone := filter_templates.filtered(self, kwargs)) is not None:
+        return clone
+    return self._filter_or_exclude(False, args, kwargs)
