@@ -13,8 +13,8 @@ in order too), and they ask the same of the same database. A shape is reused onl
 - the WHERE is a conjunction of the comparisons of compiled_gets, each on a column of the
   model's own table, with a value of a plain type (booleans, ``None``, expressions and model
   instances change the SQL, not only its parameters);
-- the query has no annotation, extra(), select_related(), distinct, set operation, deferred
-  field or lock, and reads one table;
+- the query has no annotation, extra(), distinct, set operation, deferred field or lock, and
+  its WHERE reads one table (select_related()'s joins are the compiler's);
 - the usual path sent exactly one statement, in which the WHERE comes once and its
   parameters come last; those before it are constants, or update()'s new values, which are
   prepared again on each call.
@@ -27,8 +27,16 @@ from __future__ import annotations
 import contextlib
 import contextvars
 
+from teapot.compiled_gets import PLAIN_VALUE_TYPES, REUSABLE_LOOKUPS
+from teapot.core.exceptions import EmptyResultSet, FullResultSet
 from teapot.core.signals import setting_changed
+from teapot.db import connections
+from teapot.db.models.expressions import Col
 from teapot.db.models.signals import class_prepared
+from teapot.db.models.sql import Query
+from teapot.db.models.sql.constants import MULTI, ROW_COUNT, SINGLE
+from teapot.db.models.sql.where import WhereNode
+from teapot.utils.functional import cached_property
 
 MAX_SHAPES = 1024
 MAX_STATES_PER_SHAPE = 8  # queries that differ beyond their WHERE (ordering, columns, slice)
@@ -48,8 +56,6 @@ _MISSING = object()
 def shape_of(queryset, operation, arguments=()):
     """The Shape of ``operation`` on ``queryset``, or ``None`` when it takes the usual path.
     ``arguments`` is update()'s keyword arguments; fetch's is the queryset's iterable class."""
-    from teapot.db.models.sql import Query
-
     query = queryset.query
     if type(query) is not Query or not _is_simple(query):
         return None
@@ -148,9 +154,6 @@ class CompiledStatement:
 
     async def run(self, shape, arguments=None):
         """The answer for ``shape``'s values, or ``NOT_REUSABLE`` where they change the SQL."""
-        from teapot.core.exceptions import EmptyResultSet, FullResultSet
-        from teapot.db import connections
-
         connection = connections[shape.db]
         try:
             where_params = _where_params(shape.query.where, connection)
@@ -185,9 +188,6 @@ class CompiledStatement:
 def _compile(shape, compiler, sql, params, result_type, chunked_fetch, arguments):
     """The CompiledStatement of ``shape`` from the one statement its usual path sent,
     ``NOT_REUSABLE``, or ``None`` when this call's values tell nothing of the shape."""
-    from teapot.core.exceptions import EmptyResultSet, FullResultSet
-    from teapot.db.models.sql.constants import MULTI, ROW_COUNT, SINGLE
-
     connection = compiler.connection
     operation = shape.key[0]
     wanted = {"exists": SINGLE, "count": SINGLE, "update": ROW_COUNT, "fetch": MULTI}[operation]
@@ -259,7 +259,7 @@ def _fetch_statement(compiler, shape, sql, head, update_fields):
         return NOT_REUSABLE
     iterable_class = shape.key[1]
     if iterable_class is ModelIterable:
-        make = _instances(compiler)
+        make = _instances(compiler, shape.db)
         if make is None:
             return NOT_REUSABLE
     elif iterable_class is ValuesIterable:
@@ -292,18 +292,31 @@ def _fetch_statement(compiler, shape, sql, head, update_fields):
     return CompiledStatement(sql, head, None, compiler.col_count, _converters(compiler, columns), answer, "all")
 
 
-def _instances(compiler):
-    """How rows become the model's instances, or ``None`` if they need more than from_db()."""
+def _instances(compiler, db):
+    """How rows become the model's instances (with their select_related() objects), or
+    ``None`` if they need more."""
+    from teapot.db.models.query import get_related_populators
+
     klass_info, select = compiler.klass_info, compiler.select
-    if not klass_info or klass_info.get("related_klass_infos") or compiler.annotation_col_map:
+    if not klass_info or compiler.annotation_col_map:
         return None
     fields = klass_info["select_fields"]
     start, end = fields[0], fields[-1] + 1
     init_list = [s[0].target.attname for s in select[start:end]]
     model = klass_info["model"]
+    # They keep nothing of a row: built once, as the usual path builds them per query.
+    related_populators = get_related_populators(klass_info, select, db)
 
     def make(rows, db):
-        return [model.from_db(db, init_list, row[start:end]) for row in rows]
+        if not related_populators:
+            return [model.from_db(db, init_list, row[start:end]) for row in rows]
+        instances = []
+        for row in rows:
+            instance = model.from_db(db, init_list, row[start:end])
+            for populator in related_populators:
+                populator.populate(row, instance)
+            instances.append(instance)
+        return instances
 
     return make
 
@@ -339,10 +352,6 @@ def _update_params(fields, arguments, connection):
 
 
 def _where_shape(where):
-    from teapot.compiled_gets import PLAIN_VALUE_TYPES, REUSABLE_LOOKUPS
-    from teapot.db.models.expressions import Col
-    from teapot.db.models.sql.where import WhereNode
-
     if type(where) is not WhereNode or where.connector != "AND" or where.negated or not where.children:
         return None
     shape = []
@@ -356,8 +365,6 @@ def _where_shape(where):
 
 
 def _update_shape(arguments):
-    from teapot.compiled_gets import PLAIN_VALUE_TYPES
-
     shape = []
     for name, value in arguments.items():
         if type(value) not in PLAIN_VALUE_TYPES and type(value) is not bool:
@@ -383,7 +390,6 @@ def _is_simple(query):
     return (
         not query.annotations
         and not query.extra
-        and query.select_related is False
         and not query.distinct
         and query.combinator is None
         and query.group_by is None
@@ -400,8 +406,6 @@ def _is_simple(query):
 
 def _cache_names(query_class):
     if (names := _not_state.get(query_class)) is None:
-        from teapot.utils.functional import cached_property
-
         names = {"where", "_annotation_select_cache", "_extra_select_cache"}
         for klass in query_class.__mro__:
             names.update(name for name, value in vars(klass).items() if isinstance(value, cached_property))
@@ -425,9 +429,17 @@ def _same_state(query, state, skip):
             continue
         if known is _MISSING or type(known) is not type(value) or known != value:
             return False
-        if type(value) is dict and list(value) != list(known):
+        if type(value) is dict and not _same_order(value, known):
             return False  # the same entries in another order: another SELECT or FROM
     return count == len(state)
+
+
+def _same_order(mapping, other):
+    """Whether two equal dictionaries, and the dictionaries in them (select_related()'s),
+    have their keys in the same order."""
+    if list(mapping) != list(other):
+        return False
+    return all(type(value) is not dict or _same_order(value, other[key]) for key, value in mapping.items())
 
 
 def forget_all(**kwargs):

@@ -16,8 +16,11 @@ setting changes or a model class is created; there are at most ``MAX_TEMPLATES``
 
 from __future__ import annotations
 
+from teapot import compiled_gets
 from teapot.core.signals import setting_changed
+from teapot.db.models.expressions import Col
 from teapot.db.models.signals import class_prepared
+from teapot.db.models.sql.where import AND, WhereNode
 
 MAX_TEMPLATES = 1024
 NOT_REUSABLE = object()
@@ -36,26 +39,23 @@ class FilterTemplate:
 
     def build(self, queryset, names, kwargs):
         """``queryset`` filtered by ``kwargs``, or ``None`` where a value changes the lookup."""
-        from teapot.db.models.sql.where import AND, WhereNode
-
         lookups = []
         for (lookup_class, column), name in zip(self.plan, names):
             lookup = lookup_class(column, kwargs[name])
             if lookup.rhs is None:
                 return None  # a field whose value prepares to None: IS NULL on the usual path
             lookups.append(lookup)
-        clone = queryset._chain()
         query = self.query.clone()
         query.where = WhereNode(lookups, AND)
-        clone._query = query
+        # What _chain() gives of a fresh queryset, without copying its query only to drop it.
+        clone = type(queryset)(model=queryset.model, query=query, using=queryset._db, hints=queryset._hints)
+        clone._for_write = queryset._for_write
         return clone
 
 
 def filtered(queryset, kwargs):
     """``queryset.filter(**kwargs)`` from its shape's template, or ``None`` when it takes the
     usual path."""
-    from teapot import compiled_gets
-
     if not kwargs or not compiled_gets._is_plain_queryset_class(type(queryset)):
         return None
     for value in kwargs.values():
@@ -78,10 +78,6 @@ def filtered(queryset, kwargs):
 
 
 def _template_of(query, count):
-    from teapot.compiled_gets import REUSABLE_LOOKUPS
-    from teapot.db.models.expressions import Col
-    from teapot.db.models.sql.where import WhereNode
-
     where = query.where
     if (
         type(where) is not WhereNode
@@ -93,7 +89,7 @@ def _template_of(query, count):
         return NOT_REUSABLE
     plan = []
     for lookup in where.children:
-        if type(lookup) not in REUSABLE_LOOKUPS or type(lookup.lhs) is not Col:
+        if type(lookup) not in compiled_gets.REUSABLE_LOOKUPS or type(lookup.lhs) is not Col:
             return NOT_REUSABLE
         plan.append((type(lookup), lookup.lhs))
     return FilterTemplate(query.clone(), plan)
