@@ -5,7 +5,7 @@ protocols (len, bool, iter, indexing, repr) work on a filled cache and otherwise
 AwaitRequired naming the awaitable to use.
 """
 
-from teapot import compiled_gets, plain_creates
+from teapot import compiled_filters, compiled_gets, filter_templates, plain_creates
 from teapot.errors import AwaitRequired
 from teapot.streams import RowStream
 
@@ -294,7 +294,15 @@ async def in_bulk(self, id_list=None, *, field_name="pk"):
 @override("QuerySet._fetch_all", upstream="de74ab97cc37")
 async def _fetch_all(self):
     if self._result_cache is None:
-        self._result_cache = [item async for item in self._iterable_class(self)]
+        # A plain filter's rows: its statement is compiled once per shape.
+        shape = compiled_filters.shape_of(self, "fetch")
+        rows = compiled_filters.NOT_REUSABLE
+        if shape is not None and shape.reusable:
+            rows = await shape.statement.run(shape)
+        if rows is compiled_filters.NOT_REUSABLE:
+            with compiled_filters.recording(shape):
+                rows = [item async for item in self._iterable_class(self)]
+        self._result_cache = rows
     if self._prefetch_related_lookups and not self._prefetch_done:
         await self._prefetch_related_objects()
 
@@ -425,3 +433,86 @@ async def last(self):
         self._check_ordering_first_last_queryset_aggregation(method="last")
         queryset = self.order_by("-pk")
     return await _first_row(queryset)
+
+
+@override("QuerySet.count", upstream="1778c2b40cbc")
+async def count(self):
+    """The number of rows (the cached rows' number once the queryset is evaluated)."""
+    if self._result_cache is not None:
+        return len(self._result_cache)
+    shape = compiled_filters.shape_of(self, "count")
+    if shape is not None and shape.reusable:
+        if (found := await shape.statement.run(shape)) is not compiled_filters.NOT_REUSABLE:
+            return found
+    with compiled_filters.recording(shape):
+        return await self.query.get_count(using=self.db)
+
+
+@override("QuerySet.exists", upstream="a16b4829b9a0")
+async def exists(self):
+    """Whether the queryset has any row (the cached rows tell once it is evaluated)."""
+    if self._result_cache is not None:
+        return bool(self._result_cache)
+    shape = compiled_filters.shape_of(self, "exists")
+    if shape is not None and shape.reusable:
+        if (found := await shape.statement.run(shape)) is not compiled_filters.NOT_REUSABLE:
+            return found
+    with compiled_filters.recording(shape):
+        return await self.query.has_results(using=self.db)
+
+
+@override("QuerySet.update", upstream="bfef1c0265e3")
+async def update(self, **kwargs):
+    """Set the given fields of every row the queryset matches; return how many matched."""
+    self._not_support_combined_queries("update")
+    if self.query.is_sliced:
+        raise TypeError("Cannot update a query once a slice has been taken.")
+    self._for_write = True
+    shape = compiled_filters.shape_of(self, "update", kwargs)
+    if shape is not None and shape.reusable:
+        # The new values are prepared inside, as compiling them is on the usual path.
+        with transaction.mark_for_rollback_on_error(using=self.db):
+            rows = await shape.statement.run(shape, kwargs)
+        if rows is not compiled_filters.NOT_REUSABLE:
+            self._result_cache = None
+            return rows
+    query = self.query.chain(sql.UpdateQuery)
+    query.add_update_values(kwargs)
+
+    # An ordering by an annotation is inlined: the UPDATE has no SELECT to refer to.
+    new_order_by = []
+    for col in query.order_by:
+        alias = col
+        descending = False
+        if isinstance(alias, str) and alias.startswith("-"):
+            alias = alias.removeprefix("-")
+            descending = True
+        if annotation := query.annotations.get(alias):
+            if getattr(annotation, "contains_aggregate", False):
+                raise exceptions.FieldError(
+                    f"Cannot update when ordering by an aggregate: {annotation}"
+                )
+            if descending:
+                annotation = annotation.desc()
+            new_order_by.append(annotation)
+        else:
+            new_order_by.append(col)
+    query.order_by = tuple(new_order_by)
+
+    # add_update_values() inlined the annotations the values refer to.
+    query.clear_select_clause()
+    with transaction.mark_for_rollback_on_error(using=self.db):
+        with compiled_filters.recording(shape, kwargs):
+            rows = await query.get_compiler(self.db).execute_sql(ROW_COUNT)
+    self._result_cache = None
+    return rows
+
+
+@override("QuerySet.filter", upstream="7106838b4337")
+def filter(self, *args, **kwargs):
+    """A new queryset with these conditions ANDed to the current ones (a manager's
+    filter(field=value) is built from a template per shape: teapot.filter_templates)."""
+    self._not_support_combined_queries("filter")
+    if not args and (clone := filter_templates.filtered(self, kwargs)) is not None:
+        return clone
+    return self._filter_or_exclude(False, args, kwargs)

@@ -6,7 +6,7 @@ generator of rows that applies the same converters as upstream, chunk by chunk.
 """
 
 from codemod.overrides import override
-from teapot import compiled_inserts
+from teapot import compiled_filters, compiled_inserts
 from teapot.streams import CursorReader
 
 
@@ -73,6 +73,7 @@ async def execute_sql(
         sql, params = self.as_sql()
         if not sql:
             raise EmptyResultSet
+        compiled_filters.record(self, sql, params, result_type, chunked_fetch)
         if chunked_fetch:
             cursor = await self.connection.chunked_cursor()
         else:
