@@ -1,6 +1,6 @@
 """In-tree PEP 517 build backend: setuptools, with the fork generated first.
 
-The subpackages ``teapot/{apps,conf,contrib/contenttypes,core,db,dispatch,utils}`` are not
+The subpackages ``teapot/{apps,conf,contrib/auth,contrib/contenttypes,core,db,dispatch,utils}`` are not
 stored in git; they are generated from the pinned Django sdist by ``tools/rename_fork.py``.
 This backend wraps ``setuptools.build_meta`` and runs the generator before setuptools collects packages:
 
@@ -37,7 +37,7 @@ from setuptools.build_meta import (  # noqa: F401  (re-exported PEP 517 hooks)
 # The project root: PEP 517 runs every hook with the source tree as the working directory.
 ROOT = Path.cwd()
 GENERATOR = ROOT / "tools" / "rename_fork.py"
-GENERATED_PACKAGES = ("apps", "conf", "contrib/contenttypes", "core", "db", "dispatch", "utils")
+GENERATED_PACKAGES = ("apps", "conf", "contrib/auth", "contrib/contenttypes", "core", "db", "dispatch", "utils")
 # The first-line marker of a generated file (split so this file is not taken for one).
 MARKER = "@gen" "erated"
 

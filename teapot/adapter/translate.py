@@ -36,6 +36,12 @@ def teapot_path(path: str) -> str | None:
     return None
 
 
+# Django packages whose objects the adapter keeps as they are, although the fork has a module
+# of the same path: the fork's contrib.auth is an app of its own (its models need it installed),
+# while an adapted project's auth models are built from Django's (teapot/adapter/auth.py).
+NO_TWINS = ("django.contrib.auth",)
+
+
 @functools.lru_cache(maxsize=None)
 def _import(module_name: str):
     try:
@@ -48,7 +54,7 @@ def import_twin(dotted: str):
     """The object at teapot's twin of Django's dotted path ``dotted`` (``module.Name`` or
     ``module.Outer.Inner``), or None when the fork has no such object."""
     target = teapot_path(dotted)
-    if target is None:
+    if target is None or any(dotted == p or dotted.startswith(p + ".") for p in NO_TWINS):
         return None
     if contenttypes.is_django_contenttypes(dotted):
         contenttypes.install_app()  # the fork's models module needs its app registered

@@ -29,11 +29,21 @@ UPSTREAM_CYCLES = {
 
 # Modules that define a model class: like Django's, they need the app registry, so they import
 # only after setup (checked below, with the app installed).
+# The contrib apps' first migrations import their models. (A migration's module name starts
+# with a digit: modules are imported with importlib, as the migration loader does.)
 NEEDS_SETUP = {
     "teapot.contrib.contenttypes.fields",
     "teapot.contrib.contenttypes.models",
+    "teapot.contrib.contenttypes.migrations.0001_initial",
+    "teapot.contrib.auth.backends",
+    "teapot.contrib.auth.base_user",
+    "teapot.contrib.auth.models",
+    "teapot.contrib.auth.migrations.0001_initial",
 }
-SETUP = "import teapot; teapot.setup('sqlite://:memory:', installed_apps=['teapot.contrib.contenttypes']); "
+SETUP = (
+    "import teapot; teapot.setup('sqlite://:memory:', "
+    "installed_apps=['teapot.contrib.contenttypes', 'teapot.contrib.auth']); "
+)
 
 
 def module_name(path: Path) -> str:
@@ -61,7 +71,7 @@ def test_every_generated_module_compiles_and_names_no_django_module():
 
 def _import_alone(module: str, setup: str = "") -> str | None:
     run = subprocess.run(
-        [sys.executable, "-c", f"{setup}import {module}"],
+        [sys.executable, "-c", f"{setup}import importlib; importlib.import_module({module!r})"],
         cwd=ROOT,
         capture_output=True,
         text=True,

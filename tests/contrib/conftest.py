@@ -8,3 +8,7 @@ from tests.orm.conftest import healthy_after, pool_settings, tables  # noqa: F40
 
 def pytest_configure(config):
     orm.pytest_configure(config)
+
+
+# The contrib.auth project is run by test_auth.py in a pytest process of its own.
+collect_ignore = ["auth_project"]

@@ -291,6 +291,9 @@ class CallGraph:
         self._types: dict = {}
         self.protocol_methods = set(tables.get("protocol_methods", []))
         self.awaited_constructions = set(tables.get("awaited_constructions", []))
+        # Signals sent with Signal.asend (rules.toml async_signals): a function that sends one
+        # is a coroutine, since its receivers may do I/O (post_migrate's create_permissions).
+        self.async_signals = set(tables.get("async_signals", []))
         self._awaited_by_name = {q.rpartition(".")[2]: q for q in self.awaited_constructions}
 
     # ------------------------------------------------------------------ indexing
@@ -700,6 +703,9 @@ class CallGraph:
                 return f"driver call {dotted(call.func)}"
             if self.constructs_awaited(call, scope):
                 return f"builds {dotted(call.func)}"
+            signal = self.sent_signal(call, func.module)
+            if signal:
+                return f"sends {signal}"
             for target in self.resolve_call(call.func, scope):
                 if target in self.colour:
                     return f"calls {target}"
@@ -717,6 +723,15 @@ class CallGraph:
             if dotted(call.func) in CONSUMERS and call.args and self.iter_colour(call.args[0].value, scope):
                 return f"{dotted(call.func)}() over an async iterable"
         return None
+
+    def sent_signal(self, call, module: str) -> str | None:
+        """The async signal that ``call`` sends (``post_migrate.send(...)``), if any."""
+        func = call.func
+        if not (self.async_signals and isinstance(func, cst.Attribute) and func.attr.value == "send"):
+            return None
+        name = dotted(func.value)
+        qual = self.resolve_symbol(module, name) if name else None
+        return qual if qual in self.async_signals else None
 
     def iter_colour(self, expr, scope: Scope) -> str | None:
         """AITER when iterating ``expr`` needs ``async for``."""

@@ -116,7 +116,7 @@ def prepare(source_root: Path, pin: Pin, review: bool = False) -> Prepared:
             {"overrides drifted": list(overrides.drift)},
         )
 
-    graph = build_graph(trees, packages, tables["colouring"], overrides.fixed_colours(), overrides.new_methods())
+    graph = build_graph(trees, packages, graph_tables(tables), overrides.fixed_colours(), overrides.new_methods())
     ctx.graph = graph
     return Prepared(ctx, pristine, trees, packages, set(closure["hand_written"]), overrides, graph, pre)
 
@@ -180,6 +180,12 @@ def generate(source_root: Path, out_dir: Path, pin: Pin, review: bool = False) -
         "seconds": round(time.monotonic() - started, 1),
     }
     return report
+
+
+def graph_tables(tables: dict) -> dict:
+    """What the call graph reads: the colouring table, and the signals sent asynchronously
+    (their senders become coroutines)."""
+    return {**tables["colouring"], "async_signals": tables["rules"]["async_signals"]}
 
 
 def build_graph(trees, packages, colouring: dict, fixed: dict, new_methods: dict | None = None) -> CallGraph:

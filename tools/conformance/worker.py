@@ -273,8 +273,9 @@ def main(argv=None):
     sys.path.insert(0, str(apps_dir))
     sys.path.insert(1, str(ROOT))
     manifest = json.loads((apps_dir / args.app / ".manifest.json").read_text())
-    # Django's runner always installs contenttypes (and auth, sites, ...: teapot has not these).
-    installed = ["teapot.contrib.contenttypes", args.app]
+    # Django's runner always installs contenttypes and auth (and sites, sessions...: teapot has
+    # not these).
+    installed = ["teapot.contrib.contenttypes", "teapot.contrib.auth", args.app]
     installed += [d for d in manifest["dependencies"] if (apps_dir / d).exists()]
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="teapot-conformance-") as tmp:
@@ -298,6 +299,8 @@ def main(argv=None):
                 time_zone="America/Chicago",
                 default_auto_field="teapot.db.models.AutoField",
                 secret_key="django_tests_secret_key",
+                # As Django's test settings: the fast hasher.
+                password_hashers=["teapot.contrib.auth.hashers.MD5PasswordHasher"],
             )
             modules = test_modules(apps_dir / args.app, args.app)
             exclusions = load_exclusions(Path(args.exclusions))

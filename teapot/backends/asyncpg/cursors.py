@@ -118,6 +118,8 @@ class AsyncCursor(LeasedCursor):
             self._wrapper.forget_connection(conn)
             raise
         conn.failed = False  # in an aborted transaction only a rollback (to a savepoint) succeeds
+        if attributes and any(a.type.oid == CHAR_OID for a in attributes):
+            rows = _chars_as_str(rows, attributes)
         self._rows = rows
         self._pos = 0
         self.rowcount = _rowcount(status, rows)
@@ -268,3 +270,21 @@ def _rowcount(status: str, rows) -> int:
     if tail.isdigit():
         return int(tail)
     return len(rows) if rows else -1
+
+
+# PostgreSQL's one-byte "char" type (pg_constraint.contype, pg_class.relkind): asyncpg gives
+# bytes and takes no codec for it; psycopg gives a str, which the introspection compares
+# with "p", "u", "c"...
+CHAR_OID = 18
+
+
+def _chars_as_str(rows, attributes):
+    columns = [i for i, a in enumerate(attributes) if a.type.oid == CHAR_OID]
+    converted = []
+    for row in rows:
+        values = list(row)
+        for i in columns:
+            if isinstance(values[i], bytes):
+                values[i] = values[i].decode()
+        converted.append(tuple(values))
+    return converted

@@ -16,7 +16,7 @@ import libcst as cst
 from ._base import Context
 
 # Modules teapot is to have: their imports stay, and fail until they exist.
-PLANNED = ("teapot.contrib.contenttypes",)
+PLANNED = ("teapot.contrib.contenttypes", "teapot.contrib.auth")
 
 
 def django_name(name: str) -> str:

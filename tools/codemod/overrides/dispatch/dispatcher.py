@@ -4,7 +4,9 @@ Upstream's ``asend`` gathers the async receivers with ``asyncio.gather``, in tas
 own. A teapot task's connection, and so its transaction, is its own: a receiver of
 ``post_delete`` would query outside the delete's transaction and not see its writes. Inside
 an atomic block the receivers are awaited one after another in the sending task; outside
-one they still run concurrently.
+one they still run concurrently. The migrate signals' receivers always run one after another,
+in the order they were connected, as Django's send() runs them: contenttypes' and auth's
+post_migrate hooks both create the content types of an app, and would race.
 """
 
 import asyncio
@@ -13,13 +15,22 @@ from codemod.overrides import override
 
 
 @override("_run_receivers", new=True)
-async def _run_receivers(awaitables):
-    """The results of ``awaitables``: one by one inside an atomic block, else gathered."""
+async def _run_receivers(awaitables, in_order=False):
+    """The results of ``awaitables``: one by one inside an atomic block or when ``in_order``,
+    else gathered."""
     from teapot.tasks import _in_atomic_block
 
-    if not _in_atomic_block():
+    if not in_order and not _in_atomic_block():
         return await asyncio.gather(*awaitables)
     return [await awaitable for awaitable in awaitables]
+
+
+@override("_runs_in_order", new=True)
+def _runs_in_order(signal):
+    """Whether ``signal``'s async receivers must run one after another (the migrate signals)."""
+    from teapot.db.models.signals import post_migrate, pre_migrate
+
+    return signal is post_migrate or signal is pre_migrate
 
 
 @override("Signal._asend_to_receivers", new=True)
@@ -57,7 +68,9 @@ async def _asend_to_receivers(self, sender, named, robust):
             return [(receiver, call(receiver)) for receiver in sync_receivers]
 
         responses = await sync_send()
-    async_responses = await _run_receivers([acall(receiver) for receiver in async_receivers])
+    async_responses = await _run_receivers(
+        [acall(receiver) for receiver in async_receivers], in_order=_runs_in_order(self)
+    )
     responses.extend(zip(async_receivers, async_responses))
     return responses
 
