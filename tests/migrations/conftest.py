@@ -9,6 +9,7 @@ never configures teapot. The server is chosen like the ORM tests' (``--db`` or
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import subprocess
@@ -46,14 +47,17 @@ class Project:
 
     def tables(self) -> dict[str, list[str]]:
         """The project's tables and their columns, read by teapot's introspection."""
+        return json.loads(self.run_script((HERE / "inspect_schema.py").read_text()))
+
+    def run_script(self, code: str) -> str:
+        """Run a Python script in the project's folder; its output."""
+        script = self.path / "script.py"
+        script.write_text(code)
         run = subprocess.run(
-            [sys.executable, str(HERE / "inspect_schema.py")],
-            cwd=self.path, env=self._env(), capture_output=True, text=True, timeout=120,
+            [sys.executable, str(script)], cwd=self.path, env=self._env(), capture_output=True, text=True, timeout=120
         )
         assert run.returncode == 0, run.stderr
-        import json
-
-        return json.loads(run.stdout)
+        return run.stdout
 
     def migration_files(self, app: str) -> list[str]:
         return sorted(p.name for p in (self.path / app / "migrations").glob("0*.py"))

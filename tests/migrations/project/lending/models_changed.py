@@ -1,3 +1,4 @@
+from teapot.conf import settings
 from teapot.db import models
 
 
@@ -10,6 +11,7 @@ class Member(models.Model):
 class Loan(models.Model):
     book = models.ForeignKey("library.Book", on_delete=models.PROTECT, related_name="loans")
     member = models.ForeignKey(Member, on_delete=models.CASCADE)
+    lent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="loans_made")
     lent_on = models.DateField()
     returned_on = models.DateField(null=True)
 
