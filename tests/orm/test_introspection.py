@@ -5,7 +5,6 @@ constraints."""
 import pytest
 
 from teapot.db import connection
-from tests.orm.conftest import DATABASE
 from tests.orm.testapp.models import Author, Book
 
 pytestmark = pytest.mark.usefixtures("tables")
@@ -18,11 +17,6 @@ async def test_table_description_lists_the_columns():
     assert names == [field.column for field in Author._meta.local_concrete_fields]
 
 
-@pytest.mark.xfail(
-    DATABASE == "postgresql",
-    reason="asyncpg decodes pg_constraint.contype (the catalogs' one-byte \"char\") as bytes, so b'p' != 'p'",
-    strict=True,
-)
 async def test_constraints_name_the_primary_key_and_the_foreign_key():
     async with connection.cursor() as cursor:
         constraints = await connection.introspection.get_constraints(cursor, Book._meta.db_table)
