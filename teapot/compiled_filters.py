@@ -27,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 
-from teapot.compiled_gets import PLAIN_VALUE_TYPES, REUSABLE_LOOKUPS
+from teapot.compiled_gets import PLAIN_VALUE_TYPES, REUSABLE_LOOKUPS, convert_row
 from teapot.core.exceptions import EmptyResultSet, FullResultSet
 from teapot.core.signals import setting_changed
 from teapot.db import connections
@@ -176,13 +176,7 @@ class CompiledStatement:
         return self.answer(self, connection, shape.db, got)
 
     def convert(self, row, connection):
-        row = list(row)
-        for position, converters, expression in self.converters:
-            value = row[position]
-            for converter in converters:
-                value = converter(value, expression, connection)
-            row[position] = value
-        return row
+        return convert_row(row, self.converters, connection)
 
 
 def _compile(shape, compiler, sql, params, result_type, chunked_fetch, arguments):

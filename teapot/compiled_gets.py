@@ -99,18 +99,21 @@ class CompiledGet:
             await cursor.execute(self.sql, params)
             rows = await cursor.fetchall()
         if self.converters:
-            rows = [self._convert(row, connection) for row in rows]
+            rows = [convert_row(row, self.converters, connection) for row in rows]
         model, init_list, start, end = self.model, self.init_list, self.start, self.end
         return [model.from_db(db, init_list, row[start:end]) for row in rows]
 
-    def _convert(self, row, connection):
-        row = list(row)
-        for position, converters, expression in self.converters:
-            value = row[position]
-            for converter in converters:
-                value = converter(value, expression, connection)
-            row[position] = value
-        return row
+
+def convert_row(row, converters, connection):
+    """A row with the compiler's converters applied: ``converters`` holds (position,
+    converter functions, expression) as ``SQLCompiler.get_converters()`` gives them."""
+    row = list(row)
+    for position, functions, expression in converters:
+        value = row[position]
+        for converter in functions:
+            value = converter(value, expression, connection)
+        row[position] = value
+    return row
 
 
 def shape_of(queryset, kwargs):
