@@ -93,6 +93,28 @@ async def test_create_user_hashes_the_password():
     assert await Member.objects.aget_by_natural_key("bea") == bea
 
 
+async def test_passwords_are_hashed_off_the_event_loop(monkeypatch):
+    import threading
+
+    from teapot.contrib.auth import base_user
+
+    *_, Member, _, _ = models()
+    loop_thread = threading.get_ident()
+    hashed_in = []
+    real = base_user.make_password
+
+    def recording(*args, **kwargs):
+        hashed_in.append(threading.get_ident())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(base_user, "make_password", recording)
+    cid = await Member.objects.create_user("cid", password="third words")
+    await cid.aset_password("fourth words")
+    assert len(hashed_in) == 2 and loop_thread not in hashed_in
+    assert await cid.check_password("fourth words")
+    await cid.delete()
+
+
 async def test_check_password():
     *_, Member, _, _ = models()
     ann = await Member.objects.get(username="ann")

@@ -7,6 +7,8 @@ verified off the event loop by the hashers' ``acheck_password`` (PBKDF2 takes a 
 a second), and ``acheck_password`` is its alias.
 """
 
+import asyncio
+
 from codemod.overrides import override
 
 
@@ -15,7 +17,7 @@ async def check_password(self, raw_password):
     """Whether ``raw_password`` matches; an outdated hash is replaced and saved."""
 
     async def rehash(raw):
-        self.set_password(raw)
+        await self.aset_password(raw)
         # A rehash is not a password change: no password_changed() hook after the save.
         self._password = None
         await self.save(update_fields=["password"])
@@ -27,3 +29,11 @@ async def check_password(self, raw_password):
 async def acheck_password(self, raw_password):
     """check_password(), by Django's async name."""
     return await self.check_password(raw_password)
+
+
+@override("AbstractBaseUser.aset_password", new=True)
+async def aset_password(self, raw_password):
+    """set_password() with the hashing off the event loop: PBKDF2 takes a good part of a
+    second of CPU, which would stall every other task of the service."""
+    self.password = await asyncio.to_thread(make_password, raw_password)
+    self._password = raw_password

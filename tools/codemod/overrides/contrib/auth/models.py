@@ -31,3 +31,13 @@ async def _user_get_permissions(user, obj, from_name):
             result = await result
         found.update(result)
     return found
+
+
+@override("UserManager._create_user", upstream="8c701aa6dad8")
+async def _create_user(self, username, email, password, **extra_fields):
+    """Create and save a user; the password is hashed off the event loop."""
+    # A None password hashes at once (an unusable one); the real hash is aset_password()'s.
+    user = self._create_user_object(username, email, None, **extra_fields)
+    await user.aset_password(password)
+    await user.save(using=self._db)
+    return user
