@@ -159,16 +159,27 @@ async def _create_content_types(ContentType, alias):
     await ContentType.objects.using(alias).bulk_create(list(wanted.values()))
 
 
+# Apps whose tables Django's test databases get by migrating: their migrations are recorded.
+MIGRATED_CONTRIB_APPS = ("contenttypes", "auth")
+
+
 async def create_migration_tables(aliases) -> list[str]:
-    """The migration recorder's table on each database, as Django's test databases have it
-    (their runner migrates them)."""
+    """The migration recorder's table on each database, with the contrib apps' migrations
+    recorded as applied, as Django's test databases have it (their runner migrates them; here
+    create_tables() made the tables, and a test's migrate must not make them again)."""
     from teapot.db import connections
+    from teapot.db.migrations.loader import MigrationLoader
     from teapot.db.migrations.recorder import MigrationRecorder
 
     problems = []
+    disk = MigrationLoader(None, ignore_no_migrations=True).disk_migrations
+    contrib = sorted(key for key in disk if key[0] in MIGRATED_CONTRIB_APPS)
     for alias in aliases:
         try:
-            await MigrationRecorder(connections[alias]).ensure_schema()
+            recorder = MigrationRecorder(connections[alias])
+            await recorder.ensure_schema()
+            for app, name in contrib:
+                await recorder.record_applied(app, name)
         except Exception as exc:
             problems.append(f"{alias}: django_migrations: {exc!r}")
     return problems
