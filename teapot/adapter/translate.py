@@ -14,7 +14,7 @@ import importlib
 import sys
 import types
 
-from teapot.adapter import contenttypes
+from teapot.adapter import contenttypes, database_on_delete
 
 # Django's registry and settings objects have twins that are instances, not importable names.
 _INSTANCE_TWINS = {
@@ -27,6 +27,21 @@ _INSTANCE_TWINS = {
 RENAMED_ARGUMENTS = {
     ("django.db.models.CheckConstraint", "check"): "condition",  # renamed in Django 5.1
 }
+
+
+class NoTwin(LookupError):
+    """A Django database object (an expression, a constraint...) that teapot's fork lacks:
+    it came with a Django release newer than the one the fork is made from."""
+
+    def __init__(self, path: str):
+        from teapot import get_version
+
+        super().__init__(
+            f"{path} has no counterpart in teapot, whose ORM is Django {get_version()}'s "
+            "(it comes from a newer Django); use an equivalent that Django "
+            f"{get_version()} has, or leave this model to Django"
+        )
+        self.path = path
 
 
 def teapot_path(path: str) -> str | None:
@@ -137,6 +152,11 @@ def translate(value):
             if target is not None:
                 kwargs = {RENAMED_ARGUMENTS.get((path, key), key): item for key, item in kwargs.items()}
                 return target(*translate(list(args)), **translate(kwargs))
+            if path.startswith("django.db."):
+                raise NoTwin(path)
+    database_handler = database_on_delete.twin_of(value)
+    if database_handler is not None:
+        return database_handler
     found = twin(value)
     return value if found is None else found
 

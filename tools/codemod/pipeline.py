@@ -11,6 +11,7 @@ Rules run in this order, for these reasons:
 6. ``dunder_map``: renames ``__iter__`` and friends last among the colour rules.
 7. ``apply_overrides``: overrides are written in final form and taken verbatim.
 8. ``extra_bases``: hand-written base classes, named in the table by upstream module.
+   ``database_on_delete``: reads upstream module names too (the schema editors).
 9. ``annotate_none_attributes``: after the overrides and extra bases, so every class body is
    covered.
 10. ``rename_package``, ``stamp_header``: on everything, last.
@@ -43,6 +44,7 @@ from .rules.async_for import AsyncFor
 from .rules.async_with import AsyncWith
 from .rules.await_io_calls import AwaitIoCalls
 from .rules.cut_imports import CutImports
+from .rules.database_on_delete import DatabaseOnDelete
 from .rules.drop_functions import DropFunctions
 from .rules.drop_statements import DropStatements
 from .rules.dunder_map import DunderMap
@@ -58,7 +60,7 @@ STUBS = Path(__file__).resolve().parent / "stubs"
 
 PRE_RULES = [CutImports, DropStatements, DropFunctions]
 COLOUR_RULES = [AsyncAliases, SignalAsend, AsyncWith, AsyncFor, AwaitIoCalls, AsyncDef, DunderMap]
-POST_RULES = [ExtraBases, AnnotateNoneAttributes, RenamePackage, StampHeader]
+POST_RULES = [ExtraBases, DatabaseOnDelete, AnnotateNoneAttributes, RenamePackage, StampHeader]
 
 
 class GenerationError(RuntimeError):

@@ -77,7 +77,8 @@ async def collect(
             continue
         field = related.field
         on_delete = field.remote_field.on_delete
-        if on_delete == DO_NOTHING:
+        # DB_CASCADE and its kin (adapted from Django 6.1): the database acts, as in Django.
+        if on_delete == DO_NOTHING or hasattr(on_delete, "on_delete_sql"):
             continue
         related_model = related.related_model
         if self.can_fast_delete(related_model, from_field=field):

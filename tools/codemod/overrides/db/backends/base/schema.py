@@ -33,3 +33,12 @@ async def __exit__(self, exc_type, exc_value, traceback):
             await self.atomic.__aexit__(exc_type, exc_value, traceback)
     finally:
         self.connection.drop_connection_hold()
+
+
+@override("BaseDatabaseSchemaEditor._create_on_delete_sql", new=True)
+def _create_on_delete_sql(self, model, field):
+    # The slot tools/codemod/rules/database_on_delete.py adds to the foreign-key templates:
+    # " ON DELETE ..." for a handler the database carries out (teapot/adapter/database_on_delete.py),
+    # "" for every handler Django 5.2 has.
+    on_delete_sql = getattr(field.remote_field.on_delete, "on_delete_sql", None)
+    return "" if on_delete_sql is None else on_delete_sql(self)
