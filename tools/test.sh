@@ -16,8 +16,10 @@
 # 4. `python -m pytest tests/adapter --db=...` on each of those databases: a Django project's
 #    models adapted by teapot.adapt() and compared with Django itself (a pytest process of its
 #    own per database, as teapot is configured once per process; step 3 never collects them);
-# 5. the same adapter tests in a second fresh venv .venv-test-django42 with teapot installed
-#    the same way, then "Django>=4.2,<5.0" (TEAPOT_TEST_DJANGO_OLD overrides the spec);
+# 5. the same adapter tests in a fresh venv .venv-test-django42 with teapot installed the same
+#    way, then "Django>=4.2,<5.0" (TEAPOT_TEST_DJANGO_OLD overrides the spec); and again in
+#    .venv-test-django6, made by a Python 3.12 or later (TEAPOT_TEST_PYTHON_NEW, else 3.12 or
+#    3.13 on PATH or installed by pyenv), with "Django>=6.1,<6.2" (TEAPOT_TEST_DJANGO_NEW);
 # 6. tools/check_coexistence.sh: teapot without Django, and beside Django 4.2.
 #
 # Steps 2-6 all run; the script exits non-zero if any of them failed.
@@ -91,20 +93,49 @@ for db in ${TEAPOT_TEST_DATABASES:-sqlite postgresql mysql}; do
     run_pytest "adapter tests on $db" "$VENV/bin/python" tests/adapter --db="$db" "$@"
 done
 
-OLD_VENV=$ROOT/.venv-test-django42
-OLD_DJANGO=${TEAPOT_TEST_DJANGO_OLD:-"Django>=4.2,<5.0"}
-OLD_DJANGO_LABEL=$(echo "$OLD_DJANGO" | tr -d " ,")  # the summary splits on commas
-step "fresh venv $OLD_VENV: pip install -e '.[test]', then $OLD_DJANGO"
-rm -rf "$OLD_VENV"
-if "$PYTHON" -m venv "$OLD_VENV" \
-    && "$OLD_VENV/bin/python" -m pip install $TEAPOT_PIP_FLAGS -e '.[test]' \
-    && "$OLD_VENV/bin/python" -m pip install $TEAPOT_PIP_FLAGS "$OLD_DJANGO"; then
-    "$OLD_VENV/bin/python" -c 'import django; print("test: Django", django.get_version())'
-    for db in ${TEAPOT_TEST_DATABASES:-sqlite postgresql mysql}; do
-        run_pytest "adapter tests on $db under ${OLD_DJANGO_LABEL}" "$OLD_VENV/bin/python" tests/adapter --db="$db" "$@"
+# adapter_tests_under VENV PYTHON DJANGO_SPEC: a fresh venv VENV made by PYTHON, teapot installed
+# as above, then DJANGO_SPEC; the adapter tests on each database under that Django.
+adapter_tests_under() {
+    local venv=$1 python=$2 spec=$3 label
+    shift 3
+    label=$(echo "$spec" | tr -d " ,")  # the summary splits on commas
+    step "fresh venv $venv ($("$python" -V 2>&1)): pip install -e '.[test]', then $spec"
+    rm -rf "$venv"
+    if "$python" -m venv "$venv" \
+        && "$venv/bin/python" -m pip install $TEAPOT_PIP_FLAGS -e '.[test]' \
+        && "$venv/bin/python" -m pip install $TEAPOT_PIP_FLAGS "$spec"; then
+        "$venv/bin/python" -c 'import django; print("test: Django", django.get_version())'
+        for db in ${TEAPOT_TEST_DATABASES:-sqlite postgresql mysql}; do
+            run_pytest "adapter tests on $db under ${label}" "$venv/bin/python" tests/adapter --db="$db" "$@"
+        done
+    else
+        failed+=("venv for $label")
+    fi
+}
+
+# newer_python: a Python 3.12 or later for Django 6.x (TEAPOT_TEST_PYTHON_NEW, else the test's
+# own Python if new enough, else 3.12 then 3.13, on PATH or installed by pyenv); empty when
+# there is none.
+newer_python() {
+    local candidate
+    for candidate in "${TEAPOT_TEST_PYTHON_NEW:-}" "$PYTHON" python3.12 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12*/bin/python \
+        python3.13 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.13*/bin/python; do
+        [ -n "$candidate" ] || continue
+        if "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
+            command -v "$candidate"
+            return
+        fi
     done
+}
+
+adapter_tests_under "$ROOT/.venv-test-django42" "$PYTHON" "${TEAPOT_TEST_DJANGO_OLD:-Django>=4.2,<5.0}" "$@"
+
+NEW_PYTHON=$(newer_python)
+if [ -n "$NEW_PYTHON" ]; then
+    adapter_tests_under "$ROOT/.venv-test-django6" "$NEW_PYTHON" "${TEAPOT_TEST_DJANGO_NEW:-Django>=6.1,<6.2}" "$@"
 else
-    failed+=("venv for $OLD_DJANGO_LABEL")
+    echo "test: no Python 3.12 or later found for Django 6.x (set TEAPOT_TEST_PYTHON_NEW)" >&2
+    failed+=("adapter tests under Django 6.x (no Python 3.12)")
 fi
 
 # The conformance subset: Django's own tests of the apps in tests/conformance/floor.json,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from tests.adapter.project.catalog.fields import Money
+from tests.adapter.project.common import HAS_DB_ON_DELETE
 
 UTC = datetime.timezone.utc
 HELSINKI = datetime.timezone(datetime.timedelta(hours=3))
@@ -143,6 +144,12 @@ STEPS = [
         "owner": Ref("carol"), "content_type": ContentTypeOf("catalog.Category"), "object_id": "2", "note": "later",
     }),
 ]
+if HAS_DB_ON_DELETE:
+    STEPS += [
+        Create("thread1", "social.Thread", {"title": "Dune or Foundation?"}),
+        Create("post1", "social.Post", {"thread": Ref("thread1"), "body": "Dune."}),
+        Create("post2", "social.Post", {"thread": Ref("thread1"), "reply_to": Ref("post1"), "body": "Foundation."}),
+    ]
 
 
 def write_with_django():

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 HAS_DB_DEFAULT = django.VERSION >= (5, 0)
 HAS_COMPOSITE_PK = django.VERSION >= (5, 2)
+HAS_DB_ON_DELETE = django.VERSION >= (6, 1)  # DB_CASCADE, DB_SET_NULL, DB_SET_DEFAULT
 
 
 def check(condition, name):

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from tests.adapter.project.common import TimeStamped, check
+from tests.adapter.project.common import HAS_DB_ON_DELETE, TimeStamped, check
 
 
 class Comment(TimeStamped):
@@ -67,3 +67,15 @@ class Like(models.Model):
 
     class Meta:
         ordering = ["pk"]
+
+
+if HAS_DB_ON_DELETE:
+
+    class Thread(models.Model):
+        title = models.CharField(max_length=40)
+
+    class Post(models.Model):
+        # Django 6.1: the database deletes a thread's posts and clears the replies' reply_to.
+        thread = models.ForeignKey(Thread, on_delete=models.DB_CASCADE, related_name="posts")
+        reply_to = models.ForeignKey("self", null=True, on_delete=models.DB_SET_NULL, related_name="replies")
+        body = models.CharField(max_length=80)
