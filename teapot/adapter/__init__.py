@@ -75,7 +75,7 @@ def adapt(*targets: Any) -> Adapted:
     models whose PROTECT or RESTRICT keys guard their deletion). Models adapted before are
     reused. Returns the requested models as an ``Adapted``. All or nothing: when it raises,
     nothing it built stays registered."""
-    from teapot.adapter import contenttypes, models
+    from teapot.adapter import contenttypes, dependents, models
     from teapot.adapter.rollback import all_or_nothing
 
     if not targets:
@@ -91,12 +91,14 @@ def adapt(*targets: Any) -> Adapted:
         contenttypes.install_app()
     with all_or_nothing():
         needed = models.closure(django_models)
-        built = []
+        built, fresh = [], []
         for model in needed:
             if models.adapted(model) is None:
                 with models.explained(model, needed):
                     built.append(models.build(model))
+                fresh.append(model)
         models.check_relations_resolved(built)
+    dependents.warn_unadapted_keys(fresh)
     return Adapted((model, models.adapted(model)) for model in django_models)
 
 

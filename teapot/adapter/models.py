@@ -129,15 +129,23 @@ def related_models(model):
         through = getattr(field.remote_field, "through", None)
         if field.many_to_many and through is not None and not through._meta.auto_created:
             out.append((through, f"{model._meta.label}.{field.name} goes through it"))
-    # Hidden ones too (related_name="+"): Django's delete checks them all.
-    for rel in model._meta.get_fields(include_hidden=True):
-        if not rel.auto_created or rel.concrete or not (rel.one_to_many or rel.one_to_one):
-            continue
-        if rel.on_delete in (PROTECT, RESTRICT) and not rel.related_model._meta.auto_created:
+    for rel in reverse_keys(model):
+        if rel.on_delete in (PROTECT, RESTRICT):
             rule = "PROTECT" if rel.on_delete is PROTECT else "RESTRICT"
             why = f"{rel.related_model._meta.label}.{rel.field.name} guards its deletion (on_delete={rule})"
             out.append((rel.related_model, why))
     return [(m, why) for m, why in out if m is not model and not isinstance(m, str)]
+
+
+def reverse_keys(model):
+    """The foreign keys and one-to-one keys of other models (auto-created M2M tables left out)
+    that point at ``model``, as the reverse relations Django's delete looks at: hidden ones
+    (related_name="+") too."""
+    for rel in model._meta.get_fields(include_hidden=True):
+        if not rel.auto_created or rel.concrete or not (rel.one_to_many or rel.one_to_one):
+            continue
+        if not rel.related_model._meta.auto_created:
+            yield rel
 
 
 def build(dj_model):
