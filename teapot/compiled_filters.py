@@ -12,7 +12,9 @@ WHERE (every attribute of the Query other than the WHERE, compared one by one; d
 in order too), and they ask the same of the same database. A shape is reused only where:
 - the WHERE is a conjunction of the comparisons of compiled_gets, each on a column of the
   model's own table, with a value of a plain type (booleans, ``None``, expressions and model
-  instances change the SQL, not only its parameters);
+  instances change the SQL, not only its parameters), or of ``__in`` lookups on such a column
+  with a list of distinct values of one plain type (the count of values is part of the
+  shape: ``in_bulk()``, a many-to-many manager's checks);
 - the query has no annotation, extra(), distinct, set operation, deferred field or lock, and
   its WHERE reads one table (select_related()'s joins are the compiler's);
 - the usual path sent exactly one statement, in which the WHERE comes once and its
@@ -31,13 +33,17 @@ from teapot.compiled_gets import PLAIN_VALUE_TYPES, REUSABLE_LOOKUPS, convert_ro
 from teapot.core.exceptions import EmptyResultSet, FullResultSet
 from teapot.core.signals import setting_changed
 from teapot.db import connections
+from teapot.db.models import lookups
 from teapot.db.models.expressions import Col
+from teapot.db.models.fields import related_lookups
 from teapot.db.models.signals import class_prepared
 from teapot.db.models.sql import Query
 from teapot.db.models.sql.constants import MULTI, ROW_COUNT, SINGLE
 from teapot.db.models.sql.where import WhereNode
 from teapot.utils.functional import cached_property
 
+# ``__in`` lookups: their SQL has one placeholder per value, so the shape holds the count.
+IN_LOOKUPS = frozenset({lookups.In, related_lookups.RelatedIn})
 MAX_SHAPES = 1024
 MAX_STATES_PER_SHAPE = 8  # queries that differ beyond their WHERE (ordering, columns, slice)
 NOT_REUSABLE = object()
@@ -128,6 +134,18 @@ def recording(shape, arguments=None):
     finally:
         recorded_statements.reset(token)
     shape.remember(statements, arguments)
+
+
+async def reused_or_recorded(queryset, operation, usual):
+    """The result of ``queryset``'s ``operation`` ("fetch", "count", "exists"): from the
+    statement of its shape where one is kept, else from ``usual()`` (a coroutine function,
+    the ordinary path), whose statements are recorded for the next call of the shape."""
+    shape = shape_of(queryset, operation)
+    if shape is not None and shape.reusable:
+        if (found := await shape.statement.run(shape)) is not NOT_REUSABLE:
+            return found
+    with recording(shape):
+        return await usual()
 
 
 def record(compiler, sql, params, result_type, chunked_fetch):
@@ -350,12 +368,32 @@ def _where_shape(where):
         return None
     shape = []
     for lookup in where.children:
-        if type(lookup) not in REUSABLE_LOOKUPS or type(lookup.lhs) is not Col:
+        kind = type(lookup)
+        if (kind not in REUSABLE_LOOKUPS and kind not in IN_LOOKUPS) or type(lookup.lhs) is not Col:
             return None
-        if type(lookup.rhs) not in PLAIN_VALUE_TYPES:
-            return None
-        shape.append((type(lookup), lookup.lhs, type(lookup.rhs)))
+        if kind in REUSABLE_LOOKUPS:
+            if type(lookup.rhs) not in PLAIN_VALUE_TYPES:
+                return None
+            shape.append((kind, lookup.lhs, type(lookup.rhs)))
+        elif kind in IN_LOOKUPS:
+            if (values_shape := _in_values_shape(lookup.rhs)) is None:
+                return None
+            shape.append((kind, lookup.lhs, values_shape))
     return tuple(shape)
+
+
+def _in_values_shape(values):
+    """(type, count) of an ``__in`` list whose every value becomes one parameter: values of
+    one plain type, none repeated. A repeated value or ``None`` is dropped from the SQL, so
+    the placeholders would not follow the list; such a list takes the usual path."""
+    if type(values) not in (list, tuple) or not values:
+        return None
+    value_type = type(values[0])
+    if value_type not in PLAIN_VALUE_TYPES or any(type(value) is not value_type for value in values):
+        return None
+    if len(set(values)) != len(values):
+        return None
+    return (value_type, len(values))
 
 
 def _update_shape(arguments):
@@ -388,7 +426,7 @@ def _is_simple(query):
         and query.combinator is None
         and query.group_by is None
         and not query.select_for_update
-        and len(query.alias_map) == 1
+        and _tables_read(query) == 1
         and not query._filtered_relations
         and not query.deferred_loading[0]
         and not query.extra_tables
@@ -396,6 +434,13 @@ def _is_simple(query):
         and query.explain_info is None
         and not query.subquery
     )
+
+
+def _tables_read(query):
+    """The tables in the FROM: joins that filtering by a key set up and then trimmed (a
+    filter on ``author=`` needs only the key's column) stay in the alias map, unused."""
+    refcount = query.alias_refcount
+    return sum(1 for alias in query.alias_map if refcount[alias])
 
 
 def _cache_names(query_class):

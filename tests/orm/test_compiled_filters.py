@@ -139,7 +139,6 @@ async def test_shapes_whose_sql_depends_on_more_than_the_values_take_the_ordinar
         assert await Author.objects.exclude(age=1).count() == 1  # negated WHERE
         assert await Measure.objects.filter(at=None).count() == 1  # IS NULL
         assert await Author.objects.filter(books__title="Dune").count() == 1  # a join
-        assert await Author.objects.filter(age__in=[1, 2]).count() == 2  # the list's length is in the SQL
         assert await Book.objects.filter(author=ann).select_related("author").count() == 1
         assert await Author.objects.filter(age=1).distinct().count() == 1
         assert await Author.objects.filter(age=2).annotate(n=Value(1)).count() == 1
@@ -222,3 +221,61 @@ async def test_select_related_objects_are_built_for_each_row_of_a_reused_stateme
             assert loan.book.author.name == "author 0"
     assert len(compiled("fetch")) == 2
     assert emma.pk
+
+
+async def test_in_lists_are_reused_per_count_of_values():
+    people = await authors(10, 20, 30, 40)
+    ids = [a.pk for a in people]
+    assert await Author.objects.filter(pk__in=ids[:2]).values_list("age", flat=True).order_by("age") == [10, 20]
+    assert await Author.objects.filter(pk__in=ids[2:]).values_list("age", flat=True).order_by("age") == [30, 40]
+    assert await Author.objects.filter(pk__in=ids[1:]).values_list("age", flat=True).order_by("age") == [20, 30, 40]
+    # Two lists of two values share one statement; three values make a shape of their own.
+    assert len(compiled("fetch")) == 2
+    assert await Author.objects.filter(pk__in=ids[:2]).count() == 2
+    assert await Author.objects.filter(pk__in=[ids[3], ids[0]]).count() == 2
+    assert len(compiled("count")) == 1
+    by_id = await Author.objects.in_bulk(ids[:3])
+    assert {pk: a.age for pk, a in by_id.items()} == {ids[0]: 10, ids[1]: 20, ids[2]: 30}
+    by_id = await Author.objects.in_bulk(ids[1:])
+    assert {pk: a.age for pk, a in by_id.items()} == {ids[1]: 20, ids[2]: 30, ids[3]: 40}
+
+
+async def test_in_lists_with_repeats_or_none_take_the_usual_path():
+    people = await authors(10, 20)
+    ids = [a.pk for a in people]
+    assert await Author.objects.filter(pk__in=[ids[0], ids[0]]).count() == 1
+    assert await Author.objects.filter(pk__in=[ids[0], ids[0]]).count() == 1
+    assert await Author.objects.filter(pk__in=[ids[1], None]).count() == 1
+    assert await Author.objects.filter(pk__in=[ids[1], None]).count() == 1
+    assert statements("count") == []
+    assert await Author.objects.filter(pk__in=[]).count() == 0
+
+
+async def test_a_many_to_many_managers_check_reuses_its_statement():
+    # With an m2m_changed receiver, add() first reads which targets are linked already
+    # (values_list() of the through table filtered by the source and an __in of the
+    # targets); later add()s of one target reuse that read, and the links are the usual ones.
+    from teapot.db.models.signals import m2m_changed
+    from tests.orm.testapp.models import Tag
+
+    added = []
+
+    async def note(sender, action, pk_set, **kwargs):
+        if action == "post_add":
+            added.append(sorted(pk_set))
+
+    ann = (await authors(1))[0]
+    books = [await Book.objects.create(title=f"b{i}", author=ann) for i in range(3)]
+    red, blue = await Tag.objects.create(name="red"), await Tag.objects.create(name="blue")
+    m2m_changed.connect(note, sender=Book.tags.through)
+    try:
+        for book in books:
+            await book.tags.add(red)
+            await book.tags.add(red)  # linked already: nothing is added
+        await books[0].tags.add(blue)
+    finally:
+        m2m_changed.disconnect(note, sender=Book.tags.through)
+    assert len([s for s in compiled("fetch") if " IN (" in s.sql.upper()]) == 1
+    assert added == [[red.pk], [], [red.pk], [], [red.pk], [], [blue.pk]]
+    links = await Book.tags.through.objects.order_by("book_id", "tag_id").values_list("book_id", "tag_id")
+    assert links == sorted([(b.pk, red.pk) for b in books] + [(books[0].pk, blue.pk)])

@@ -294,15 +294,12 @@ async def in_bulk(self, id_list=None, *, field_name="pk"):
 @override("QuerySet._fetch_all", upstream="de74ab97cc37")
 async def _fetch_all(self):
     if self._result_cache is None:
+
+        async def all_rows():
+            return [item async for item in self._iterable_class(self)]
+
         # A plain filter's rows: its statement is compiled once per shape.
-        shape = compiled_filters.shape_of(self, "fetch")
-        rows = compiled_filters.NOT_REUSABLE
-        if shape is not None and shape.reusable:
-            rows = await shape.statement.run(shape)
-        if rows is compiled_filters.NOT_REUSABLE:
-            with compiled_filters.recording(shape):
-                rows = [item async for item in self._iterable_class(self)]
-        self._result_cache = rows
+        self._result_cache = await compiled_filters.reused_or_recorded(self, "fetch", all_rows)
     if self._prefetch_related_lookups and not self._prefetch_done:
         await self._prefetch_related_objects()
 
@@ -440,12 +437,7 @@ async def count(self):
     """The number of rows (the cached rows' number once the queryset is evaluated)."""
     if self._result_cache is not None:
         return len(self._result_cache)
-    shape = compiled_filters.shape_of(self, "count")
-    if shape is not None and shape.reusable:
-        if (found := await shape.statement.run(shape)) is not compiled_filters.NOT_REUSABLE:
-            return found
-    with compiled_filters.recording(shape):
-        return await self.query.get_count(using=self.db)
+    return await compiled_filters.reused_or_recorded(self, "count", lambda: self.query.get_count(using=self.db))
 
 
 @override("QuerySet.exists", upstream="a16b4829b9a0")
@@ -453,12 +445,7 @@ async def exists(self):
     """Whether the queryset has any row (the cached rows tell once it is evaluated)."""
     if self._result_cache is not None:
         return bool(self._result_cache)
-    shape = compiled_filters.shape_of(self, "exists")
-    if shape is not None and shape.reusable:
-        if (found := await shape.statement.run(shape)) is not compiled_filters.NOT_REUSABLE:
-            return found
-    with compiled_filters.recording(shape):
-        return await self.query.has_results(using=self.db)
+    return await compiled_filters.reused_or_recorded(self, "exists", lambda: self.query.has_results(using=self.db))
 
 
 @override("QuerySet.update", upstream="bfef1c0265e3")

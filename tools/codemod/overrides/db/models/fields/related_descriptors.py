@@ -87,14 +87,14 @@ def object_without_query(self, instance):
 
 @override("create_forward_many_to_many_manager.ManyRelatedManager._get_missing_target_ids", upstream="e9eeb0d5f8d0")
 async def _get_missing_target_ids(self, source_field_name, target_field_name, db, target_ids):
-    """The ids of ``target_ids`` the relation does not hold yet: one query, read with
-    ``async for`` (upstream lets ``set.difference`` iterate the queryset)."""
+    """The ids of ``target_ids`` the relation does not hold yet: one query, awaited (upstream
+    lets ``set.difference`` iterate the queryset), so that its statement is reused per shape."""
     present = (
         self.through._default_manager.using(db)
         .values_list(target_field_name, flat=True)
         .filter(**{source_field_name: self.related_val[0], "%s__in" % target_field_name: target_ids})
     )
-    return target_ids.difference([value async for value in present])
+    return target_ids.difference(await present)
 
 
 @override("materialize", new=True)
