@@ -76,6 +76,10 @@ async def run_class(cls, results, flush_aliases=None, test_timeout=None):
     aliases = cls._databases_names() if issubclass(cls, SimpleTestCase) else []
     probe = cls(names[0])
     reason = await _conditions_skip(cls, probe) if issubclass(cls, SimpleTestCase) else None
+    # Checking the conditions connected: that lease must end before the class's shared
+    # transaction begins, or setUpTestData's rows would be written through it, outside the
+    # transaction, and outlive the class.
+    _give_back_leases(aliases)
     if reason:
         for name in names:
             results[test_id(cls, name)] = ("skipped", reason)

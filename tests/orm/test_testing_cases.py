@@ -39,6 +39,25 @@ async def test_set_up_test_data_rows_are_visible_to_each_test_and_rolled_back_af
     assert await Author.objects.acount() == 0
 
 
+async def test_a_class_with_a_database_feature_condition_rolls_its_test_data_back_too():
+    # Checking skipUnlessDBFeature on the class connects first; setUpTestData's rows must
+    # still go into the class's transaction and go away with it.
+    from teapot.testing import skipUnlessDBFeature
+
+    @skipUnlessDBFeature("supports_transactions")
+    class Cases(TestCase):
+        @classmethod
+        async def setUpTestData(cls):
+            await Author.objects.acreate(name="conditional class data")
+
+        async def test_sees_it(self):
+            self.assertEqual(await Author.objects.filter(name="conditional class data").acount(), 1)
+
+    results = await run_classes([Cases])
+    assert outcomes(results) == {"test_sees_it": "passed"}
+    assert await Author.objects.acount() == 0
+
+
 async def test_one_tests_writes_are_invisible_to_the_next():
     counts = []
 
