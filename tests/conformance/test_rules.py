@@ -735,3 +735,58 @@ def test_names_per_field_and_per_ordering_model_coroutines():
 
     assert coroutine_prefixes() == ("get_next_by_", "get_previous_by_")
     assert {"get_next_in_order", "get_previous_in_order"} <= coroutine_names()
+
+
+def test_assertion_helper_awaits_the_callable_it_is_given():
+    # A helper shaped like assertRaises(exc, func): the callable may be a coroutine function
+    # (obj.full_clean), so the helper is async, awaits the call's result when it can and is
+    # awaited where it is called, in its own module or one that imports its class.
+    source = """
+    class Checks:
+        def assertFails(self, clean, fields, **kwargs):
+            with self.assertRaises(ValueError) as cm:
+                clean(**kwargs)
+            self.assertEqual(fields, cm.exception.args)
+
+        def assertLabel(self, label):
+            self.assertEqual(label(), "x")
+
+        def helper(self, fn):
+            return fn()
+
+    class T(Checks, TestCase):
+        def test_x(self):
+            obj = Author(name="a")
+            self.assertFails(obj.save, ["name"])
+    """
+    code = full(source)
+    assert "async def assertFails(self, clean, fields, **kwargs)" in code
+    assert "(await aw(clean(**kwargs)))" in code
+    assert "(await aw(label()))" in code
+    assert "(await aw(self.assertFails(obj.save, [\"name\"])))" in code
+    assert "    def helper(self, fn):\n        return fn()" in code  # not an assertion helper
+
+
+def test_assertion_helper_made_async_in_a_package_is_awaited_by_importers():
+    from tools.conformance.transform import imported_methods
+
+    helpers = """
+    class Checks:
+        def assertFails(self, clean):
+            with self.assertRaises(ValueError):
+                clean()
+    """
+    context = ctx(is_test_module=False, upstream_path="app/__init__.py")
+    transform_source(textwrap.dedent(helpers), context)
+    methods = imported_methods("from . import Checks\n", "app.tests", False, {"app": context.async_methods})
+    code = full(
+        """
+        from . import Checks
+
+        class T(Checks, TestCase):
+            def test_x(self):
+                self.assertFails(Author(name="a").save)
+        """,
+        imported_methods=methods,
+    )
+    assert "(await aw(self.assertFails(Author(name=\"a\").save)))" in code

@@ -71,6 +71,7 @@ class Context:
     awaitable_classes: frozenset = frozenset()  # teapot classes whose instances are awaited once built (MigrationLoader)
     queryset_coroutines: frozenset = frozenset()  # coroutine methods of QuerySet and Manager (none returns a context manager)
     helpers: set = field(default_factory=set)  # teapot.testing.transformed helpers used
+    callable_params: dict = field(default_factory=dict)  # assertion helpers made async -> the parameters they call
 
 
 def is_coroutine_name(ctx: Context, name: str) -> bool:

@@ -3,7 +3,8 @@ QuerySet, Manager, related managers, Model, cursor and transaction API (found by
 introspection, tools/conformance/names.py) and those a model gains per date field
 (``get_next_by_FOO``, by prefix), the test module's functions made async
 (async_def) and loop variables of a module that has some (``for f in [a, b]: f()``),
-``assertQuerySetEqual``, the construction of a class whose instances are awaited once built
+``assertQuerySetEqual``, the callable an assertion helper is given (``clean()`` in
+``def assertFailsValidation(self, clean, ...)``), the construction of a class whose instances are awaited once built
 (``MigrationExecutor(connection)``, ``MigrationLoader(connection)``), and the callable forms of ``assertRaises`` and
 friends. A name that other types have too (``get``, ``add``, ``count``, ``update``...) is
 awaited through ``aw()``, which leaves a non-awaitable result alone."""
@@ -88,6 +89,8 @@ class _Await(ScopedTransformer):
             if name in ctx.async_methods and isinstance(receiver, cst.Name) and receiver.value[:1].isupper():
                 return "aw"  # SomeTestCase.helper(...)
             return None
+        if isinstance(func, cst.Name) and name in ctx.callable_params.get(self.current_function(), ()):
+            return "aw"  # an assertion helper calling the callable it was given
         if isinstance(func, cst.Name) and name in ctx.imported_coroutines:
             return "await"  # from teapot.db.models import prefetch_related_objects
         if isinstance(func, cst.Name) and name in ctx.awaitable_classes:
