@@ -790,3 +790,19 @@ def test_assertion_helper_made_async_in_a_package_is_awaited_by_importers():
         imported_methods=methods,
     )
     assert "(await aw(self.assertFails(Author(name=\"a\").save)))" in code
+
+
+def test_evaluate_querysets_steps_an_iterator_with_enext():
+    code = full(
+        """
+        class T(TestCase):
+            def test_x(self):
+                first = next(serializers.deserialize("json", data))
+                second = next(rows, None)
+                third = next(iter(Author.objects.all()))
+        """
+    )
+    assert 'first = next((await enext(serializers.deserialize("json", data))))' in code
+    assert "second = next((await enext(rows)), None)" in code
+    assert "third = next((await enext(iter((await ev(Author.objects.all()))))))" in code
+    assert "from teapot.testing.transformed import enext, ev" in code
