@@ -730,10 +730,25 @@ def test_async_def_helper_calling_a_per_field_model_method():
     assert "return (await e.get_next_by_day())" in code
 
 
+def test_await_calls_per_related_ordering_model_method():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            q.set_answer_order([3, 1, 2])
+            settings.set_answer_order_x()
+    """
+    plain, _ = run(await_calls, source)
+    assert "    q.set_answer_order([3, 1, 2])" in plain
+    code, _ = run(await_calls, source, ctx(coroutine_patterns=(r"set_[a-z0-9_]+_order",)))
+    assert "(await q.set_answer_order([3, 1, 2]))" in code
+    assert "    settings.set_answer_order_x()" in code
+
+
 def test_names_per_field_and_per_ordering_model_coroutines():
-    from tools.conformance.names import coroutine_names, coroutine_prefixes
+    from tools.conformance.names import coroutine_names, coroutine_patterns, coroutine_prefixes
 
     assert coroutine_prefixes() == ("get_next_by_", "get_previous_by_")
+    assert coroutine_patterns() == (r"set_[a-z0-9_]+_order",)
     assert {"get_next_in_order", "get_previous_in_order"} <= coroutine_names()
 
 

@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tools.conformance import rules as rule_modules  # noqa: E402
-from tools.conformance.names import ambiguous_names, awaitable_classes, coroutine_names, coroutine_prefixes, function_names, queryset_coroutine_names  # noqa: E402
+from tools.conformance.names import ambiguous_names, awaitable_classes, coroutine_names, coroutine_patterns, coroutine_prefixes, function_names, queryset_coroutine_names  # noqa: E402
 from tools.conformance.rules import async_def  # noqa: E402
 from tools.conformance.rules._base import Context  # noqa: E402
 
@@ -177,6 +177,7 @@ def make_context(upstream_path: str, attrs, is_test_module: bool, imported=froze
         queryset_coroutines=queryset_coroutine_names(),
         coroutines=coroutine_names(),
         coroutine_prefixes=coroutine_prefixes(),
+        coroutine_patterns=coroutine_patterns(),
         ambiguous=ambiguous_names(),
         functions=function_names(),
         model_attrs=frozenset(attrs),

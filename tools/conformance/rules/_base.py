@@ -3,6 +3,7 @@ code it is in runs in an ``async def`` (where ``await`` may be added)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -55,6 +56,7 @@ class Context:
 
     coroutines: frozenset = frozenset()  # teapot coroutine method names
     coroutine_prefixes: tuple = ()  # ... and the prefixes of those a model gains per field (get_next_by_)
+    coroutine_patterns: tuple = ()  # ... and the name patterns of those it gains per ordered model (set_answer_order)
     ambiguous: frozenset = frozenset()  # ... that other types have too
     functions: frozenset = frozenset()  # teapot.db's coroutine functions (called by bare name)
     model_attrs: frozenset = frozenset()  # field and relation names of the app's models
@@ -75,8 +77,13 @@ class Context:
 
 
 def is_coroutine_name(ctx: Context, name: str) -> bool:
-    """Is a method of this name a coroutine in teapot, by its name or its per-field prefix?"""
-    return name in ctx.coroutines or bool(ctx.coroutine_prefixes and name.startswith(ctx.coroutine_prefixes))
+    """Is a method of this name a coroutine in teapot, by its name, its per-field prefix or
+    its per-ordering pattern?"""
+    return (
+        name in ctx.coroutines
+        or bool(ctx.coroutine_prefixes and name.startswith(ctx.coroutine_prefixes))
+        or any(re.fullmatch(pattern, name) for pattern in ctx.coroutine_patterns)
+    )
 
 
 def dotted(node) -> str:

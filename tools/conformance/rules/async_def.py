@@ -237,6 +237,7 @@ def would_rewrite(func: cst.FunctionDef, ctx: Context) -> bool:
     trial = Context(
         coroutines=ctx.coroutines,
         coroutine_prefixes=ctx.coroutine_prefixes,
+        coroutine_patterns=ctx.coroutine_patterns,
         ambiguous=ctx.ambiguous,
         model_attrs=ctx.model_attrs,
         async_funcs={func.name.value},
