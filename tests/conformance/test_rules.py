@@ -502,6 +502,14 @@ def test_model_attrs_include_model_names(tmp_path):
     assert {"name", "place", "child"} <= attrs and "plain" not in attrs
 
 
+def test_model_attrs_include_parent_links(tmp_path):
+    # A child model's link to its parent (place_ptr) is made by Django, never declared.
+    from tools.conformance.transform import model_attrs
+
+    (tmp_path / "models.py").write_text("class Place(models.Model):\n    name = models.CharField()\n\nclass Restaurant(Place):\n    pass\n")
+    assert {"place_ptr", "restaurant_ptr"} <= model_attrs(tmp_path)
+
+
 def test_evaluate_querysets_local_filter_is_not_the_builtin():
     source = """
     class T(TestCase):
@@ -821,3 +829,4 @@ def test_evaluate_querysets_steps_an_iterator_with_enext():
     assert "second = next((await enext(rows)), None)" in code
     assert "third = next((await enext(iter((await ev(Author.objects.all()))))))" in code
     assert "from teapot.testing.transformed import enext, ev" in code
+

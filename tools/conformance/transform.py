@@ -70,6 +70,7 @@ def model_attrs(app_dir: Path) -> set[str]:
                                     names.add(kw.value.value.replace("%(class)s", "").replace("%(app_label)s", ""))
             if (declares or _has_model_base(cls)) and is_models_file(path):
                 names.add(cls.name.lower())  # reverse one-to-one / parent link accessors
+                names.add(f"{cls.name.lower()}_ptr")  # a child's link to this parent, made by Django
     return {n for n in names if n.isidentifier()}
 
 
