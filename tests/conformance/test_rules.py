@@ -830,3 +830,37 @@ def test_evaluate_querysets_steps_an_iterator_with_enext():
     assert "third = next((await enext(iter((await ev(Author.objects.all()))))))" in code
     assert "from teapot.testing.transformed import enext, ev" in code
 
+
+def test_hoist_lambdas_query_set_equal_attrgetter():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            self.assertQuerySetEqual(qs, rows, attrgetter("title"))
+            self.assertQuerySetEqual(qs, rows, transform=operator.attrgetter("author"))
+            self.assertQuerySetEqual(qs, rows, attrgetter("pk"))
+            self.assertQuerySetEqual(qs, rows, attrgetter("author.name"))
+    """
+    code = full(source)
+    assert "async def _lambda_1(obj):\n            return (await load(obj, 'title'))" in code
+    assert "self.assertQuerySetEqual(qs, rows, _lambda_1)" in code
+    assert "async def _lambda_2(obj):\n            return (await load(obj, 'author'))" in code
+    assert "transform=_lambda_2" in code
+    assert 'attrgetter("pk")' in code and 'attrgetter("author.name")' in code
+    compile(code, "t.py", "exec")
+
+
+def test_await_calls_local_name_bound_to_a_coroutine_method():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            fetch = Author.objects.get
+            a = fetch(pk=1)
+            keep = str.upper
+            b = keep("x")
+            fetch = len
+            c = fetch([])
+    """
+    code, _ = run(await_calls, source)
+    assert "a = (await aw(fetch(pk=1)))" in code
+    assert 'b = keep("x")' in code
+    assert "c = fetch([])" in code
