@@ -7,7 +7,9 @@
 --apps takes app names and group names: "orm-group" (the 36 ORM apps, the default) and
 "migration-group" (migrations, migrations2, migrate_signals, schema, introspection: the
 migration engine, schema editor and introspection; kept apart so the ORM total stays
-comparable between runs).
+comparable between runs) and "wider-group" (28 more model and query apps: regressions,
+custom keys and columns, proxies, signals on many-to-many, Case/When, defaults, serializers,
+validation).
 
 Builds the transformed apps into build/conformance/apps/ (tools/conformance/transform.py),
 runs each app in a process of its own (tools/conformance/worker.py) with the aliases
@@ -44,7 +46,14 @@ APPS = (
     "expressions_window backends signals known_related_objects"
 ).split()
 MIGRATION_APPS = "migrations migrations2 migrate_signals schema introspection".split()
-GROUPS = {"orm-group": APPS, "migration-group": MIGRATION_APPS}
+WIDER_APPS = (
+    "model_regress custom_columns custom_pk get_earliest_or_latest or_lookups reverse_lookup nested_foreign_keys "
+    "null_queries select_related_onetoone select_related_regress many_to_one_null m2m_regress m2m_recursive "
+    "m2m_signals m2m_multiple model_inheritance_regress proxy_models update_only_fields expressions_case datatypes "
+    "field_defaults generic_relations_regress defer_regress order_with_respect_to unmanaged_models "
+    "mutually_referential serializers validation"
+).split()
+GROUPS = {"orm-group": APPS, "migration-group": MIGRATION_APPS, "wider-group": WIDER_APPS}
 BASELINE_DIR = ROOT / "tools" / "conformance" / "baseline"
 APPS_DIR = ROOT / "build" / "conformance" / "apps"
 
@@ -137,7 +146,7 @@ def summarize(backend, app, result, base):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "mysql"), default="sqlite")
-    parser.add_argument("--apps", nargs="+", default=APPS, help="apps or groups: orm-group (default), migration-group")
+    parser.add_argument("--apps", nargs="+", default=APPS, help="apps or groups: orm-group (default), migration-group, wider-group")
     parser.add_argument("--json", help="write per-app counts and per-test outcomes here")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--timeout", type=int, default=180, help="seconds per app (its worker is killed then)")

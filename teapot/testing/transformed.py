@@ -105,6 +105,21 @@ async def has(obj, name):
     return True
 
 
+async def enext(iterator):
+    """For ``next(iterator, *default)``, which becomes ``next(await enext(iterator),
+    *default)``: an async iterator (a deserializer, a row stream) is stepped here and gives an
+    iterator over its next item, or an empty one at its end, so that next() in the test
+    raises StopIteration or gives the default there (a coroutine cannot raise
+    StopIteration); any other value is given back as it is."""
+    if hasattr(iterator, "__anext__") and not hasattr(iterator, "__next__"):
+        try:
+            item = await iterator.__anext__()
+        except StopAsyncIteration:
+            return iter(())
+        return iter((item,))
+    return iterator
+
+
 async def ecall(func, *args):
     """``func(*args)`` with querysets among ``args`` evaluated first: a lambda's
     ``list(qs)`` becomes ``ecall(list, qs)``, an awaitable its caller awaits."""

@@ -502,6 +502,14 @@ def test_model_attrs_include_model_names(tmp_path):
     assert {"name", "place", "child"} <= attrs and "plain" not in attrs
 
 
+def test_model_attrs_include_parent_links(tmp_path):
+    # A child model's link to its parent (place_ptr) is made by Django, never declared.
+    from tools.conformance.transform import model_attrs
+
+    (tmp_path / "models.py").write_text("class Place(models.Model):\n    name = models.CharField()\n\nclass Restaurant(Place):\n    pass\n")
+    assert {"place_ptr", "restaurant_ptr"} <= model_attrs(tmp_path)
+
+
 def test_evaluate_querysets_local_filter_is_not_the_builtin():
     source = """
     class T(TestCase):
@@ -730,8 +738,129 @@ def test_async_def_helper_calling_a_per_field_model_method():
     assert "return (await e.get_next_by_day())" in code
 
 
+def test_await_calls_per_related_ordering_model_method():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            q.set_answer_order([3, 1, 2])
+            settings.set_answer_order_x()
+    """
+    plain, _ = run(await_calls, source)
+    assert "    q.set_answer_order([3, 1, 2])" in plain
+    code, _ = run(await_calls, source, ctx(coroutine_patterns=(r"set_[a-z0-9_]+_order",)))
+    assert "(await q.set_answer_order([3, 1, 2]))" in code
+    assert "    settings.set_answer_order_x()" in code
+
+
 def test_names_per_field_and_per_ordering_model_coroutines():
-    from tools.conformance.names import coroutine_names, coroutine_prefixes
+    from tools.conformance.names import coroutine_names, coroutine_patterns, coroutine_prefixes
 
     assert coroutine_prefixes() == ("get_next_by_", "get_previous_by_")
+    assert coroutine_patterns() == (r"set_[a-z0-9_]+_order",)
     assert {"get_next_in_order", "get_previous_in_order"} <= coroutine_names()
+
+
+def test_assertion_helper_awaits_the_callable_it_is_given():
+    # A helper shaped like assertRaises(exc, func): the callable may be a coroutine function
+    # (obj.full_clean), so the helper is async, awaits the call's result when it can and is
+    # awaited where it is called, in its own module or one that imports its class.
+    source = """
+    class Checks:
+        def assertFails(self, clean, fields, **kwargs):
+            with self.assertRaises(ValueError) as cm:
+                clean(**kwargs)
+            self.assertEqual(fields, cm.exception.args)
+
+        def assertLabel(self, label):
+            self.assertEqual(label(), "x")
+
+        def helper(self, fn):
+            return fn()
+
+    class T(Checks, TestCase):
+        def test_x(self):
+            obj = Author(name="a")
+            self.assertFails(obj.save, ["name"])
+    """
+    code = full(source)
+    assert "async def assertFails(self, clean, fields, **kwargs)" in code
+    assert "(await aw(clean(**kwargs)))" in code
+    assert "(await aw(label()))" in code
+    assert "(await aw(self.assertFails(obj.save, [\"name\"])))" in code
+    assert "    def helper(self, fn):\n        return fn()" in code  # not an assertion helper
+
+
+def test_assertion_helper_made_async_in_a_package_is_awaited_by_importers():
+    from tools.conformance.transform import imported_methods
+
+    helpers = """
+    class Checks:
+        def assertFails(self, clean):
+            with self.assertRaises(ValueError):
+                clean()
+    """
+    context = ctx(is_test_module=False, upstream_path="app/__init__.py")
+    transform_source(textwrap.dedent(helpers), context)
+    methods = imported_methods("from . import Checks\n", "app.tests", False, {"app": context.async_methods})
+    code = full(
+        """
+        from . import Checks
+
+        class T(Checks, TestCase):
+            def test_x(self):
+                self.assertFails(Author(name="a").save)
+        """,
+        imported_methods=methods,
+    )
+    assert "(await aw(self.assertFails(Author(name=\"a\").save)))" in code
+
+
+def test_evaluate_querysets_steps_an_iterator_with_enext():
+    code = full(
+        """
+        class T(TestCase):
+            def test_x(self):
+                first = next(serializers.deserialize("json", data))
+                second = next(rows, None)
+                third = next(iter(Author.objects.all()))
+        """
+    )
+    assert 'first = next((await enext(serializers.deserialize("json", data))))' in code
+    assert "second = next((await enext(rows)), None)" in code
+    assert "third = next((await enext(iter((await ev(Author.objects.all()))))))" in code
+    assert "from teapot.testing.transformed import enext, ev" in code
+
+
+def test_hoist_lambdas_query_set_equal_attrgetter():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            self.assertQuerySetEqual(qs, rows, attrgetter("title"))
+            self.assertQuerySetEqual(qs, rows, transform=operator.attrgetter("author"))
+            self.assertQuerySetEqual(qs, rows, attrgetter("pk"))
+            self.assertQuerySetEqual(qs, rows, attrgetter("author.name"))
+    """
+    code = full(source)
+    assert "async def _lambda_1(obj):\n            return (await load(obj, 'title'))" in code
+    assert "self.assertQuerySetEqual(qs, rows, _lambda_1)" in code
+    assert "async def _lambda_2(obj):\n            return (await load(obj, 'author'))" in code
+    assert "transform=_lambda_2" in code
+    assert 'attrgetter("pk")' in code and 'attrgetter("author.name")' in code
+    compile(code, "t.py", "exec")
+
+
+def test_await_calls_local_name_bound_to_a_coroutine_method():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            fetch = Author.objects.get
+            a = fetch(pk=1)
+            keep = str.upper
+            b = keep("x")
+            fetch = len
+            c = fetch([])
+    """
+    code, _ = run(await_calls, source)
+    assert "a = (await aw(fetch(pk=1)))" in code
+    assert 'b = keep("x")' in code
+    assert "c = fetch([])" in code

@@ -8,7 +8,7 @@ import pytest
 
 from teapot.testing import TestCase, TransactionTestCase
 from teapot.testing.runner import run_classes
-from teapot.testing.transformed import UnavailableError, ev, load, unavailable
+from teapot.testing.transformed import UnavailableError, enext, ev, load, unavailable
 from tests.orm.testapp.models import Author, Book, Tag
 
 pytestmark = pytest.mark.usefixtures("tables")
@@ -189,6 +189,20 @@ async def test_ev_leaves_a_class_that_defines_aiter_alone():
 
     assert await ev(ModelIterable) is ModelIterable
     assert await ev(Author.objects.all()._iterable_class) is ModelIterable
+
+
+async def test_enext_steps_an_async_iterator_and_ends_as_next_does():
+    from teapot.core import serializers
+
+    text = '[{"model": "testapp.tag", "pk": 1, "fields": {"name": "a"}}, {"model": "testapp.tag", "pk": 2, "fields": {"name": "b"}}]'
+    rows = serializers.deserialize("json", text)
+    assert next(await enext(rows)).object.name == "a"
+    assert next(await enext(rows)).object.name == "b"
+    with pytest.raises(StopIteration):
+        next(await enext(rows))
+    assert next(await enext(serializers.deserialize("json", "[]")), None) is None
+    numbers = iter([1, 2])
+    assert await enext(numbers) is numbers  # a sync iterator: next() steps it itself
 
 
 async def test_load_with_a_name_computed_at_run_time():

@@ -175,6 +175,24 @@ def coroutine_prefixes() -> tuple[str, ...]:
     )
 
 
+# The methods a model gains per model ordered with respect to it (make_foreign_order_accessors:
+# question.set_answer_order(ids)), as a pattern of their names, and the function behind them.
+_PER_RELATED_ORDERING_PATTERNS = {
+    "method_set_order": r"set_[a-z0-9_]+_order",
+}
+
+
+@lru_cache(maxsize=None)
+def coroutine_patterns() -> tuple[str, ...]:
+    """Patterns of the names of model methods made per related ordering that are coroutines
+    (``set_answer_order()``)."""
+    from teapot.db.models import base
+
+    return tuple(
+        pattern for impl, pattern in _PER_RELATED_ORDERING_PATTERNS.items() if inspect.iscoroutinefunction(getattr(base, impl))
+    )
+
+
 def _per_ordering_coroutines(model) -> set[str]:
     return {
         name

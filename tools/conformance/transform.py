@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tools.conformance import rules as rule_modules  # noqa: E402
-from tools.conformance.names import ambiguous_names, awaitable_classes, coroutine_names, coroutine_prefixes, function_names, queryset_coroutine_names  # noqa: E402
+from tools.conformance.names import ambiguous_names, awaitable_classes, coroutine_names, coroutine_patterns, coroutine_prefixes, function_names, queryset_coroutine_names  # noqa: E402
 from tools.conformance.rules import async_def  # noqa: E402
 from tools.conformance.rules._base import Context  # noqa: E402
 
@@ -70,6 +70,7 @@ def model_attrs(app_dir: Path) -> set[str]:
                                     names.add(kw.value.value.replace("%(class)s", "").replace("%(app_label)s", ""))
             if (declares or _has_model_base(cls)) and is_models_file(path):
                 names.add(cls.name.lower())  # reverse one-to-one / parent link accessors
+                names.add(f"{cls.name.lower()}_ptr")  # a child's link to this parent, made by Django
     return {n for n in names if n.isidentifier()}
 
 
@@ -177,6 +178,7 @@ def make_context(upstream_path: str, attrs, is_test_module: bool, imported=froze
         queryset_coroutines=queryset_coroutine_names(),
         coroutines=coroutine_names(),
         coroutine_prefixes=coroutine_prefixes(),
+        coroutine_patterns=coroutine_patterns(),
         ambiguous=ambiguous_names(),
         functions=function_names(),
         model_attrs=frozenset(attrs),

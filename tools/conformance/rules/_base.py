@@ -3,6 +3,7 @@ code it is in runs in an ``async def`` (where ``await`` may be added)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -55,6 +56,7 @@ class Context:
 
     coroutines: frozenset = frozenset()  # teapot coroutine method names
     coroutine_prefixes: tuple = ()  # ... and the prefixes of those a model gains per field (get_next_by_)
+    coroutine_patterns: tuple = ()  # ... and the name patterns of those it gains per ordered model (set_answer_order)
     ambiguous: frozenset = frozenset()  # ... that other types have too
     functions: frozenset = frozenset()  # teapot.db's coroutine functions (called by bare name)
     model_attrs: frozenset = frozenset()  # field and relation names of the app's models
@@ -71,11 +73,17 @@ class Context:
     awaitable_classes: frozenset = frozenset()  # teapot classes whose instances are awaited once built (MigrationLoader)
     queryset_coroutines: frozenset = frozenset()  # coroutine methods of QuerySet and Manager (none returns a context manager)
     helpers: set = field(default_factory=set)  # teapot.testing.transformed helpers used
+    callable_params: dict = field(default_factory=dict)  # assertion helpers made async -> the parameters they call
 
 
 def is_coroutine_name(ctx: Context, name: str) -> bool:
-    """Is a method of this name a coroutine in teapot, by its name or its per-field prefix?"""
-    return name in ctx.coroutines or bool(ctx.coroutine_prefixes and name.startswith(ctx.coroutine_prefixes))
+    """Is a method of this name a coroutine in teapot, by its name, its per-field prefix or
+    its per-ordering pattern?"""
+    return (
+        name in ctx.coroutines
+        or bool(ctx.coroutine_prefixes and name.startswith(ctx.coroutine_prefixes))
+        or any(re.fullmatch(pattern, name) for pattern in ctx.coroutine_patterns)
+    )
 
 
 def dotted(node) -> str:

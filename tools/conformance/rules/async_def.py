@@ -175,6 +175,43 @@ class _Triggers(cst.CSTVisitor):
             self.found = True
 
 
+class _ParamCalls(cst.CSTVisitor):
+    """The parameters a function's own body (not nested functions or lambdas) calls."""
+
+    def __init__(self, params: set):
+        super().__init__()
+        self.params = params
+        self.called: set = set()
+        self.depth = 0
+
+    def visit_FunctionDef(self, node):
+        self.depth += 1
+        return self.depth == 1
+
+    def leave_FunctionDef(self, node):
+        self.depth -= 1
+
+    def visit_Lambda(self, node):
+        return False
+
+    def visit_Call(self, node):
+        if isinstance(node.func, cst.Name) and node.func.value in self.params:
+            self.called.add(node.func.value)
+
+
+def callable_params(func: cst.FunctionDef) -> set:
+    """An assertion helper that takes a callable, as assertRaises does
+    (``def assertFailsValidation(self, clean, ...): ... clean()``): the parameters it calls.
+    The callable may be a coroutine function (``obj.full_clean``), so the helper becomes
+    async and awaits what the call returns when it is awaitable."""
+    params = {p.name.value for p in (*func.params.posonly_params, *func.params.params, *func.params.kwonly_params)}
+    params.discard("self")
+    params.discard("cls")
+    finder = _ParamCalls(params)
+    func.visit(finder)
+    return finder.called
+
+
 def _never_async(info) -> bool:
     name = info["name"]
     if info["async"]:
@@ -200,6 +237,7 @@ def would_rewrite(func: cst.FunctionDef, ctx: Context) -> bool:
     trial = Context(
         coroutines=ctx.coroutines,
         coroutine_prefixes=ctx.coroutine_prefixes,
+        coroutine_patterns=ctx.coroutine_patterns,
         ambiguous=ctx.ambiguous,
         model_attrs=ctx.model_attrs,
         async_funcs={func.name.value},
@@ -237,6 +275,12 @@ def decide(tree: cst.Module, ctx: Context) -> None:
             # ever called (or given to a caller that awaits them), that iterate, index, take
             # len() of, compare or load what may be a queryset or a lazy relation.
             chosen.add(qual)
+    for qual, info in functions.items():
+        if info["class"] and info["name"].startswith("assert") and not _never_async(info):
+            called = callable_params(info["node"])
+            if called:
+                chosen.add(qual)
+                ctx.callable_params[qual] = called
     while True:
         methods = {functions[q]["name"] for q in chosen if functions[q]["class"]} | set(ctx.imported_methods)
         plain = {functions[q]["name"] for q in chosen if not functions[q]["class"]} | set(ctx.imported_async)

@@ -2,8 +2,10 @@
 QuerySet, Manager, related managers, Model, cursor and transaction API (found by
 introspection, tools/conformance/names.py) and those a model gains per date field
 (``get_next_by_FOO``, by prefix), the test module's functions made async
-(async_def) and loop variables of a module that has some (``for f in [a, b]: f()``),
-``assertQuerySetEqual``, the construction of a class whose instances are awaited once built
+(async_def) and loop variables of a module that has some (``for f in [a, b]: f()``), local
+names bound to a coroutine method (``ctype = ContentType.objects.get_for_model;
+ctype(Person)``), ``assertQuerySetEqual``, the callable an assertion helper is given (``clean()`` in
+``def assertFailsValidation(self, clean, ...)``), the construction of a class whose instances are awaited once built
 (``MigrationExecutor(connection)``, ``MigrationLoader(connection)``), and the callable forms of ``assertRaises`` and
 friends. A name that other types have too (``get``, ``add``, ``count``, ``update``...) is
 awaited through ``aw()``, which leaves a non-awaitable result alone."""
@@ -28,19 +30,32 @@ class _Await(ScopedTransformer):
         super().__init__(ctx)
         self.skip: set[int] = set()
         self.loop_names: list[set[str]] = []  # per function: names bound by its for loops
+        self.aliases: list[set[str]] = []  # per function: names bound to a coroutine method (f = X.objects.get)
 
     def visit_FunctionDef(self, node):
         super().visit_FunctionDef(node)
         self.loop_names.append(set())
+        self.aliases.append(set())
 
     def leave_FunctionDef(self, original_node, updated_node):
         self.loop_names.pop()
+        self.aliases.pop()
         return super().leave_FunctionDef(original_node, updated_node)
 
     def visit_For(self, node):
         super().visit_For(node)
         if self.loop_names:
             self.loop_names[-1] |= _names(node.target)
+
+    def visit_Assign(self, node):
+        if not self.aliases or len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+            return
+        name = node.targets[0].target.value
+        value = node.value
+        if isinstance(value, cst.Attribute) and is_coroutine_name(self.ctx, value.attr.value):
+            self.aliases[-1].add(name)  # ctype = ContentType.objects.get_for_model
+        else:
+            self.aliases[-1].discard(name)
 
     def visit_Await(self, node):
         self.skip.add(id(node.expression))
@@ -88,12 +103,16 @@ class _Await(ScopedTransformer):
             if name in ctx.async_methods and isinstance(receiver, cst.Name) and receiver.value[:1].isupper():
                 return "aw"  # SomeTestCase.helper(...)
             return None
+        if isinstance(func, cst.Name) and name in ctx.callable_params.get(self.current_function(), ()):
+            return "aw"  # an assertion helper calling the callable it was given
         if isinstance(func, cst.Name) and name in ctx.imported_coroutines:
             return "await"  # from teapot.db.models import prefetch_related_objects
         if isinstance(func, cst.Name) and name in ctx.awaitable_classes:
             return "await"  # executor = await MigrationExecutor(connection)
         if isinstance(func, cst.Name) and (name in ctx.async_plain or name in ctx.functions):
             return "aw"
+        if isinstance(func, cst.Name) and self.aliases and name in self.aliases[-1]:
+            return "aw"  # a coroutine method called through a local name bound to it
         if isinstance(func, cst.Name) and self.loop_names and name in self.loop_names[-1] and ctx.async_plain:
             return "aw"  # for test in [a, b]: test() -- a function taken from a list
         return None

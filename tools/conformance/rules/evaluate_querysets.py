@@ -4,7 +4,8 @@ self; anything else passes through): ``for`` loops and comprehensions, ``list()`
 ``tuple()``, ``set()``, ``sorted()``, ``bool()``..., unpacking (``a, b = qs``), ``in`` / ``not in``, and the values
 compared by the test-case assertions. ``x[i]`` becomes ``await ev_item(x, i)``, and so does a
 slice of an expression built as a queryset, and any slice with a step (a raw query's slice
-and a slice with a step run the query). ``self.assertNumQueries(n, list, qs)`` calls ``ecall(list, qs)`` instead."""
+and a slice with a step run the query). ``self.assertNumQueries(n, list, qs)`` calls ``ecall(list, qs)`` instead, and ``next(it)`` is
+``next(await enext(it))``, which steps an async iterator."""
 
 from __future__ import annotations
 
@@ -126,6 +127,11 @@ class _Evaluate(ScopedTransformer):
         args = list(updated_node.args)
         if isinstance(func, cst.Name):
             name = func.value
+            if name == "next" and args and all(a.keyword is None and not a.star for a in args):
+                # next() of an async iterator (a deserializer, a row stream) takes its next
+                # item; evaluating it into a list first would leave next() nothing to step.
+                args[0] = args[0].with_changes(value=helper_call("enext", [args[0].value], self.ctx))
+                return updated_node.with_changes(args=args)
             if name in CONSUMERS or name == "len":
                 if args and args[0].keyword is None and not args[0].star:
                     args[0] = self.arg(args[0])

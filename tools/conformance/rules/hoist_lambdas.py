@@ -3,7 +3,10 @@
 a queryset iterated or indexed, a lazy relation read) becomes a nested function defined just
 before the statement: ``lambda: qs[0].chef`` -> ``def _lambda_1(): return qs[0].chef``, which
 async_def then makes ``async def`` and the other rules rewrite. Runs before async_def decides.
-Lambdas inside comprehensions or other lambdas, and outside functions, stay as they are."""
+Lambdas inside comprehensions or other lambdas, and outside functions, stay as they are.
+``attrgetter("name")`` given as ``assertQuerySetEqual``'s transform is read as
+``lambda obj: obj.name`` and hoisted the same way when ``name`` may need loading (a deferred
+field, a relation)."""
 
 from __future__ import annotations
 
@@ -61,6 +64,8 @@ class _Hoist(cst.CSTTransformer):
 
     def on_leave(self, original_node, updated_node):
         result = super().on_leave(original_node, updated_node)
+        if isinstance(original_node, cst.Call) and isinstance(result, cst.Call) and call_name(original_node) in AWAITING_RESULT:
+            result = result.with_changes(args=[self.getter(arg) for arg in result.args])
         if isinstance(original_node, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
             self.blocked -= 1
         if isinstance(original_node, cst.FunctionDef):
@@ -73,6 +78,29 @@ class _Hoist(cst.CSTTransformer):
             if defs:
                 return cst.FlattenSentinel([*defs, result])
         return result
+
+    def getter(self, arg):
+        """``attrgetter("name")`` -> a hoisted ``def _lambda_N(obj): return obj.name`` when
+        reading the attribute may need ``await``."""
+        value = arg.value
+        if (
+            arg.star
+            or not isinstance(value, cst.Call)
+            or (cst.helpers.get_full_name_for_node(value.func) or "").split(".")[-1] != "attrgetter"
+            or len(value.args) != 1
+            or not isinstance(value.args[0].value, cst.SimpleString)
+        ):
+            return arg
+        attr = value.args[0].value.evaluated_value
+        if not isinstance(attr, str) or not attr.isidentifier():
+            return arg
+        lam = cst.Lambda(
+            params=cst.Parameters(params=[cst.Param(name=cst.Name("obj"))]),
+            body=cst.Attribute(value=cst.Name("obj"), attr=cst.Name(attr)),
+        )
+        self.candidates.add(id(lam))
+        hoisted = self.hoist(lam, lam)
+        return arg if hoisted is lam else arg.with_changes(value=hoisted)
 
     def hoist(self, original, lam):
         if (
