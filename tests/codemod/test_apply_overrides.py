@@ -7,7 +7,7 @@ import pytest
 
 from harness import MODULE, dd, prepare
 
-from codemod.rules.apply_overrides import ApplyOverrides, code_hash, find_def
+from codemod.rules.apply_overrides import MARKER_COMMENT, ApplyOverrides, code_hash, find_def
 
 UPSTREAM = dd("""
     import os
@@ -83,6 +83,7 @@ CASES = [
 
 
             class QuerySet:
+                # teapot override: overrides/sample.py
                 def __len__(self):
                     raise SyncOperationError("len()")
 
@@ -113,6 +114,7 @@ CASES = [
             import os
 
 
+            # teapot override: overrides/sample.py
             async def get_related(obj):
                 return await obj.related
 
@@ -168,10 +170,12 @@ CASES = [
                     return "default"
 
                 class Inner:
+                    # teapot override: overrides/sample.py
                     def run(self):
                         return 2
 
                 if os.name == "nt":
+                    # teapot override: overrides/sample.py
                     def path(self):
                         return "D:"
             """),
@@ -213,6 +217,7 @@ CASES = [
                     def path(self):
                         return "C:"
             %s
+                # teapot override: overrides/sample.py
                 @staticmethod
                 async def __aiter__(self):
                     yield 1
@@ -225,6 +230,21 @@ CASES = [
 @pytest.mark.parametrize("override_src, after", CASES)
 def test_apply_overrides(override_src, after):
     assert apply(override_src) == (UPSTREAM if after is None else after)
+
+
+def test_every_placed_definition_names_its_override_file():
+    """One marker line per replaced or added definition, right above it (above its
+    decorators), naming the override file."""
+    for case in CASES:
+        override_src, _ = case.values
+        out = apply(override_src)
+        placed = override_src.count("@override(")
+        assert out.count(MARKER_COMMENT) == placed, case.id
+        lines = out.splitlines()
+        for i, line in enumerate(lines):
+            if MARKER_COMMENT in line:
+                assert line.strip() == "# teapot override: overrides/sample.py", case.id
+                assert lines[i + 1].lstrip().startswith(("def ", "async def ", "class ", "@")), case.id
 
 
 def test_first_case_is_no_change():
