@@ -706,7 +706,7 @@ class CallGraph:
             signal = self.sent_signal(call, func.module)
             if signal:
                 return f"sends {signal}"
-            for target in self.resolve_call(call.func, scope):
+            for target in sorted(self.resolve_call(call.func, scope)):  # sorted: the same reason every run
                 if target in self.colour:
                     return f"calls {target}"
             cls = self.class_of_call(call, scope)
@@ -765,7 +765,7 @@ class CallGraph:
                 related.update(self.lookup(base, func.name))
             if func.name in self.protocol_methods:
                 related.update(self.by_name(func.name))
-            for other in related:
+            for other in sorted(related):  # sorted: the same marking order, hence reasons, every run
                 if other not in self.colour and self._mark(other, f"same method as {qual}"):
                     changed = True
         return changed

@@ -22,6 +22,9 @@ from pathlib import Path
 import libcst as cst
 
 from .closure import import_closure, module_path
+from .colouring_lock import LOCK as COLOURING_LOCK
+from .colouring_lock import lock_differences, read_lock, summary
+from .colouring_lock import write_lock as write_colouring_lock
 from .pin import (
     LOCK_FILE,
     Pin,
@@ -87,6 +90,7 @@ class Sync:
     diff: list[str] = field(default_factory=list)  # unified diff of the closure files, for --diff
     problems: list[str] = field(default_factory=list)  # the new snapshot cannot be taken
     review: list[str] = field(default_factory=list)  # overrides to look at before taking it
+    colouring: dict | None = None  # the new snapshot's colouring, for the lock file
 
 
 # -- the target release
@@ -342,8 +346,15 @@ def analyse(sync: Sync, old_root: Path, new_root: Path, out_dir: Path, repo: Pat
         errors = compile_errors(out_dir)
         sync.problems += [f"generated code does not compile: {e}" for e in errors]
         sync.report["compile errors"] = errors
-        # The pinned snapshot is coloured only now: a release that fails needs no colouring diff.
-        sync.report["io colouring"] = colouring_changes(old_colouring(old_root, sync.current), generation["coloured"])
+        # The committed lock is the colouring reviewed so far; without one, the pinned snapshot
+        # is coloured now (a release that fails needs no colouring diff).
+        locked = read_lock(repo / COLOURING_LOCK.relative_to(ROOT))
+        before = locked if locked is not None else old_colouring(old_root, sync.current)
+        sync.colouring = generation["coloured"]
+        sync.report["io colouring"] = colouring_changes(before, sync.colouring)
+        if locked is not None:
+            changes = lock_differences(locked, sync.colouring)
+            sync.report["io colouring"]["lock"] = {"summary": summary(changes), "changes": changes}
         sync.report["unresolved sync callers"] = generation["unresolved sync callers"]
         sync.report["generated files"] = {"count": generation["files"], **generated_changes(out_dir, repo / "teapot")}
     else:
@@ -489,6 +500,7 @@ def sync_upstream(
         for path, text in mentions.items():
             path.write_text(text)
         write_lock(sync.target, lock)
+        write_colouring_lock(sync.colouring, repo / COLOURING_LOCK.relative_to(ROOT))
     sync.report["switched"] = True
 
     if tests == "none":
