@@ -19,11 +19,14 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
+if __package__ in (None, ""):
+    # Run as a file: import the tools from the repository root (tools.codemod...), as
+    # `python -m tools.rename_fork` does, instead of from tools/ itself.
+    sys.path[0] = str(ROOT)
 
-from codemod.colouring_lock import LOCK, check_lock, write_lock  # noqa: E402
-from codemod.pin import Pin, PinError, check_tools, open_source  # noqa: E402
-from codemod.pipeline import GenerationError, compare_trees, generate, write_report  # noqa: E402
+from tools.codemod.colouring_lock import LOCK, check_lock, write_lock  # noqa: E402
+from tools.codemod.pin import Pin, PinError, check_tools, open_source  # noqa: E402
+from tools.codemod.pipeline import GenerationError, compare_trees, generate, write_report  # noqa: E402
 
 DEFAULT_OUT = ROOT / "teapot"
 

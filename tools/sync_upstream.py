@@ -45,9 +45,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
+if __package__ in (None, ""):
+    # Run as a file: import the tools from the repository root (tools.codemod...), as
+    # `python -m tools.sync_upstream` does, instead of from tools/ itself.
+    sys.path[0] = str(ROOT)
 
-from codemod.sync import sync_upstream  # noqa: E402
+from tools.codemod.sync import sync_upstream  # noqa: E402
 
 
 def print_report(report: dict, out=sys.stdout) -> None:

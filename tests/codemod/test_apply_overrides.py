@@ -5,9 +5,9 @@ import hashlib
 import libcst as cst
 import pytest
 
-from harness import MODULE, dd, prepare
+from tests.codemod.harness import MODULE, dd, prepare
 
-from codemod.rules.apply_overrides import MARKER_COMMENT, ApplyOverrides, code_hash, find_def
+from tools.codemod.rules.apply_overrides import MARKER_COMMENT, ApplyOverrides, code_hash, find_def
 
 UPSTREAM = dd("""
     import os
@@ -58,14 +58,14 @@ def apply(override_src, upstream=UPSTREAM):
 CASES = [
     pytest.param(
         dd("""
-            from codemod.overrides import override
+            from tools.codemod.overrides import override
             """),
         None,  # no change
         id="override-file-with-no-override",
     ),
     pytest.param(
         dd(f"""
-            from codemod.overrides import override
+            from tools.codemod.overrides import override
             from teapot.errors import SyncOperationError
 
 
@@ -103,7 +103,7 @@ CASES = [
     ),
     pytest.param(
         dd(f"""
-            from codemod.overrides import override
+            from tools.codemod.overrides import override
 
 
             @override("get_related", upstream="{upstream_hash('get_related')}")
@@ -140,7 +140,7 @@ CASES = [
     ),
     pytest.param(
         dd(f"""
-            from codemod.overrides import override
+            from tools.codemod.overrides import override
 
 
             @override("QuerySet.Inner.run", upstream="{upstream_hash('QuerySet.Inner.run')}")
@@ -183,7 +183,7 @@ CASES = [
     ),
     pytest.param(
         dd("""
-            from codemod.overrides import override
+            from tools.codemod.overrides import override
 
 
             @override("QuerySet.__aiter__", new=True)
@@ -265,7 +265,7 @@ def test_code_hash_is_sha256_of_the_definition_text():
 
 def test_changed_upstream_is_reported_as_drift():
     src = dd("""
-        from codemod.overrides import override
+        from tools.codemod.overrides import override
 
 
         @override("get_related", upstream="000000000000")
@@ -281,7 +281,7 @@ def test_changed_upstream_is_reported_as_drift():
 class TestFixedColours:
     def test_colour_comes_from_the_def(self):
         src = dd("""
-            from codemod.overrides import override
+            from tools.codemod.overrides import override
 
 
             @override("QuerySet.__len__", upstream="x")
@@ -369,7 +369,7 @@ def test_definition_in_both_branches_of_an_if():
                     return 2
         """)
     src = dd(f"""
-        from codemod.overrides import override
+        from tools.codemod.overrides import override
 
 
         @override("A.f", upstream="{upstream_hash('A.f', upstream)}")

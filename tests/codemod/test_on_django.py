@@ -14,16 +14,16 @@ import libcst as cst
 import libcst.matchers as cstm
 import pytest
 
-from codemod.callgraph import COROUTINE, CallGraph, Scope
-from codemod.closure import import_closure, module_path
-from codemod.colouring_lock import LOCK, check_lock, format_lock, lock_differences, parse_lock, write_lock
-from codemod.pin import Pin, fetch_sdist
-from codemod.pipeline import COLOUR_RULES, POST_RULES, PRE_RULES, build_graph, colouring_report, graph_tables, load_tables
-from codemod.rules._base import Context
-from codemod.rules.apply_overrides import ApplyOverrides, find_def
-from codemod.rules.async_aliases import TWIN
-from codemod.rules.drop_functions import DropFunctions
-from codemod.rules.stamp_header import MARKER
+from tools.codemod.callgraph import COROUTINE, CallGraph, Scope
+from tools.codemod.closure import import_closure, module_path
+from tools.codemod.colouring_lock import LOCK, check_lock, format_lock, lock_differences, parse_lock, write_lock
+from tools.codemod.pin import Pin, fetch_sdist
+from tools.codemod.pipeline import COLOUR_RULES, POST_RULES, PRE_RULES, build_graph, colouring_report, graph_tables, load_tables
+from tools.codemod.rules._base import Context
+from tools.codemod.rules.apply_overrides import ApplyOverrides, find_def
+from tools.codemod.rules.async_aliases import TWIN
+from tools.codemod.rules.drop_functions import DropFunctions
+from tools.codemod.rules.stamp_header import MARKER
 
 # Modules whose generated output is checked function by function.
 CHECKED_MODULES = [

@@ -16,7 +16,7 @@ from ..callgraph import AITER, COROUTINE, dotted
 from ._base import Rule
 
 OVERRIDES_DIR = Path(__file__).resolve().parent.parent / "overrides"
-MARKER_MODULES = {"codemod.overrides", "tools.codemod.overrides"}
+MARKER_MODULE = "tools.codemod.overrides"  # override files import the marker from here
 # The comment line above every definition an override put in the generated code, followed
 # by the override file's path from the repository root.
 MARKER_COMMENT = "# teapot override: "
@@ -166,7 +166,7 @@ class ApplyOverrides(Rule):
         for stmt in tree.body:
             if isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], (cst.Import, cst.ImportFrom)):
                 imp = stmt.body[0]
-                if isinstance(imp, cst.ImportFrom) and imp.module and dotted(imp.module) in MARKER_MODULES:
+                if isinstance(imp, cst.ImportFrom) and imp.module and dotted(imp.module) == MARKER_MODULE:
                     continue
                 self.imports.setdefault(module, []).append(stmt)
                 continue
