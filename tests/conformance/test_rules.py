@@ -316,7 +316,7 @@ def test_import_helpers_and_header():
         """
     )
     assert code.startswith("# @gen" + "erated by tools/conformance/transform.py from Django 5.2.19: tests/app/tests.py")
-    assert "from teapot.testing.transformed import ev" in code
+    assert "from tools.conformance.shims import ev" in code
     compile(code, "t.py", "exec")
 
 
