@@ -12,7 +12,7 @@ custom keys and columns, proxies, signals on many-to-many, Case/When, defaults, 
 validation).
 
 Builds the transformed apps into build/conformance/apps/ (tools/conformance/transform.py),
-runs each app in a process of its own (tools/conformance/worker.py) with the aliases
+runs each app in a process of its own (python -m tools.conformance.worker) with the aliases
 "default" and "other" (PostgreSQL/MariaDB: databases PREFIX_APP and PREFIX_APP_other, PREFIX
 from --db-prefix or TEAPOT_CONFORMANCE_DB_PREFIX, default teapot_conformance, recreated per app;
 SQLite: temporary files), and prints per app:
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -36,7 +35,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+if __package__ in (None, ""):
+    # Run as a file: import the tools from the repository root (tools.codemod...), as
+    # `python -m tools.django_suite` does, instead of from tools/ itself.
+    sys.path[0] = str(ROOT)
 
 APPS = (
     "basic queries lookup aggregation expressions annotations many_to_one many_to_many one_to_one "
@@ -94,15 +96,14 @@ def run_app(backend, app, timeout, test_timeout=None, db_prefix=None):
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.json"
         progress = Path(tmp) / "progress.json"
-        cmd = [sys.executable, str(ROOT / "tools" / "conformance" / "worker.py"), "--backend", backend, "--app", app]
+        cmd = [sys.executable, "-m", "tools.conformance.worker", "--backend", backend, "--app", app]
         cmd += ["--json", str(out), "--progress", str(progress)]
         if test_timeout:
             cmd += ["--test-timeout", str(test_timeout)]
         if db_prefix:
             cmd += ["--db-prefix", db_prefix]
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+        try:  # from the repository root, where `-m` finds the tools and the transformed tests their shims
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
         except subprocess.TimeoutExpired:
             partial = json.loads(progress.read_text()) if progress.exists() else {}
             return {"app": app, "crashed": f"timed out after {timeout}s ({len(partial)} outcomes kept)", "results": partial}

@@ -9,16 +9,19 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
+if __package__ in (None, ""):
+    # Run as a file: import the tools from the repository root (tools.codemod...), as
+    # `python -m tools.override_hash` does, instead of from tools/ itself.
+    sys.path[0] = str(ROOT)
 
 import tempfile  # noqa: E402
 
 import libcst as cst  # noqa: E402
 
-from codemod.closure import module_path  # noqa: E402
-from codemod.pin import Pin, open_source  # noqa: E402
-from codemod.rules.apply_overrides import code_hash, find_def  # noqa: E402
-from codemod.rules.drop_statements import statement_hash  # noqa: E402
+from tools.codemod.closure import module_path  # noqa: E402
+from tools.codemod.pin import Pin, open_source  # noqa: E402
+from tools.codemod.rules.apply_overrides import code_hash, find_def  # noqa: E402
+from tools.codemod.rules.drop_statements import statement_hash  # noqa: E402
 
 
 def main(argv):

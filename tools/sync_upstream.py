@@ -10,10 +10,11 @@ cache (~/.cache/teapot or $TEAPOT_CACHE_DIR) and checked against the sha256 the 
 (--sdist takes a local file instead, unverified); the fork is generated from it and compiled.
 The report lists the upstream files changed within the pruned closure (lines and definitions
 touched), the overrides whose upstream code changed, the rules that no longer match, and the
-functions the I/O colouring now finds (or no longer finds).
+functions the I/O colouring now finds (or no longer finds), as lines of the diff of
+tools/codemod/colouring.lock.
 
 Then, unless --dry-run and only if every check passed: the generated tree is replaced, the pin
-is written (upstream.lock, with DJANGO_VERSION in teapot/__init__.py, the reference Django of
+is written (upstream.lock and tools/codemod/colouring.lock, with DJANGO_VERSION in teapot/__init__.py, the reference Django of
 the test extra in pyproject.toml and the README's mentions), the tests run, and CHANGELOG.md
 gets an entry under "Unreleased".
 
@@ -44,9 +45,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
+if __package__ in (None, ""):
+    # Run as a file: import the tools from the repository root (tools.codemod...), as
+    # `python -m tools.sync_upstream` does, instead of from tools/ itself.
+    sys.path[0] = str(ROOT)
 
-from codemod.sync import sync_upstream  # noqa: E402
+from tools.codemod.sync import sync_upstream  # noqa: E402
 
 
 def print_report(report: dict, out=sys.stdout) -> None:
@@ -95,6 +99,12 @@ def print_report(report: dict, out=sys.stdout) -> None:
             p(f"    no longer coloured: {qual}")
         for qual, change in colouring["colour changed"].items():
             p(f"    colour changed: {qual} ({change})")
+        lock = colouring.get("lock")
+        if lock:
+            note = "rewritten on switching" if lock["changes"] else "unchanged"
+            p(f"  colouring.lock  {lock['summary']} ({note})")
+            for line in lock["changes"]:
+                p(f"    {line}")
     if report.get("unresolved sync callers"):
         p(f"  {len(report['unresolved sync callers'])} sync callers of async code (need an override):")
         for line in report["unresolved sync callers"]:

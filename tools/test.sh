@@ -7,7 +7,8 @@
 #    pgbouncer when missing, loads MariaDB's time-zone tables, creates the test databases;
 # 1. creates a fresh venv .venv-test and runs `pip install -e '.[test]'` (the build backend
 #    generates the fork into teapot/);
-# 2. `python tools/rename_fork.py --check`: the generated tree is what the pin and rules give;
+# 2. `python tools/rename_fork.py --check`: the generated tree and tools/codemod/colouring.lock
+#    are what the pin and rules give;
 # 3. `python -m pytest` over tests/ on SQLite, then `python -m pytest tests/orm tests/contrib
 #    tests/testing tests/examples/test_shop_http.py` (the example served by uvicorn) with
 #    `--db=postgresql` and `--db=mysql` (no tests collected counts as a failure).

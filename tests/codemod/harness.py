@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from codemod.callgraph import CallGraph
-from codemod.rules._base import Context
+from tools.codemod.callgraph import CallGraph
+from tools.codemod.rules._base import Context
 
 MODULE = "django.db.sample"
 

@@ -3,9 +3,9 @@ checkers do not take None for the attribute's type."""
 
 import pytest
 
-from harness import dd, transform
+from tests.codemod.harness import dd, transform
 
-from codemod.rules.annotate_none_attributes import AnnotateNoneAttributes
+from tools.codemod.rules.annotate_none_attributes import AnnotateNoneAttributes
 
 
 def run(before):

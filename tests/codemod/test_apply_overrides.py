@@ -5,9 +5,9 @@ import hashlib
 import libcst as cst
 import pytest
 
-from harness import MODULE, dd, prepare
+from tests.codemod.harness import MODULE, dd, prepare
 
-from codemod.rules.apply_overrides import ApplyOverrides, code_hash, find_def
+from tools.codemod.rules.apply_overrides import MARKER_COMMENT, ApplyOverrides, code_hash, find_def
 
 UPSTREAM = dd("""
     import os
@@ -58,14 +58,14 @@ def apply(override_src, upstream=UPSTREAM):
 CASES = [
     pytest.param(
         dd("""
-            from codemod.overrides import override
+            from tools.codemod.overrides import override
             """),
         None,  # no change
         id="override-file-with-no-override",
     ),
     pytest.param(
         dd(f"""
-            from codemod.overrides import override
+            from tools.codemod.overrides import override
             from teapot.errors import SyncOperationError
 
 
@@ -83,6 +83,7 @@ CASES = [
 
 
             class QuerySet:
+                # teapot override: overrides/sample.py
                 def __len__(self):
                     raise SyncOperationError("len()")
 
@@ -102,7 +103,7 @@ CASES = [
     ),
     pytest.param(
         dd(f"""
-            from codemod.overrides import override
+            from tools.codemod.overrides import override
 
 
             @override("get_related", upstream="{upstream_hash('get_related')}")
@@ -113,6 +114,7 @@ CASES = [
             import os
 
 
+            # teapot override: overrides/sample.py
             async def get_related(obj):
                 return await obj.related
 
@@ -138,7 +140,7 @@ CASES = [
     ),
     pytest.param(
         dd(f"""
-            from codemod.overrides import override
+            from tools.codemod.overrides import override
 
 
             @override("QuerySet.Inner.run", upstream="{upstream_hash('QuerySet.Inner.run')}")
@@ -168,10 +170,12 @@ CASES = [
                     return "default"
 
                 class Inner:
+                    # teapot override: overrides/sample.py
                     def run(self):
                         return 2
 
                 if os.name == "nt":
+                    # teapot override: overrides/sample.py
                     def path(self):
                         return "D:"
             """),
@@ -179,7 +183,7 @@ CASES = [
     ),
     pytest.param(
         dd("""
-            from codemod.overrides import override
+            from tools.codemod.overrides import override
 
 
             @override("QuerySet.__aiter__", new=True)
@@ -213,6 +217,7 @@ CASES = [
                     def path(self):
                         return "C:"
             %s
+                # teapot override: overrides/sample.py
                 @staticmethod
                 async def __aiter__(self):
                     yield 1
@@ -225,6 +230,21 @@ CASES = [
 @pytest.mark.parametrize("override_src, after", CASES)
 def test_apply_overrides(override_src, after):
     assert apply(override_src) == (UPSTREAM if after is None else after)
+
+
+def test_every_placed_definition_names_its_override_file():
+    """One marker line per replaced or added definition, right above it (above its
+    decorators), naming the override file."""
+    for case in CASES:
+        override_src, _ = case.values
+        out = apply(override_src)
+        placed = override_src.count("@override(")
+        assert out.count(MARKER_COMMENT) == placed, case.id
+        lines = out.splitlines()
+        for i, line in enumerate(lines):
+            if MARKER_COMMENT in line:
+                assert line.strip() == "# teapot override: overrides/sample.py", case.id
+                assert lines[i + 1].lstrip().startswith(("def ", "async def ", "class ", "@")), case.id
 
 
 def test_first_case_is_no_change():
@@ -245,7 +265,7 @@ def test_code_hash_is_sha256_of_the_definition_text():
 
 def test_changed_upstream_is_reported_as_drift():
     src = dd("""
-        from codemod.overrides import override
+        from tools.codemod.overrides import override
 
 
         @override("get_related", upstream="000000000000")
@@ -261,7 +281,7 @@ def test_changed_upstream_is_reported_as_drift():
 class TestFixedColours:
     def test_colour_comes_from_the_def(self):
         src = dd("""
-            from codemod.overrides import override
+            from tools.codemod.overrides import override
 
 
             @override("QuerySet.__len__", upstream="x")
@@ -349,7 +369,7 @@ def test_definition_in_both_branches_of_an_if():
                     return 2
         """)
     src = dd(f"""
-        from codemod.overrides import override
+        from tools.codemod.overrides import override
 
 
         @override("A.f", upstream="{upstream_hash('A.f', upstream)}")

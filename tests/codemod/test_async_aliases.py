@@ -2,9 +2,9 @@
 
 import pytest
 
-from harness import dd, prepare, transform
+from tests.codemod.harness import dd, prepare, transform
 
-from codemod.rules.async_aliases import AsyncAliases
+from tools.codemod.rules.async_aliases import AsyncAliases
 
 CASES = [
     pytest.param(

@@ -3,10 +3,10 @@
 
 import pytest
 
-from harness import MODULE, dd, prepare
+from tests.codemod.harness import MODULE, dd, prepare
 
-from codemod.rules.async_def import AsyncDef
-from codemod.rules.await_io_calls import AwaitIoCalls
+from tools.codemod.rules.async_def import AsyncDef
+from tools.codemod.rules.await_io_calls import AwaitIoCalls
 
 IO = "django.db.io"
 IO_SRC = "def execute(sql):\n    return []\n"

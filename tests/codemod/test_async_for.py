@@ -3,9 +3,9 @@ friends over one become async comprehensions; ``yield from`` becomes a loop."""
 
 import pytest
 
-from harness import MODULE, dd, prepare
+from tests.codemod.harness import MODULE, dd, prepare
 
-from codemod.rules.async_for import AsyncFor
+from tools.codemod.rules.async_for import AsyncFor
 
 IO = "django.db.io"
 IO_SRC = "def execute(sql):\n    return []\n"

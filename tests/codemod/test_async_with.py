@@ -2,9 +2,9 @@
 
 import pytest
 
-from harness import MODULE, dd, prepare
+from tests.codemod.harness import MODULE, dd, prepare
 
-from codemod.rules.async_with import AsyncWith
+from tools.codemod.rules.async_with import AsyncWith
 
 TX = "django.db.tx"
 TX_SRC = dd("""

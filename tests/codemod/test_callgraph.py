@@ -2,9 +2,9 @@
 
 import pytest
 
-from harness import dd, prepare
+from tests.codemod.harness import dd, prepare
 
-from codemod.pipeline import graph_unused
+from tools.codemod.pipeline import graph_unused
 
 BASE = "django.db.backends.base"
 UTILS = "django.db.backends.utils"

@@ -2,9 +2,9 @@
 
 import pytest
 
-from harness import dd
+from tests.codemod.harness import dd
 
-from codemod.closure import eager_imports, import_closure, module_name, module_path
+from tools.codemod.closure import eager_imports, import_closure, module_name, module_path
 
 
 @pytest.fixture

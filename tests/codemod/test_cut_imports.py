@@ -2,9 +2,9 @@
 
 import pytest
 
-from harness import MODULE, dd, prepare, transform
+from tests.codemod.harness import MODULE, dd, prepare, transform
 
-from codemod.rules.cut_imports import CutImports
+from tools.codemod.rules.cut_imports import CutImports
 
 CUTS = {"cut_imports": [[MODULE, "django.forms"]]}
 

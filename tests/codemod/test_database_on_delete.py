@@ -1,9 +1,9 @@
 """database_on_delete: the schema editors' foreign-key templates get Django 6.1's ON DELETE
 slot, and every place that formats them fills it."""
 
-from harness import dd, prepare
+from tests.codemod.harness import dd, prepare
 
-from codemod.rules.database_on_delete import DatabaseOnDelete
+from tools.codemod.rules.database_on_delete import DatabaseOnDelete
 
 SCHEMA = "django.db.backends.sample.schema"
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from harness import MODULE, dd, prepare, transform
+from tests.codemod.harness import MODULE, dd, prepare, transform
 
-from codemod.rules.drop_functions import DropFunctions
+from tools.codemod.rules.drop_functions import DropFunctions
 
 PATTERNS = {"drop_functions": ["*.formfield", f"{MODULE}.Field.save_form_data"]}
 

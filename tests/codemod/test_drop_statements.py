@@ -2,9 +2,9 @@
 
 import libcst as cst
 
-from harness import MODULE, dd, prepare
+from tests.codemod.harness import MODULE, dd, prepare
 
-from codemod.rules.drop_statements import DropStatements, statement_hash
+from tools.codemod.rules.drop_statements import DropStatements, statement_hash
 
 SOURCE = dd("""
     import os

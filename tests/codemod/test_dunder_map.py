@@ -2,9 +2,9 @@
 
 import pytest
 
-from harness import MODULE, dd, prepare
+from tests.codemod.harness import MODULE, dd, prepare
 
-from codemod.rules.dunder_map import DunderMap
+from tools.codemod.rules.dunder_map import DunderMap
 
 IO = "django.db.io"
 IO_SRC = "def execute(sql):\n    return []\n"

@@ -1,8 +1,8 @@
 """extra_bases: a generated class gets a hand-written base class, first, and its import."""
 
-from harness import MODULE, dd, prepare
+from tests.codemod.harness import MODULE, dd, prepare
 
-from codemod.rules.extra_bases import ExtraBases
+from tools.codemod.rules.extra_bases import ExtraBases
 
 ENTRY = {"class": f"{MODULE}.Wrapper", "base": "teapot.backends.leases.LeasedConnections"}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from codemod.pipeline import generated_paths
+from tools.codemod.pipeline import generated_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "teapot"

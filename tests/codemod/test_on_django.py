@@ -14,15 +14,16 @@ import libcst as cst
 import libcst.matchers as cstm
 import pytest
 
-from codemod.callgraph import COROUTINE, CallGraph, Scope
-from codemod.closure import import_closure, module_path
-from codemod.pin import Pin, fetch_sdist
-from codemod.pipeline import COLOUR_RULES, POST_RULES, PRE_RULES, build_graph, graph_tables, load_tables
-from codemod.rules._base import Context
-from codemod.rules.apply_overrides import ApplyOverrides, find_def
-from codemod.rules.async_aliases import TWIN
-from codemod.rules.drop_functions import DropFunctions
-from codemod.rules.stamp_header import MARKER
+from tools.codemod.callgraph import COROUTINE, CallGraph, Scope
+from tools.codemod.closure import import_closure, module_path
+from tools.codemod.colouring_lock import LOCK, check_lock, format_lock, lock_differences, parse_lock, write_lock
+from tools.codemod.pin import Pin, fetch_sdist
+from tools.codemod.pipeline import COLOUR_RULES, POST_RULES, PRE_RULES, build_graph, colouring_report, graph_tables, load_tables
+from tools.codemod.rules._base import Context
+from tools.codemod.rules.apply_overrides import ApplyOverrides, find_def
+from tools.codemod.rules.async_aliases import TWIN
+from tools.codemod.rules.drop_functions import DropFunctions
+from tools.codemod.rules.stamp_header import MARKER
 
 # Modules whose generated output is checked function by function.
 CHECKED_MODULES = [
@@ -397,3 +398,43 @@ def test_async_twins_await_coroutines(snap):
 def test_overrides_match_upstream(snap):
     # An override whose recorded hash differs would stop the build (review it).
     assert snap.overrides.drift == []
+
+
+# ------------------------------------------------------------------ the colouring lock file
+
+def test_the_committed_colouring_lock_matches_the_colouring(snap, capsys):
+    assert check_lock(colouring_report(snap.graph), LOCK)
+    assert "matches colouring.lock" in capsys.readouterr().out
+
+
+def test_a_changed_colouring_lock_fails_the_check_with_a_summary(snap, tmp_path, capsys):
+    fresh = colouring_report(snap.graph)
+    lines = LOCK.read_text().splitlines(keepends=True)
+    body = [line for line in lines if not line.startswith("#")]
+    dropped, changed = body[0], body[1]
+    qual_changed = changed.split(" ", 1)[0]
+    edited = [line for line in lines if line is not dropped]
+    edited[edited.index(changed)] = f"{qual_changed} aiter: edited by hand\n"
+    edited.append("django.gone.function coroutine: calls nothing\n")
+    modified = tmp_path / "colouring.lock"
+    modified.write_text("".join(edited))
+
+    assert not check_lock(fresh, modified)
+    err = capsys.readouterr().err
+    assert "1 newly coloured, 1 no longer coloured, 1 changed colour or reason" in err
+    assert f"+ {dropped.strip()}" in err
+    assert "- django.gone.function coroutine: calls nothing" in err
+    assert f"~ {qual_changed}: aiter: edited by hand -> {fresh[qual_changed]}" in err
+    assert "--update-lock" in err
+
+
+def test_a_missing_colouring_lock_fails_the_check(snap, tmp_path, capsys):
+    assert not check_lock(colouring_report(snap.graph), tmp_path / "none.lock")
+    assert "--update-lock" in capsys.readouterr().err
+
+
+def test_the_lock_file_round_trips(snap, tmp_path):
+    fresh = colouring_report(snap.graph)
+    write_lock(fresh, tmp_path / "colouring.lock")
+    assert (tmp_path / "colouring.lock").read_text() == LOCK.read_text()
+    assert lock_differences(parse_lock(format_lock(fresh)), fresh) == []

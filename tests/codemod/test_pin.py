@@ -8,10 +8,10 @@ import tarfile
 
 import pytest
 
-from harness import dd
+from tests.codemod.harness import dd
 
-from codemod import pin as pin_module
-from codemod.pin import Pin, PinError, check_tools, fetch_sdist, open_source, sha256_of, snapshot_version, write_lock
+from tools.codemod import pin as pin_module
+from tools.codemod.pin import Pin, PinError, check_tools, fetch_sdist, open_source, sha256_of, snapshot_version, write_lock
 
 
 def make_tarball(path, files):

@@ -1,9 +1,9 @@
 """All rules on one invented module, in the pipeline's order: the rules compose."""
 
-from harness import MODULE, dd, prepare
+from tests.codemod.harness import MODULE, dd, prepare
 
-from codemod.pipeline import COLOUR_RULES, POST_RULES
-from codemod.rules.stamp_header import MARKER
+from tools.codemod.pipeline import COLOUR_RULES, POST_RULES
+from tools.codemod.rules.stamp_header import MARKER
 
 BEFORE = dd('''
     from contextlib import contextmanager

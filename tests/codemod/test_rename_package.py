@@ -2,9 +2,9 @@
 
 import pytest
 
-from harness import dd, prepare, transform
+from tests.codemod.harness import dd, prepare, transform
 
-from codemod.rules.rename_package import RenamePackage
+from tools.codemod.rules.rename_package import RenamePackage
 
 
 def run(before):

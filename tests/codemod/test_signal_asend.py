@@ -2,9 +2,9 @@
 
 import pytest
 
-from harness import MODULE, dd, prepare
+from tests.codemod.harness import MODULE, dd, prepare
 
-from codemod.rules.signal_asend import SignalAsend
+from tools.codemod.rules.signal_asend import SignalAsend
 
 SIGNALS = "django.db.models.signals"
 SIGNALS_SRC = dd("""

@@ -2,9 +2,9 @@
 
 import pytest
 
-from harness import FakePin, dd, prepare
+from tests.codemod.harness import FakePin, dd, prepare
 
-from codemod.rules.stamp_header import MARKER, StampHeader
+from tools.codemod.rules.stamp_header import MARKER, StampHeader
 
 PIN = FakePin(version="5.2.99")
 

@@ -26,10 +26,10 @@ from pathlib import Path
 
 import pytest
 
-from codemod.pin import Pin, cache_dir, open_source, published_pin, write_lock
-from codemod.pipeline import compile_errors, generated_paths
-from codemod.rules.stamp_header import header_lines
-from codemod.sync import VERSION_MENTIONS, SyncError, add_changelog_entry, planned_mentions
+from tools.codemod.pin import Pin, cache_dir, open_source, published_pin, write_lock
+from tools.codemod.pipeline import compile_errors, generated_paths
+from tools.codemod.rules.stamp_header import header_lines
+from tools.codemod.sync import VERSION_MENTIONS, SyncError, add_changelog_entry, planned_mentions
 
 REPO = Path(__file__).resolve().parents[2]
 PINNED = Pin.load(REPO / "upstream.lock")

@@ -4,8 +4,8 @@ new generation replaces them."""
 
 import pytest
 
-from codemod.pipeline import STUBS, GenerationError, compare_trees, generated_paths, write_stubs
-from codemod.rules.stamp_header import MARKER
+from tools.codemod.pipeline import STUBS, GenerationError, compare_trees, generated_paths, write_stubs
+from tools.codemod.rules.stamp_header import MARKER
 
 STUB = "class QuerySet: ...\n"
 

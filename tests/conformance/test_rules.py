@@ -316,7 +316,7 @@ def test_import_helpers_and_header():
         """
     )
     assert code.startswith("# @gen" + "erated by tools/conformance/transform.py from Django 5.2.19: tests/app/tests.py")
-    assert "from teapot.testing.transformed import ev" in code
+    assert "from tools.conformance.shims import ev" in code
     compile(code, "t.py", "exec")
 
 
@@ -828,7 +828,7 @@ def test_evaluate_querysets_steps_an_iterator_with_enext():
     assert 'first = next((await enext(serializers.deserialize("json", data))))' in code
     assert "second = next((await enext(rows)), None)" in code
     assert "third = next((await enext(iter((await ev(Author.objects.all()))))))" in code
-    assert "from teapot.testing.transformed import enext, ev" in code
+    assert "from tools.conformance.shims import enext, ev" in code
 
 
 def test_hoist_lambdas_query_set_equal_attrgetter():

@@ -8,7 +8,7 @@ import pytest
 
 from teapot.testing import TestCase, TransactionTestCase
 from teapot.testing.runner import run_classes
-from teapot.testing.transformed import UnavailableError, enext, ev, load, unavailable
+from tools.conformance.shims import UnavailableError, enext, ev, load, unavailable
 from tests.orm.testapp.models import Author, Book, Tag
 
 pytestmark = pytest.mark.usefixtures("tables")

@@ -15,7 +15,9 @@ print(repr((added, removed)))
 """
 
 
-@pytest.mark.parametrize("module", ["teapot.testing", "teapot.testing.runner", "teapot.testing.pytest"])
+@pytest.mark.parametrize(
+    "module", ["teapot.testing", "teapot.testing.testcases", "teapot.testing.utils", "teapot.testing.runner", "teapot.testing.pytest"]
+)
 def test_import_leaves_warning_filters_alone(module):
     # A fresh interpreter: this one imported the modules long ago.
     result = subprocess.run(
@@ -25,3 +27,10 @@ def test_import_leaves_warning_filters_alone(module):
         check=True,
     )
     assert result.stdout.strip() == "([], [])"
+
+
+def test_the_conformance_helpers_are_not_shipped():
+    """The helpers of tests transformed from Django's suite belong to tools/conformance/."""
+    import importlib.util
+
+    assert importlib.util.find_spec("teapot.testing.transformed") is None

@@ -1,4 +1,6 @@
-"""Move the pin to another Django release, after showing what the move changes.
+"""Move the pin to another Django release, after showing what the move changes (the release
+steps; what changed upstream is worked out by upstream_diff.py, the overrides to review by
+override_review.py, the generation by pipeline.py).
 
 Everything is worked out in a temporary folder first: the new snapshot is fetched and
 verified, diffed with the pinned one within the pruned closure, checked against the recorded
@@ -8,8 +10,6 @@ all of that went through, so a release the codemod cannot take leaves the pin as
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 import importlib.metadata
 import re
 import shutil
@@ -19,9 +19,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import libcst as cst
-
-from .closure import import_closure, module_path
+from .colouring_lock import LOCK as COLOURING_LOCK
+from .colouring_lock import lock_differences, read_lock, summary
+from .colouring_lock import write_lock as write_colouring_lock
 from .pin import (
     LOCK_FILE,
     Pin,
@@ -47,7 +47,8 @@ from .pipeline import (
     load_tables,
     prepare,
 )
-from .rules.apply_overrides import Override, code_hash, find_def, override_files, read_override
+from .override_review import override_changes, override_targets
+from .upstream_diff import closure_changes
 
 ROOT = LOCK_FILE.parent
 
@@ -87,6 +88,7 @@ class Sync:
     diff: list[str] = field(default_factory=list)  # unified diff of the closure files, for --diff
     problems: list[str] = field(default_factory=list)  # the new snapshot cannot be taken
     review: list[str] = field(default_factory=list)  # overrides to look at before taking it
+    colouring: dict | None = None  # the new snapshot's colouring, for the lock file
 
 
 # -- the target release
@@ -104,161 +106,6 @@ def target_pin(current: Pin, version: str, sdist: Path | None) -> tuple[Pin, Pat
     except PinError as exc:
         raise SyncError(str(exc)) from None
     return pin, path, f"sha256 published by {index}, download verified"
-
-
-# -- what changed upstream
-
-def _line_counts(old: str, new: str) -> tuple[int, int]:
-    diff = difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0)
-    added = removed = 0
-    for line in diff:
-        if line.startswith("+") and not line.startswith("+++"):
-            added += 1
-        elif line.startswith("-") and not line.startswith("---"):
-            removed += 1
-    return added, removed
-
-
-def _definitions(code: str) -> dict[str, str]:
-    """Qualified name -> code hash of every function and class, nested ones included."""
-    found = {}
-
-    def walk(body, prefix):
-        for stmt in body:
-            if isinstance(stmt, cst.If):
-                walk(stmt.body.body, prefix)
-                if stmt.orelse is not None and hasattr(stmt.orelse.body, "body"):
-                    walk(stmt.orelse.body.body, prefix)
-            elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
-                name = prefix + stmt.name.value
-                found[name] = code_hash(stmt)
-                if isinstance(stmt.body, cst.IndentedBlock):
-                    walk(stmt.body.body, name + ".")
-
-    walk(cst.parse_module(code).body, "")
-    return found
-
-
-def _changed_definitions(old: str, new: str) -> list[str]:
-    """Which functions and classes a file change touches, innermost names only."""
-    before, after = _definitions(old), _definitions(new)
-    names = []
-    for name in sorted(set(before) | set(after)):
-        if before.get(name) == after.get(name):
-            continue
-        # A class changes whenever a method does: name the method, not the class too.
-        if any(other.startswith(name + ".") and before.get(other) != after.get(other) for other in set(before) | set(after)):
-            continue
-        kind = "added " if name not in before else "removed " if name not in after else ""
-        names.append(kind + name)
-    return names
-
-
-def closure_changes(old_root: Path, new_root: Path, closure: dict) -> tuple[dict, list[str]]:
-    """The upstream files of the pruned closure (either snapshot's) that differ, with line
-    counts and the definitions touched, plus a unified diff of them for --diff."""
-    cuts = {tuple(c) for c in closure["cut_imports"]}
-    old_modules = set(import_closure(old_root, closure["seeds"], cuts))
-    new_modules = set(import_closure(new_root, closure["seeds"], cuts))
-    hand_written = set(closure["hand_written"])
-    files, diff = [], []
-    for module in sorted(old_modules | new_modules):
-        old_path, new_path = module_path(old_root, module), module_path(new_root, module)
-        old = old_path.read_text() if module in old_modules else ""
-        new = new_path.read_text() if module in new_modules else ""
-        if old == new:
-            continue
-        rel = (new_path or old_path).relative_to(new_root if new_path else old_root).as_posix()
-        status = "added" if module not in old_modules else "removed" if module not in new_modules else "changed"
-        added, removed = _line_counts(old, new)
-        files.append({
-            "path": rel,
-            "status": status,
-            "lines added": added,
-            "lines removed": removed,
-            "definitions": _changed_definitions(old, new),
-            "generated": module not in hand_written,
-        })
-        diff += difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{rel}", f"b/{rel}")
-    outside = _files_changed_outside(old_root, new_root, old_modules | new_modules)
-    summary = {
-        "modules": {"before": len(old_modules), "after": len(new_modules)},
-        "files changed": files,
-        "files changed outside the closure": outside,
-    }
-    return summary, diff
-
-
-def _files_changed_outside(old_root: Path, new_root: Path, modules: set[str]) -> int:
-    inside = {module_path(r, m) for m in modules for r in (old_root, new_root)}
-    count = 0
-    old_files = {p.relative_to(old_root) for p in (old_root / "django").rglob("*.py")}
-    new_files = {p.relative_to(new_root) for p in (new_root / "django").rglob("*.py")}
-    for rel in old_files | new_files:
-        if old_root / rel in inside or new_root / rel in inside:
-            continue
-        a, b = old_root / rel, new_root / rel
-        if not (a.exists() and b.exists()) or a.read_bytes() != b.read_bytes():
-            count += 1
-    return count
-
-
-# -- overrides
-
-def override_targets() -> list[Override]:
-    """Every ``@override`` that replaces an upstream definition (``new=True`` ones add code)."""
-    return [
-        ov
-        for module, tree, source in override_files()
-        for stmt in tree.body
-        if (ov := read_override(module, stmt, source)) is not None and not ov.new
-    ]
-
-
-def _definition_code(tree: cst.Module | None, target: str) -> str | None:
-    node = find_def(tree, target.split(".")) if tree is not None else None
-    return cst.Module(body=[]).code_for_node(node).strip() if node is not None else None
-
-
-def override_changes(old_root: Path, new_root: Path) -> list[dict]:
-    """Overrides whose upstream definition differs between the snapshots or from the hash
-    the override records. "drifted" (recorded hash no longer matches) needs a review before
-    the move; "missing" cannot be taken; "changed, hash already recorded" is for information."""
-    changes = []
-    trees: dict[tuple[Path, str], cst.Module | None] = {}
-
-    def tree(root, module):
-        if (root, module) not in trees:
-            path = module_path(root, module)
-            trees[root, module] = cst.parse_module(path.read_text()) if path else None
-        return trees[root, module]
-
-    for ov in override_targets():
-        old = _definition_code(tree(old_root, ov.module), ov.target)
-        new = _definition_code(tree(new_root, ov.module), ov.target)
-        new_hash = hashlib.sha256(new.encode()).hexdigest()[:12] if new is not None else None
-        old_hash = hashlib.sha256(old.encode()).hexdigest()[:12] if old is not None else None
-        if new is None:
-            status = "missing"
-        elif new_hash != ov.upstream:
-            status = "drifted"
-        elif old_hash != new_hash:
-            status = "changed, hash already recorded"
-        else:
-            continue
-        diff = difflib.unified_diff(
-            (old or "").splitlines(), (new or "").splitlines(), "pinned", "new", lineterm="", n=2
-        )
-        changes.append({
-            "target": ov.qualname,
-            "source": ov.source,
-            "status": status,
-            "recorded hash": ov.upstream,
-            "pinned hash": old_hash,
-            "new hash": new_hash,
-            "diff": list(diff)[2:],
-        })
-    return changes
 
 
 # -- generation and colouring
@@ -342,8 +189,15 @@ def analyse(sync: Sync, old_root: Path, new_root: Path, out_dir: Path, repo: Pat
         errors = compile_errors(out_dir)
         sync.problems += [f"generated code does not compile: {e}" for e in errors]
         sync.report["compile errors"] = errors
-        # The pinned snapshot is coloured only now: a release that fails needs no colouring diff.
-        sync.report["io colouring"] = colouring_changes(old_colouring(old_root, sync.current), generation["coloured"])
+        # The committed lock is the colouring reviewed so far; without one, the pinned snapshot
+        # is coloured now (a release that fails needs no colouring diff).
+        locked = read_lock(repo / COLOURING_LOCK.relative_to(ROOT))
+        before = locked if locked is not None else old_colouring(old_root, sync.current)
+        sync.colouring = generation["coloured"]
+        sync.report["io colouring"] = colouring_changes(before, sync.colouring)
+        if locked is not None:
+            changes = lock_differences(locked, sync.colouring)
+            sync.report["io colouring"]["lock"] = {"summary": summary(changes), "changes": changes}
         sync.report["unresolved sync callers"] = generation["unresolved sync callers"]
         sync.report["generated files"] = {"count": generation["files"], **generated_changes(out_dir, repo / "teapot")}
     else:
@@ -489,6 +343,7 @@ def sync_upstream(
         for path, text in mentions.items():
             path.write_text(text)
         write_lock(sync.target, lock)
+        write_colouring_lock(sync.colouring, repo / COLOURING_LOCK.relative_to(ROOT))
     sync.report["switched"] = True
 
     if tests == "none":

@@ -12,20 +12,17 @@ import ast
 import json
 import re
 import shutil
-import sys
 import traceback
 from pathlib import Path
 
 import libcst as cst
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from tools.conformance import rules as rule_modules
+from tools.conformance.names import ambiguous_names, awaitable_classes, coroutine_names, coroutine_patterns, coroutine_prefixes, function_names, queryset_coroutine_names
+from tools.conformance.rules import async_def
+from tools.conformance.rules._base import Context
 
-from tools.conformance import rules as rule_modules  # noqa: E402
-from tools.conformance.names import ambiguous_names, awaitable_classes, coroutine_names, coroutine_patterns, coroutine_prefixes, function_names, queryset_coroutine_names  # noqa: E402
-from tools.conformance.rules import async_def  # noqa: E402
-from tools.conformance.rules._base import Context  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 FIELD_CALL = re.compile(r"(Field|ForeignKey|ForeignObject|GenericRelation|GenericForeignKey)$")
 FORMAT_VERSION = "1"

@@ -1,7 +1,7 @@
 """Run one transformed app of Django's test suite against teapot, in a process of its own
 (teapot is configured once per process). Used by tools/django_suite.py.
 
-    python tools/conformance/worker.py --backend sqlite --app basic --apps-dir build/conformance/apps --json out.json
+    python -m tools.conformance.worker --backend sqlite --app basic --apps-dir build/conformance/apps --json out.json
 
 PostgreSQL/MariaDB: the server of TEAPOT_CONFORMANCE_POSTGRESQL_URL / TEAPOT_CONFORMANCE_MYSQL_URL,
 databases PREFIX_APP and PREFIX_APP_other (--db-prefix, or TEAPOT_CONFORMANCE_DB_PREFIX; default
@@ -281,8 +281,7 @@ def main(argv=None):
     # only, so that importing teapot.testing leaves a project's warning filters alone.
     warnings.filterwarnings("default", category=DeprecationWarning, module="teapot")
     apps_dir = Path(args.apps_dir)
-    sys.path.insert(0, str(apps_dir))
-    sys.path.insert(1, str(ROOT))
+    sys.path.insert(0, str(apps_dir))  # the transformed apps import each other by app name
     manifest = json.loads((apps_dir / args.app / ".manifest.json").read_text())
     # Django's runner always installs contenttypes and auth (and sites, sessions...: teapot has
     # not these).

@@ -16,7 +16,10 @@ from ..callgraph import AITER, COROUTINE, dotted
 from ._base import Rule
 
 OVERRIDES_DIR = Path(__file__).resolve().parent.parent / "overrides"
-MARKER_MODULES = {"codemod.overrides", "tools.codemod.overrides"}
+MARKER_MODULE = "tools.codemod.overrides"  # override files import the marker from here
+# The comment line above every definition an override put in the generated code, followed
+# by the override file's path from the repository root.
+MARKER_COMMENT = "# teapot override: "
 
 
 def code_hash(node: cst.CSTNode) -> str:
@@ -163,7 +166,7 @@ class ApplyOverrides(Rule):
         for stmt in tree.body:
             if isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], (cst.Import, cst.ImportFrom)):
                 imp = stmt.body[0]
-                if isinstance(imp, cst.ImportFrom) and imp.module and dotted(imp.module) in MARKER_MODULES:
+                if isinstance(imp, cst.ImportFrom) and imp.module and dotted(imp.module) == MARKER_MODULE:
                     continue
                 self.imports.setdefault(module, []).append(stmt)
                 continue
@@ -219,6 +222,9 @@ class ApplyOverrides(Rule):
             # __iter__ takes the async protocol name itself.
             node = node.with_changes(name=cst.Name(async_name))
 
+        # Generated code names where it came from: a marker line right above the definition.
+        marker = cst.EmptyLine(comment=cst.Comment(f"{MARKER_COMMENT}{ov.source}"))
+
         def replace_in(body, depth):
             out = []
             replaced = False
@@ -231,7 +237,7 @@ class ApplyOverrides(Rule):
                 if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) and stmt.name.value == path[depth]:
                     if depth == len(path) - 1:
                         if not ov.new:
-                            stmt = node.with_changes(leading_lines=stmt.leading_lines)
+                            stmt = node.with_changes(leading_lines=[*stmt.leading_lines, marker])
                             replaced = True
                     else:
                         inner, hit = replace_in(stmt.body.body, depth + 1)
@@ -240,7 +246,7 @@ class ApplyOverrides(Rule):
                             replaced = True
                 out.append(stmt)
             if ov.new and depth == len(path) - 1:
-                out.append(node.with_changes(leading_lines=[cst.EmptyLine()]))
+                out.append(node.with_changes(leading_lines=[cst.EmptyLine(), marker]))
                 replaced = True
             return out, replaced
 

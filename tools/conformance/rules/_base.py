@@ -72,7 +72,7 @@ class Context:
     imported_methods: frozenset = frozenset()  # methods made async in the app's modules this one imports (base classes' helpers)
     awaitable_classes: frozenset = frozenset()  # teapot classes whose instances are awaited once built (MigrationLoader)
     queryset_coroutines: frozenset = frozenset()  # coroutine methods of QuerySet and Manager (none returns a context manager)
-    helpers: set = field(default_factory=set)  # teapot.testing.transformed helpers used
+    helpers: set = field(default_factory=set)  # tools.conformance.shims helpers used
     callable_params: dict = field(default_factory=dict)  # assertion helpers made async -> the parameters they call
 
 

@@ -1,4 +1,4 @@
-"""A module whose rewritten code calls teapot.testing.transformed's helpers imports them
+"""A module whose rewritten code calls tools.conformance.shims' helpers imports them
 (after the ``from __future__`` imports)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ def apply(tree: cst.Module, ctx: Context) -> cst.Module:
     if not ctx.helpers:
         return tree
     names = ", ".join(sorted(ctx.helpers))
-    statement = cst.parse_statement(f"from teapot.testing.transformed import {names}\n")
+    statement = cst.parse_statement(f"from tools.conformance.shims import {names}\n")
     body = list(tree.body)
     index = 0
     for i, stmt in enumerate(body):

@@ -1,7 +1,7 @@
 """An import of a module teapot does not have (``django.http``, ``django.template``,
 ``django.contrib.auth``..., after rename_imports: not in the generated fork nor hand-written,
 and not a contrib app teapot plans: PLANNED), or of a name such a module lacks, binds each name
-to ``unavailable("django.http.HttpRequest")`` (teapot.testing.transformed): a stand-in that
+to ``unavailable("django.http.HttpRequest")`` (tools.conformance.shims): a stand-in that
 raises a clear error when a test uses it, so the module's other tests still import and run.
 It may still be a base class or a decorator at import time."""
 

@@ -11,7 +11,7 @@ known (after ``acount()`` or a page), and raise AwaitRequired before. A page hol
 as a list, so ``len(page)``, indexing, iteration and ``has_next()`` never query.
 """
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 from teapot.errors import AwaitRequired
 
 

@@ -5,7 +5,7 @@ connection methods they call."""
 import functools
 import inspect
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("commit", upstream="adf096460019")

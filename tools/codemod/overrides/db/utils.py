@@ -6,7 +6,7 @@ each task gets a DatabaseWrapper of its own, whose connection comes from the ali
 and goes back when the task ends.
 """
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 from teapot import shared_transaction
 from teapot.tasks import TaskLocal, release_all
 

@@ -11,7 +11,7 @@ post_migrate hooks both create the content types of an app, and would race.
 
 import asyncio
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("_run_receivers", new=True)

@@ -1,6 +1,6 @@
 """Overrides of django.utils.asyncio."""
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("async_unsafe", upstream="a148da8e03f6")

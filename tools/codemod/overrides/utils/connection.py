@@ -5,7 +5,7 @@ request_finished receiver) where a coroutine cannot be awaited. In teapot it giv
 task's connections back to their pools; ``await teapot.close()`` closes the pools.
 """
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("BaseConnectionHandler.close_all", upstream="46f21d12bcd4")

@@ -8,7 +8,7 @@ user); ``aauthenticate`` stays the name Django's async code calls.
 
 import re
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("_clean_credentials", upstream="f64c39573798")

@@ -5,7 +5,7 @@ middleware classes; the fork has neither (no web stack). The model checks, the p
 hook that creates permissions, and the last_login receiver are kept.
 """
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("AuthConfig.ready", upstream="6f3857c2ee5a")

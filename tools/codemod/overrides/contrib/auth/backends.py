@@ -7,7 +7,7 @@ that is awaitable.
 
 import inspect
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("RemoteUserBackend.aconfigure_user", upstream="1cc053af4715")

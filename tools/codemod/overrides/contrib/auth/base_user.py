@@ -9,7 +9,7 @@ a second), and ``acheck_password`` is its alias.
 
 import asyncio
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("AbstractBaseUser.check_password", upstream="fdb7c2568f38")

@@ -6,7 +6,7 @@ The fork has no mail: the import of django.core.mail is cut (tables/closure.toml
 
 import inspect
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("AbstractUser.email_user", upstream="955193b482f9")

@@ -12,7 +12,7 @@ content type is not cached yet gets it when the instance is saved
 
 from teapot.errors import AwaitRequired
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("GenericForeignKey.get_forward_related_filter", upstream="858c8618caaa")

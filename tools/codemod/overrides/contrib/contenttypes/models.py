@@ -14,7 +14,7 @@ reading as stale; its names (``name``, ``str()``) fall back to the model name in
 from teapot import missing_models
 from teapot.db.models.expressions import Subquery
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("ContentTypeManager.cached_for_model", new=True)

@@ -5,7 +5,7 @@ Building an instance may look a natural key up, so a deserializer yields its obj
 reads loaded values and stays sync.
 """
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("Deserializer.__aiter__", new=True)

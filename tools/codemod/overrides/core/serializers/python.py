@@ -1,7 +1,7 @@
 """Overrides of django.core.serializers.python: the deserializer is an asynchronous iterator
 (its ``__iter__`` generator becomes ``__aiter__``; ``__anext__`` steps it)."""
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("Deserializer.__anext__", new=True)

@@ -1,7 +1,7 @@
 """Overrides of django.core.serializers.xml_serializer: the deserializer is an asynchronous
 iterator (the sync ``__next__`` is dropped in rules.toml)."""
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("Deserializer.__anext__", new=True)

@@ -6,7 +6,7 @@ An open cursor holds its connection's lease: closing the last one ends a stateme
 
 import inspect
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("CursorWrapper.__init__", upstream="093ae0ca0c20")

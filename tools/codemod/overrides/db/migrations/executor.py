@@ -4,7 +4,7 @@
 and the applied migrations (see the loader's overrides); the rest is generated.
 """
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("MigrationExecutor.__init__", upstream="4d6ad37c4d95")

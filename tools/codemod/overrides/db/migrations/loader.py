@@ -9,7 +9,7 @@ with what the database says is applied. ``await loader.build_graph()`` rebuilds 
 from teapot.errors import AwaitRequired
 from teapot.no_io import run_without_io
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("MigrationLoader.__init__", upstream="bd63f373534f")

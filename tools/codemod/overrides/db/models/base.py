@@ -7,7 +7,7 @@ operation writes the row (upstream's __set__ looked it up at assignment).
 
 from teapot import model_rows
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("Model._prepare_related_fields_for_save", upstream="f423d08c007a")

@@ -7,7 +7,7 @@ handler that returns an awaitable (CASCADE collects related rows) is awaited.
 
 import inspect
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 from teapot.errors import AwaitRequired
 
 

@@ -9,7 +9,7 @@ from teapot import compiled_filters, compiled_gets, filter_templates, plain_crea
 from teapot.errors import AwaitRequired
 from teapot.streams import RowStream
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("BaseIterable.__aiter__", upstream="9b10e9cf05da")

@@ -2,7 +2,7 @@
 
 from teapot.errors import AwaitRequired
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("DeferredAttribute.__get__", upstream="d69f9aa3857f")

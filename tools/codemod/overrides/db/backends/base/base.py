@@ -11,7 +11,7 @@ transaction (run at once, from sync code) it is started as a task of the running
 import asyncio
 import inspect
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 from teapot import shared_transaction
 from teapot.tasks import run_to_completion
 

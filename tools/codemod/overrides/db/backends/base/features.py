@@ -1,6 +1,6 @@
 """Overrides of django.db.backends.base.features."""
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("BaseDatabaseFeatures.supports_transactions", upstream="1efc22996d31")

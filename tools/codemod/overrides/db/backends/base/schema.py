@@ -4,7 +4,7 @@ A schema editor keeps one connection leased from its start to its end (hold_conn
 its statements, deferred SQL and, on SQLite, the foreign-key PRAGMAs around them are one
 unit of work on one session."""
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("BaseDatabaseSchemaEditor.__enter__", upstream="8e7838b285a9")

@@ -7,7 +7,7 @@ from asyncmy.converters import conversions
 
 from teapot.backends.asyncmy import dbapi as Database
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("DatabaseWrapper.mysql_server_data", upstream="51da0ce2777f")

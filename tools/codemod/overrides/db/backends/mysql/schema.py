@@ -3,7 +3,7 @@ the SQL-building methods of the schema editor stay sync."""
 
 from teapot.backends.asyncmy.literals import quote
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("DatabaseSchemaEditor.quote_value", upstream="97968756f416")

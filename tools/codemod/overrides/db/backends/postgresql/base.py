@@ -4,7 +4,7 @@ the server version is a fact read during the async connect."""
 
 from teapot.backends.asyncpg import dbapi as Database
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("DatabaseWrapper.pg_version", upstream="3ad3b7347e11")

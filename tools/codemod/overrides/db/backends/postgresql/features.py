@@ -2,7 +2,7 @@
 
 from teapot.backends.asyncpg.literals import NUL_MESSAGE
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("DatabaseFeatures.prohibits_null_characters_in_text_exception", upstream="fa490a8ca6e6")

@@ -1,6 +1,6 @@
 """Overrides of django.db.backends.sqlite3.base."""
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("DatabaseWrapper._start_transaction_under_autocommit", upstream="facb5a1a041a")

@@ -1,6 +1,6 @@
 """Overrides of django.db.backends.sqlite3.features."""
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("DatabaseFeatures.supports_json_field", upstream="5516816c889d")

@@ -1,6 +1,6 @@
 """Overrides of django.db.backends.sqlite3.operations."""
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("DatabaseOperations._quote_params_for_last_executed_query", upstream="c913255b6d5b")

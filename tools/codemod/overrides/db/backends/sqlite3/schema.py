@@ -2,7 +2,7 @@
 schema edition are session state, so the editor's lease starts before the first and ends
 after the last (hold_connection)."""
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("DatabaseSchemaEditor.__enter__", upstream="bf0a5ee33375")

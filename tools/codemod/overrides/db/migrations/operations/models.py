@@ -5,7 +5,7 @@ AlterUniqueTogether and AlterIndexTogether pick the schema editor's method by na
 the method is a coroutine and is awaited here.
 """
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("AlterTogetherOptionOperation.database_forwards", upstream="dcbf78bb7d3c")

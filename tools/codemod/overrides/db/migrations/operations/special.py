@@ -7,7 +7,7 @@ awaitables by returning one). Whatever it returns that can be awaited is awaited
 
 import inspect
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("RunPython.database_forwards", upstream="e2306b2bc2de")

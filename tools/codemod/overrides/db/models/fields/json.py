@@ -1,6 +1,6 @@
 """Overrides of django.db.models.fields.json."""
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("KeyTransform.as_postgresql", upstream="de579e991d61")

@@ -7,7 +7,7 @@ running a query behind the caller's back.
 
 from teapot.errors import AwaitRequired
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("not_loaded", new=True)

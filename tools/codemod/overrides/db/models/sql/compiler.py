@@ -5,7 +5,7 @@
 generator of rows that applies the same converters as upstream, chunk by chunk.
 """
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 from teapot import compiled_filters, compiled_inserts
 from teapot.streams import CursorReader
 

@@ -3,7 +3,7 @@
 
 from teapot.errors import AwaitRequired
 
-from codemod.overrides import override
+from tools.codemod.overrides import override
 
 
 @override("RawQuery.__iter__", upstream="ecf15c8359f2")

@@ -1,5 +1,7 @@
-"""Helpers that tests transformed to async call where Django's tests rely on a sync protocol
-doing I/O (tools/conformance/). Hand-written; each helper leaves other values alone."""
+"""Helpers that the tests transformed to async call where Django's tests rely on a sync
+protocol doing I/O. Private to the conformance tool: the transformed modules import them
+(rules/import_helpers.py), and the worker runs them with the repository root on sys.path.
+Each helper leaves other values alone."""
 
 from __future__ import annotations
 
