@@ -118,15 +118,11 @@ class _Functions(cst.CSTVisitor):
         self.stack.pop()
 
 
-class _Triggers(cst.CSTVisitor):
-    """Does a function's own body (not nested functions or lambdas) need ``await``?"""
+class _OwnBody(cst.CSTVisitor):
+    """Visits a function's own body: nested functions and lambdas are not entered."""
 
-    def __init__(self, ctx: Context, async_methods: set, async_functions: set):
+    def __init__(self):
         super().__init__()
-        self.ctx = ctx
-        self.async_methods = async_methods
-        self.async_functions = async_functions
-        self.found = False
         self.depth = 0
 
     def visit_FunctionDef(self, node):
@@ -138,6 +134,17 @@ class _Triggers(cst.CSTVisitor):
 
     def visit_Lambda(self, node):
         return False
+
+
+class _Triggers(_OwnBody):
+    """Does a function's own body need ``await``?"""
+
+    def __init__(self, ctx: Context, async_methods: set, async_functions: set):
+        super().__init__()
+        self.ctx = ctx
+        self.async_methods = async_methods
+        self.async_functions = async_functions
+        self.found = False
 
     def visit_Call(self, node):
         name = call_name(node)
@@ -175,24 +182,13 @@ class _Triggers(cst.CSTVisitor):
             self.found = True
 
 
-class _ParamCalls(cst.CSTVisitor):
-    """The parameters a function's own body (not nested functions or lambdas) calls."""
+class _ParamCalls(_OwnBody):
+    """The parameters a function's own body calls."""
 
     def __init__(self, params: set):
         super().__init__()
         self.params = params
         self.called: set = set()
-        self.depth = 0
-
-    def visit_FunctionDef(self, node):
-        self.depth += 1
-        return self.depth == 1
-
-    def leave_FunctionDef(self, node):
-        self.depth -= 1
-
-    def visit_Lambda(self, node):
-        return False
 
     def visit_Call(self, node):
         if isinstance(node.func, cst.Name) and node.func.value in self.params:
