@@ -39,12 +39,13 @@ def run(source, module=SCHEMA):
 def test_templates_get_the_slot_and_formatting_fills_it():
     code, rule = run(EDITOR)
     assert code == dd('''
+        from teapot.foreign_key_templates import ForeignKeyTemplate
         class Editor:
             sql_create_fk = (
-                "ALTER TABLE %(table)s ADD CONSTRAINT %(name)s FOREIGN KEY (%(column)s) "
-                "REFERENCES %(to_table)s (%(to_column)s)%(on_delete_db)s%(deferrable)s"
+                ForeignKeyTemplate("ALTER TABLE %(table)s ADD CONSTRAINT %(name)s FOREIGN KEY (%(column)s) "
+                "REFERENCES %(to_table)s (%(to_column)s)%(on_delete_db)s%(deferrable)s")
             )
-            sql_create_inline_fk = "REFERENCES %(to_table)s (%(to_column)s)%(on_delete_db)s DEFERRABLE"
+            sql_create_inline_fk = ForeignKeyTemplate("REFERENCES %(to_table)s (%(to_column)s)%(on_delete_db)s DEFERRABLE")
             sql_create_index = "CREATE INDEX %(name)s ON %(table)s (%(to_column)s)"
 
             def table_sql(self, model, field):

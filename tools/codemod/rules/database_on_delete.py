@@ -6,7 +6,9 @@ fork is made from Django 5.2, whose templates have no place for it, and adapted 
 need it for teapot's DDL to be Django's. In the schema editor modules this rule
 
 - puts ``%(on_delete_db)s`` right after ``(%(to_column)s)`` in the foreign-key templates
-  (class attributes whose name starts with ``sql_create`` and ends with ``fk``), as 6.1 does;
+  (class attributes whose name starts with ``sql_create`` and ends with ``fk``), as 6.1 does,
+  and wraps each in ``teapot.foreign_key_templates.ForeignKeyTemplate``, which formats an
+  empty slot for code that gives Django 5.2's keys only;
 - fills it wherever those templates are formatted: each dict literal with a ``"to_column"``
   key and each call with a ``to_column=`` keyword gets
   ``on_delete_db=self._create_on_delete_sql(model, field)`` (an override, which gives "" for
@@ -22,6 +24,8 @@ import libcst as cst
 from ._base import Rule
 
 SCHEMA_MODULE = re.compile(r"^django\.db\.backends\.[a-z0-9_]+\.schema$")
+TEMPLATE_CLASS = "ForeignKeyTemplate"
+TEMPLATE_IMPORT = "from teapot.foreign_key_templates import ForeignKeyTemplate"
 SLOT_AFTER = "(%(to_column)s)"
 SLOT = "%(on_delete_db)s"
 FILL = "self._create_on_delete_sql(model, field)"
@@ -31,11 +35,22 @@ def _is_fk_template(name: str) -> bool:
     return name.startswith("sql_create") and name.endswith("fk")
 
 
+def _holds_slot(value) -> bool:
+    """Whether a template's value is a string literal (plain or implicitly concatenated) in
+    which the slot was put."""
+    if isinstance(value, cst.SimpleString):
+        return SLOT in value.value
+    if isinstance(value, cst.ConcatenatedString):
+        return _holds_slot(value.left) or _holds_slot(value.right)
+    return False
+
+
 class _Slots(cst.CSTTransformer):
     def __init__(self):
         super().__init__()
         self.templates = 0
         self.fills = 0
+        self.wrapped = 0
         self._template_depth = 0
 
     # Templates: class-level assignments.
@@ -46,8 +61,14 @@ class _Slots(cst.CSTTransformer):
 
     def leave_Assign(self, original_node, updated_node):
         names = [t.target.value for t in original_node.targets if isinstance(t.target, cst.Name)]
-        if any(_is_fk_template(n) for n in names):
-            self._template_depth -= 1
+        if not any(_is_fk_template(n) for n in names):
+            return updated_node
+        self._template_depth -= 1
+        value = updated_node.value
+        if _holds_slot(value):
+            self.wrapped += 1
+            call = cst.Call(cst.Name(TEMPLATE_CLASS), [cst.Arg(value.with_changes(lpar=[], rpar=[]))])
+            return updated_node.with_changes(value=call.with_changes(lpar=value.lpar, rpar=value.rpar) if value.lpar else call)
         return updated_node
 
     def leave_SimpleString(self, original_node, updated_node):
@@ -86,6 +107,15 @@ def _append(items, new):
     return [*items[:-1], last.with_changes(comma=between), new]
 
 
+def _with_import(tree):
+    body = list(tree.body)
+    last_import = 0
+    for i, stmt in enumerate(body):
+        if isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], (cst.Import, cst.ImportFrom)):
+            last_import = i + 1
+    return tree.with_changes(body=[*body[:last_import], cst.parse_statement(TEMPLATE_IMPORT), *body[last_import:]])
+
+
 class DatabaseOnDelete(Rule):
     NAME = "database_on_delete"
     DESCRIPTION = "an ON DELETE slot in the schema editors' foreign-key templates, filled where they are formatted"
@@ -100,6 +130,8 @@ class DatabaseOnDelete(Rule):
             return tree
         slots = _Slots()
         tree = tree.visit(slots)
+        if slots.wrapped:
+            tree = _with_import(tree)
         self.templates += slots.templates
         self.fills += slots.fills
         self.ctx.counts["on_delete slots"] += slots.templates
