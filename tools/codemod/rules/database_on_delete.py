@@ -67,8 +67,9 @@ class _Slots(cst.CSTTransformer):
         value = updated_node.value
         if _holds_slot(value):
             self.wrapped += 1
-            call = cst.Call(cst.Name(TEMPLATE_CLASS), [cst.Arg(value.with_changes(lpar=[], rpar=[]))])
-            return updated_node.with_changes(value=call.with_changes(lpar=value.lpar, rpar=value.rpar) if value.lpar else call)
+            inner = value.with_changes(lpar=[], rpar=[])
+            call = cst.Call(cst.Name(TEMPLATE_CLASS), [cst.Arg(inner)], lpar=value.lpar, rpar=value.rpar)
+            return updated_node.with_changes(value=call)
         return updated_node
 
     def leave_SimpleString(self, original_node, updated_node):
