@@ -137,7 +137,7 @@ class DjangoWorkloads:
         Item = self.models.Item
         updated = 0
         for n, qty in enumerate(inputs["qtys"]):
-            updated += Item.objects.filter(qty=qty).update(note=f"updated {n}")
+            updated += Item.objects.filter(qty=qty).update(note=f"django {inputs['label']} {n}")
         return updated
 
     def in_bulk(self, inputs: dict) -> int:

@@ -195,7 +195,7 @@ class TeapotWorkloads:
         Item = self.models.Item
         updated = 0
         for n, qty in enumerate(inputs["qtys"]):
-            updated += await Item.objects.filter(qty=qty).update(note=f"updated {n}")
+            updated += await Item.objects.filter(qty=qty).update(note=f"teapot {inputs['label']} {n}")
         return updated
 
     async def in_bulk(self, inputs: dict) -> int:
