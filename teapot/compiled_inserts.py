@@ -18,8 +18,10 @@ A shape is reused only where compiling again would give the same SQL:
 - no value is an expression (``F()``, ``Now()``, a ``db_default``): those change the SQL;
 - the compiled parameters are laid out as one of the two layouts below, checked against the
   statement's placeholders when the shape is first seen.
-Everything else takes the ordinary path. The shapes are forgotten when a setting changes or
-a model class is created; there are at most ``MAX_SHAPES`` of them.
+Everything else takes the ordinary path. ``create()`` of a plain model whose shape is known
+does not even build the compiler: ``insert_one`` sends the statement itself. The shapes are
+forgotten when a setting changes or a model class is created; there are at most
+``MAX_SHAPES`` of them.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ COLUMNS = "columns"  # one list per field, holding every row's value (PostgreSQL
 NOT_REUSABLE = object()
 _shapes: dict = {}
 _returned_converters: dict = {}  # (compiler class, alias, returned fields' ids) -> converters
+_insert_compilers: dict = {}  # type(connection.ops) -> its SQLInsertCompiler class
 _known_pre_save: dict = {}  # field class -> whether its pre_save is one of KNOWN_PRE_SAVE
 
 
@@ -86,10 +89,9 @@ class CompiledInsert:
             self.by_row_count[row_count] = sql
         return sql
 
-    def value_rows(self, compiler, fields, objs):
+    def value_rows(self, connection, fields, objs):
         """The prepared values, row by row; ``None`` where a value is, or is prepared into,
         an expression, which changes the SQL."""
-        prepare = compiler.prepare_value
         rows = []
         for obj in objs:
             row = []
@@ -98,7 +100,9 @@ class CompiledInsert:
                 if type(value) not in as_is or (as_is is FINITE_DECIMALS and not value.is_finite()):
                     if hasattr(value, "resolve_expression"):
                         return None
-                    value = prepare(field, value)
+                    # What the compiler's prepare_value() does with a value that is not an
+                    # expression.
+                    value = field.get_db_prep_save(value, connection=connection)
                     if hasattr(value, "as_sql"):
                         return None
                 row.append(value)
@@ -122,18 +126,16 @@ def statements(compiler):
     if query.raw or not fields:
         return compiler.as_sql()
     objs = query.objs
-    # Fields are part of the key by identity: hashing a Field runs Python code, and a shape
-    # keeps its model class, so the fields' identities cannot be reused while it is kept.
-    shape = (
+    shape = _shape(
         type(compiler),
         compiler.connection.alias,
         query.model,
-        tuple(map(id, fields)),
-        query.on_conflict,
-        tuple(map(id, query.update_fields or ())),
-        tuple(map(id, query.unique_fields or ())),
-        tuple(map(id, compiler.returning_fields or ())),
+        fields,
+        compiler.returning_fields,
         len(objs) == 1,
+        query.on_conflict,
+        query.update_fields,
+        query.unique_fields,
     )
     compiled = _shapes.get(shape)
     if compiled is None:
@@ -145,11 +147,58 @@ def statements(compiler):
         return _remember(shape, compiler)
     if compiled is NOT_REUSABLE:
         return compiler.as_sql()
-    value_rows = compiled.value_rows(compiler, fields, objs)
+    value_rows = compiled.value_rows(compiler.connection, fields, objs)
     if value_rows is None:
         return compiler.as_sql()
     compiler.returning_params = compiled.returning_params
     return [(compiled.sql_for(compiler, fields, len(objs)), compiled.params(value_rows))]
+
+
+def _shape(compiler_class, alias, model, fields, returning_fields, one_row, on_conflict=None,
+           update_fields=None, unique_fields=None):
+    """The key of an INSERT's shape. Fields are part of it by identity: hashing a Field runs
+    Python code, and a shape keeps its model class, so the fields' identities cannot be
+    reused while it is kept."""
+    return (
+        compiler_class,
+        alias,
+        model,
+        tuple(map(id, fields)),
+        on_conflict,
+        tuple(map(id, update_fields or ())),
+        tuple(map(id, unique_fields or ())),
+        tuple(map(id, returning_fields or ())),
+        one_row,
+    )
+
+
+async def insert_one(connection, obj, fields, returning_fields):
+    """INSERT ``obj`` alone, with no conflict handling, as ``SQLInsertCompiler.execute_sql()``
+    would, when the shape was compiled before: the statement goes to the cursor without a
+    query, a compiler or a queryset being built. Return the values of ``returning_fields``
+    the database gave back, or ``None``, having done nothing, where the ordinary path must
+    run (a shape not seen yet, a value that is an expression, returned values that need
+    converting, a database that cannot return them)."""
+    model = type(obj)
+    ops = connection.ops
+    if (compiler_class := _insert_compilers.get(type(ops))) is None:
+        compiler_class = _insert_compilers[type(ops)] = ops.compiler("SQLInsertCompiler")
+    compiled = _shapes.get(_shape(compiler_class, connection.alias, model, fields, returning_fields, True))
+    if compiled is None or compiled is NOT_REUSABLE:
+        return None
+    if returning_fields:
+        if not connection.features.can_return_columns_from_insert:
+            return None
+        if _returned_converters.get(_converters_key(compiler_class, connection.alias, returning_fields), True):
+            return None  # not known yet, or some to apply: the compiler applies them
+    value_rows = compiled.value_rows(connection, fields, (obj,))
+    if value_rows is None:
+        return None
+    async with connection.cursor() as cursor:
+        await cursor.execute(compiled.sql, compiled.params(value_rows))
+        if not returning_fields:
+            return ()
+        return await ops.fetch_returned_insert_columns(cursor, compiled.returning_params)
 
 
 def _any_expression(fields, objs):
@@ -259,7 +308,7 @@ def _rows_sql(compiler, fields, row_count):
 def returned_converters(compiler, returned, table):
     """``compiler.get_converters()`` for the columns an INSERT gave back, kept per database
     and columns (they depend on nothing else until a setting changes)."""
-    key = (type(compiler), compiler.connection.alias, tuple(map(id, returned)))
+    key = _converters_key(type(compiler), compiler.connection.alias, returned)
     if (converters := _returned_converters.get(key)) is None:
         converters = compiler.get_converters([field.get_col(table) for field in returned])
         if len(_returned_converters) >= MAX_SHAPES:
@@ -268,8 +317,13 @@ def returned_converters(compiler, returned, table):
     return converters
 
 
+def _converters_key(compiler_class, alias, returned):
+    return (compiler_class, alias, tuple(map(id, returned)))
+
+
 def forget_all(**kwargs):
     _shapes.clear()
+    _insert_compilers.clear()
     _returned_converters.clear()
     _known_pre_save.clear()
 

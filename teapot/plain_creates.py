@@ -9,6 +9,8 @@ parents, the same fields every time. Their ``create()`` here does what is left, 
 order as ``save()``: check the related objects, set a primary key that has a default, insert
 the row under ``mark_for_rollback_on_error`` (so an error inside ``atomic()`` still marks
 the block for rollback), store what the database returned and mark the instance saved.
+Where the INSERT's shape was compiled before, the row goes straight to a cursor
+(``compiled_inserts.insert_one``): no queryset, query or compiler is built for it.
 
 A model takes this path only when all of these hold, and ``save()`` otherwise:
 - ``save``, ``save_base``, ``_save_table``, ``_save_parents``, ``_do_insert`` and
@@ -22,6 +24,7 @@ The per-model plan is forgotten when a model class is created or a setting chang
 
 from __future__ import annotations
 
+from teapot import compiled_inserts
 from teapot.core.signals import setting_changed
 from teapot.db.models.signals import class_prepared, post_save, pre_save
 from teapot.dispatch.dispatcher import NO_RECEIVERS
@@ -80,15 +83,17 @@ async def insert_new(obj, using) -> bool:
     if not obj._is_pk_set(meta):
         setattr(obj, meta.pk.attname, meta.pk.get_pk_value_on_save(obj))
     fields = plan.fields_with_pk if obj._is_pk_set(meta) else plan.fields_without_pk
-    from teapot.db import transaction
+    from teapot.db import connections, transaction
 
     async with transaction.mark_for_rollback_on_error(using=using):
         # Inside the block, which connects: which columns come back may depend on the server.
         returning_fields = meta.db_returning_fields
-        results = await obj._do_insert(model._base_manager, using, fields, returning_fields, False)
-    if results:
-        for value, field in zip(results[0], returning_fields):
-            setattr(obj, field.attname, value)
+        returned = await compiled_inserts.insert_one(connections[using], obj, fields, returning_fields)
+        if returned is None:
+            rows = await obj._do_insert(model._base_manager, using, fields, returning_fields, False)
+            returned = rows[0] if rows else ()
+    for value, field in zip(returned, returning_fields):
+        setattr(obj, field.attname, value)
     obj._state.db = using
     obj._state.adding = False
     return True

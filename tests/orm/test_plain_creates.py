@@ -2,13 +2,18 @@
 what save(force_insert=True) would; models with receivers, parents or a save() of their own
 still go through save()."""
 
+from collections import defaultdict
+
 import pytest
 
-from teapot import plain_creates
+from teapot import compiled_inserts, plain_creates
 from teapot.apps.registry import Apps
-from teapot.db import IntegrityError, models, transaction
-from teapot.db.models import Model
+from teapot.db import IntegrityError, connection, models, transaction
+from teapot.db.models import Model, Value
+from teapot.db.models.functions import Upper
+from teapot.db.models.query import QuerySet
 from teapot.db.models.signals import post_save, pre_save
+from teapot.testing.utils import CaptureQueriesContext
 from tests.orm.testapp.models import Author, Book, Note, Restaurant
 
 pytestmark = pytest.mark.usefixtures("tables")
@@ -129,3 +134,72 @@ async def test_get_or_create_and_a_related_manager_take_the_same_path():
     assert created and not ann._state.adding
     book = await ann.books.create(title="Dune")
     assert (book.author_id, book._state.db) == (ann.pk, "default")
+
+
+@pytest.fixture
+def inserts_through_a_query(monkeypatch):
+    """QuerySet._insert, counted: the creates that built an InsertQuery and a compiler. No
+    INSERT shape is known to begin with."""
+    compiled_inserts.forget_all()
+    calls = []
+    ordinary = QuerySet._insert
+
+    async def counted(self, *args, **kwargs):
+        calls.append(self.model.__name__)
+        return await ordinary(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "_insert", counted)
+    return calls
+
+
+async def _known_without_receivers(model):
+    await pre_save.asend(sender=model, instance=None)
+    await post_save.asend(sender=model, instance=None)
+
+
+async def test_a_shape_seen_before_is_inserted_without_building_a_query(inserts_through_a_query):
+    await _known_without_receivers(Author)
+    ann = await Author.objects.create(name="Ann", age=30)
+    bob = await Author.objects.create(name="Bob", age=41)
+    assert inserts_through_a_query == ["Author"]  # only the first compiled its statement
+    assert bob.pk is not None and bob.pk != ann.pk
+    assert (bob._state.adding, bob._state.db) == (False, "default")
+    assert await Author.objects.filter(pk=bob.pk).values_list("name", "age").aget() == ("Bob", 41)
+
+
+async def test_the_direct_insert_is_seen_by_query_capture(inserts_through_a_query):
+    await _known_without_receivers(Author)
+    await Author.objects.create(name="Ann")
+    async with CaptureQueriesContext(connection) as captured:
+        await Author.objects.create(name="Bob")
+    assert inserts_through_a_query == ["Author"]
+    assert len(captured) == 1 and captured[0]["sql"].startswith("INSERT INTO")
+
+
+async def test_an_error_of_the_direct_insert_marks_the_atomic_block_for_rollback(inserts_through_a_query):
+    await _known_without_receivers(Author)
+    await Author.objects.create(name="Ann")
+    async with transaction.atomic():
+        with pytest.raises(IntegrityError):
+            await Author.objects.create(name="Ann")
+        assert transaction.get_connection().needs_rollback
+    assert inserts_through_a_query == ["Author"]
+    assert await Author.objects.count() == 1
+
+
+async def test_an_expression_value_takes_the_ordinary_path(inserts_through_a_query):
+    await _known_without_receivers(Author)
+    await Author.objects.create(name="Ann")
+    shouted = await Author.objects.create(name=Upper(Value("bob")))
+    assert inserts_through_a_query == ["Author", "Author"]
+    assert await Author.objects.filter(pk=shouted.pk).values_list("name", flat=True).aget() == "BOB"
+
+
+async def test_returned_values_with_converters_take_the_ordinary_path(inserts_through_a_query, monkeypatch):
+    await _known_without_receivers(Author)
+    await Author.objects.create(name="Ann")
+    # Whatever is known of the returned columns' converters: say there is one to apply.
+    monkeypatch.setattr(compiled_inserts, "_returned_converters", defaultdict(lambda: {0: ([], None)}))
+    bob = await Author.objects.create(name="Bob")
+    assert inserts_through_a_query == ["Author", "Author"]
+    assert bob.pk is not None
