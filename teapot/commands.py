@@ -15,7 +15,9 @@ from collections.abc import Iterable
 from typing import Any
 
 # The commands the `teapot` command line offers, in the order its help lists them.
-COMMANDS = ("makemigrations", "migrate", "showmigrations", "sqlmigrate", "squashmigrations", "dbshell")
+COMMANDS = (
+    "makemigrations", "migrate", "showmigrations", "sqlmigrate", "squashmigrations", "optimizemigration", "dbshell",
+)
 
 
 def load_command(name: str):

@@ -298,3 +298,30 @@ def test_squashed_migrations_apply_on_a_new_database(project):
     # The squashed migration stands for both: the replaced ones are recorded as applied too.
     shown = project.teapot("showmigrations", "lending").stdout
     assert "[X] 0001_squashed_0002" in shown
+
+
+FOLDABLE_MIGRATION = '''from teapot.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("lending", "0001_initial")]
+
+    operations = [
+        migrations.CreateModel("Scratch", [("id", models.AutoField(primary_key=True))]),
+        migrations.AddField("scratch", "label", models.CharField(max_length=10, default="")),
+    ]
+'''
+
+
+def test_optimizemigration_folds_a_migrations_operations_into_fewer(project):
+    project.teapot("makemigrations", *APPS)
+    written = project.path / "lending" / "migrations" / "0002_scratch.py"
+    written.write_text(FOLDABLE_MIGRATION)
+    out = project.teapot("optimizemigration", "lending", "0002").stdout
+    assert "Optimizing from 2 operations to 1 operations." in out
+    rewritten = written.read_text()
+    assert "migrations.AddField" not in rewritten and rewritten.count("migrations.CreateModel") == 1
+    project.teapot("migrate")
+    assert "label" in project.tables()["lending_scratch"]
+    # Nothing is left to fold: --check passes.
+    assert "No optimizations possible." in project.teapot("optimizemigration", "lending", "0002", "--check").stdout
