@@ -2,7 +2,7 @@
 its rows are read, a teapot.connection() scope until it ends, a task's leftovers go back when
 it ends; sizes, acquire timeouts,
 health checks, lifetimes, reset on release. Reliability plan items 4, 12, 13 and 15.
-Every test ends with the check of tests/orm/faults.py: pools idle and full, no session idle
+Every test ends with the check of tests/database/faults.py: pools idle and full, no session idle
 in a transaction on the server, SELECT 1 works."""
 
 import asyncio
@@ -14,9 +14,9 @@ import teapot
 from teapot.core.exceptions import ImproperlyConfigured
 from teapot.db import OperationalError, connection, connections, transaction
 from teapot.pool import PoolOptions, PoolTimeout
-from tests.orm.conftest import DATABASE, models
-from tests.orm.faults import alias_through, proxy_to_server, session_id, until
-from tests.orm.testapp.models import Author
+from tests.database.harness import DATABASE, models
+from tests.database.faults import alias_through, proxy_to_server, session_id, until
+from tests.database.testapp.models import Author
 
 pytestmark = pytest.mark.usefixtures("healthy_after")
 

@@ -6,8 +6,8 @@ import subprocess
 import sys
 import textwrap
 
-from tests.orm.conftest import DATABASE
-from tests.orm.databases import URLS
+from tests.database.harness import DATABASE
+from tests.database.databases import URLS
 
 PROGRAM = textwrap.dedent(
     """

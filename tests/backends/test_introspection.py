@@ -5,7 +5,7 @@ constraints."""
 import pytest
 
 from teapot.db import connection
-from tests.orm.testapp.models import Author, Book
+from tests.database.testapp.models import Author, Book
 
 pytestmark = pytest.mark.usefixtures("tables")
 

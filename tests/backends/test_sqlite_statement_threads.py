@@ -14,9 +14,9 @@ import pytest
 import teapot
 from teapot.backends.aiosqlite import base as aiosqlite_base
 from teapot.db import connection, transaction
-from tests.orm.conftest import DATABASE
-from tests.orm.faults import Ticker
-from tests.orm.testapp.models import Author
+from tests.database.harness import DATABASE
+from tests.database.faults import Ticker
+from tests.database.testapp.models import Author
 
 pytestmark = [
     pytest.mark.usefixtures("tables"),

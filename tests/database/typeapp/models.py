@@ -1,5 +1,5 @@
 from teapot.db import models
-from tests.orm.typeapp.fields import define
+from tests.database.typeapp.fields import define
 
 _matrix = define(models, "typeapp", __name__)
 Target = _matrix["Target"]

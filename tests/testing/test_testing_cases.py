@@ -9,7 +9,7 @@ import pytest
 from teapot.testing import TestCase, TransactionTestCase
 from teapot.testing.runner import run_classes
 from tools.conformance.shims import UnavailableError, enext, ev, load, unavailable
-from tests.orm.testapp.models import Author, Book, Tag
+from tests.database.testapp.models import Author, Book, Tag
 
 pytestmark = pytest.mark.usefixtures("tables")
 

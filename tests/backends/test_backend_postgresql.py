@@ -16,7 +16,7 @@ from teapot.db import DataError, IntegrityError, ProgrammingError, connection, t
 from teapot.db.models import F, Value
 from teapot.db.models.functions import Cast
 from teapot.db.models import CharField, IntegerField
-from tests.orm.testapp.models import Author, Book, Event, Measure
+from tests.database.testapp.models import Author, Book, Event, Measure
 
 pytestmark = pytest.mark.usefixtures("tables")
 
@@ -299,9 +299,9 @@ async def test_isolation_level_from_options():
 
 USE_TZ_OFF = """
 import asyncio, datetime, teapot
-teapot.setup("{url}", installed_apps=["tests.orm.testapp"], use_tz=False, time_zone="Europe/Paris")
+teapot.setup("{url}", installed_apps=["tests.database.testapp"], use_tz=False, time_zone="Europe/Paris")
 from teapot.db import connection
-from tests.orm.testapp.models import Event
+from tests.database.testapp.models import Event
 
 async def main():
     async with connection.schema_editor() as editor:
@@ -329,7 +329,7 @@ async def test_naive_datetimes_are_wall_clock_times_when_use_tz_is_off():
     import sys
     from pathlib import Path
 
-    from tests.orm.databases import create_database, other_database
+    from tests.database.databases import create_database, other_database
 
     url = other_database("postgresql", "_tz")
     await create_database("postgresql", url)

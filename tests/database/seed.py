@@ -1,7 +1,7 @@
 """Raw-SQL inserts, so tests of reads and relations do not depend on the ORM's write path."""
 
 from teapot.db import connection
-from tests.orm.testapp.models import Book
+from tests.database.testapp.models import Book
 
 
 async def insert(model, *rows):

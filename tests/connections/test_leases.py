@@ -15,9 +15,9 @@ from starlette.routing import Route
 
 import teapot
 from teapot.db import InterfaceError, connection, connections, transaction
-from tests.orm.conftest import DATABASE
-from tests.orm.faults import fetch
-from tests.orm.testapp.models import Author, Tag
+from tests.database.harness import DATABASE
+from tests.database.faults import fetch
+from tests.database.testapp.models import Author, Tag
 
 pytestmark = pytest.mark.usefixtures("healthy_after")
 

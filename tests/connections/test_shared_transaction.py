@@ -14,8 +14,8 @@ from starlette.routing import Route
 
 from teapot.db import OperationalError, connection, transaction
 from teapot.shared_transaction import shared_transaction
-from tests.orm.faults import until
-from tests.orm.testapp.models import Author, Tag
+from tests.database.faults import until
+from tests.database.testapp.models import Author, Tag
 
 
 async def create_author(request):

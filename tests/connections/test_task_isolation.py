@@ -1,6 +1,6 @@
 """A transaction belongs to its task; teapot.gather() runs queries in parallel outside a
 transaction and one after another inside one. Reliability plan items 17 and 18, on every
-database. Each test ends with the check of tests/orm/faults.py."""
+database. Each test ends with the check of tests/database/faults.py."""
 
 import asyncio
 import time
@@ -9,9 +9,9 @@ import pytest
 
 import teapot
 from teapot.db import OperationalError, connection, connections, transaction
-from tests.orm.conftest import DATABASE
-from tests.orm.faults import fetch, session_id, slow_sql, until
-from tests.orm.testapp.models import Author
+from tests.database.harness import DATABASE
+from tests.database.faults import fetch, session_id, slow_sql, until
+from tests.database.testapp.models import Author
 
 pytestmark = pytest.mark.usefixtures("healthy_after")
 

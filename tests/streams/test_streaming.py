@@ -1,6 +1,6 @@
 """Streaming large querysets with aiterator(): bounded memory, and iterators that outlive
 their transaction or connection scope. Reliability plan items 20 and 21. Each test ends
-with the check of tests/orm/faults.py."""
+with the check of tests/database/faults.py."""
 
 import asyncio
 import tracemalloc
@@ -12,9 +12,9 @@ import teapot
 from teapot import streams
 from teapot.db import Error, connection, transaction
 from teapot.backends.aiosqlite import base as aiosqlite_base
-from tests.orm.conftest import DATABASE
-from tests.orm.faults import Ticker, fetch
-from tests.orm.testapp.models import Author, Profile
+from tests.database.harness import DATABASE
+from tests.database.faults import Ticker, fetch
+from tests.database.testapp.models import Author, Profile
 
 pytestmark = pytest.mark.usefixtures("healthy_after")
 

@@ -16,7 +16,7 @@ from teapot.core.exceptions import ImproperlyConfigured
 from teapot.db import IntegrityError, connection, connections, transaction
 from teapot.db.models import Sum
 from teapot.db.models.functions import ExtractHour
-from tests.orm.testapp.models import Author, Book, Measure
+from tests.database.testapp.models import Author, Book, Measure
 
 pytestmark = pytest.mark.usefixtures("tables")
 

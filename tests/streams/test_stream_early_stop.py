@@ -2,7 +2,7 @@
 ``aclosing()``, cancellation of the task and garbage collection of an unfinished iterator
 release the stream before the task's next statement, inside and outside ``atomic()``.
 Then more statements and a COMMIT run on the same task, many times over. Each test ends with
-the reliability plan's check (tests/orm/faults.py)."""
+the reliability plan's check (tests/database/faults.py)."""
 
 import asyncio
 import contextlib
@@ -13,9 +13,9 @@ import weakref
 import pytest
 
 from teapot.db import connection, transaction
-from tests.orm.conftest import DATABASE
-from tests.orm.faults import fetch, running, server_cpu_seconds, server_sessions, until
-from tests.orm.testapp.models import Author, Tag
+from tests.database.harness import DATABASE
+from tests.database.faults import fetch, running, server_cpu_seconds, server_sessions, until
+from tests.database.testapp.models import Author, Tag
 
 pytestmark = pytest.mark.usefixtures("healthy_after")
 

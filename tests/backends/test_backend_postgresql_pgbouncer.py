@@ -23,7 +23,7 @@ import pytest
 import teapot
 
 from teapot.db import IntegrityError, InternalError, ProgrammingError, connection, connections, transaction
-from tests.orm.testapp.models import Author, Book
+from tests.database.testapp.models import Author, Book
 
 pytestmark = pytest.mark.usefixtures("tables")
 

@@ -1,5 +1,5 @@
 """Cancellation never leaves a dirty connection behind: reliability plan items 1, 2, 3, 5, 6
-and 14, on every database. Each test ends with the check of tests/orm/faults.py: pools
+and 14, on every database. Each test ends with the check of tests/database/faults.py: pools
 idle and full, no session idle in a transaction on the server, SELECT 1 works."""
 
 import asyncio
@@ -13,9 +13,9 @@ import teapot
 from teapot.db import connection, transaction
 from teapot.db.models import Value
 from teapot.db.models.expressions import RawSQL
-from tests.orm.conftest import DATABASE
-from tests.orm.faults import fetch, server_sessions, sleeping, slow_sql, until
-from tests.orm.testapp.models import Author
+from tests.database.harness import DATABASE
+from tests.database.faults import fetch, server_sessions, sleeping, slow_sql, until
+from tests.database.testapp.models import Author
 
 pytestmark = pytest.mark.usefixtures("healthy_after")
 

@@ -36,7 +36,7 @@ import threading
 import pytest
 
 from teapot.db import DatabaseError, Error, IntegrityError, OperationalError, connection, transaction
-from tests.orm.testapp.models import Author
+from tests.database.testapp.models import Author
 
 pytestmark = pytest.mark.usefixtures("tables")
 

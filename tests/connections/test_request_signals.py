@@ -4,7 +4,7 @@ logs of the task's connections, close_old_connections() closes the unusable ones
 import pytest
 
 from teapot.db import close_old_connections, connection, reset_queries
-from tests.orm.testapp.models import Author
+from tests.database.testapp.models import Author
 
 pytestmark = pytest.mark.usefixtures("tables")
 

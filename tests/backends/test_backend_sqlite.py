@@ -10,7 +10,7 @@ import pytest
 from teapot.db import IntegrityError, OperationalError, connections, transaction
 from teapot.db.models import Sum
 from teapot.db.models.functions import ExtractHour, ExtractYear, Mod, Power, Sqrt, TruncDay
-from tests.orm.testapp.models import Author, Book, Measure
+from tests.database.testapp.models import Author, Book, Measure
 
 pytestmark = pytest.mark.usefixtures("tables")
 

@@ -1,6 +1,6 @@
 """Connection loss, server restarts, dead network paths and schema changes: reliability plan
 items 7, 8, 9, 10 and 11, on the servers (SQLite has no connection to lose). Each test
-ends with the check of tests/orm/faults.py."""
+ends with the check of tests/database/faults.py."""
 
 import asyncio
 import time
@@ -11,8 +11,8 @@ import teapot
 from teapot.db import DatabaseError, Error, InterfaceError, OperationalError, connection, connections, transaction
 from teapot.db.transaction import TransactionManagementError
 from teapot.pool import PoolTimeout
-from tests.orm.conftest import DATABASE
-from tests.orm.faults import (
+from tests.database.harness import DATABASE
+from tests.database.faults import (
     RESTART_ALLOWED,
     alias_through,
     fetch,
@@ -22,7 +22,7 @@ from tests.orm.faults import (
     session_id,
     until,
 )
-from tests.orm.testapp.models import Author
+from tests.database.testapp.models import Author
 
 pytestmark = [
     pytest.mark.usefixtures("healthy_after"),

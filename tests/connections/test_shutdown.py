@@ -8,8 +8,8 @@ import textwrap
 
 import pytest
 
-from tests.orm.conftest import DATABASE
-from tests.orm.databases import URLS
+from tests.database.harness import DATABASE
+from tests.database.databases import URLS
 
 PROGRAM = textwrap.dedent(
     """

@@ -9,8 +9,8 @@ import pytest
 
 from teapot.db import DatabaseError, NotSupportedError, connection, transaction
 from teapot.db.transaction import TransactionManagementError
-from tests.orm.seed import insert
-from tests.orm.testapp.models import Author, Book
+from tests.database.seed import insert
+from tests.database.testapp.models import Author, Book
 
 pytestmark = pytest.mark.usefixtures("healthy_after")
 

@@ -5,8 +5,8 @@ import asyncio
 import pytest
 
 from teapot.db import IntegrityError, connection, transaction
-from tests.orm.seed import insert
-from tests.orm.testapp.models import Author
+from tests.database.seed import insert
+from tests.database.testapp.models import Author
 
 pytestmark = pytest.mark.usefixtures("tables")
 

@@ -5,7 +5,7 @@ error), and ``callproc`` on the databases with stored routines."""
 import pytest
 
 from teapot.db import InterfaceError, connection, transaction
-from tests.orm.conftest import DATABASE
+from tests.database.harness import DATABASE
 
 pytestmark = pytest.mark.usefixtures("tables")
 
