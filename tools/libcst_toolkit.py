@@ -33,6 +33,17 @@ def resolve_relative(module: str, is_package: bool, level: int, target: str | No
     return ".".join(parts + ([target] if target else []))
 
 
+def after_imports(tree: cst.Module, statements: list) -> cst.Module:
+    """``tree`` with ``statements`` placed after its last top-level import statement (first,
+    where it has none)."""
+    body = list(tree.body)
+    last_import = 0
+    for i, stmt in enumerate(body):
+        if isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], (cst.Import, cst.ImportFrom)):
+            last_import = i + 1
+    return tree.with_changes(body=[*body[:last_import], *statements, *body[last_import:]])
+
+
 def header_lines(made_by: str, version: str, source: str, change: str, command: str) -> list[str]:
     """The comment that opens a file ``made_by`` a tool from Django ``version``'s ``source``:
     what to ``change`` instead of the file, and the ``command`` that makes it again."""

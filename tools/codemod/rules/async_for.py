@@ -30,16 +30,13 @@ class AsyncFor(ScopedRule):
         return self.in_async_func() and bool(self.graph.iter_colour(expr, self.scope()))
 
     def leave_For(self, original_node, updated_node):
+        """A ``for`` statement, or a comprehension's ``for`` (leave_CompFor)."""
         if updated_node.asynchronous is None and self._is_async(original_node.iter):
             self.ctx.counts["async for"] += 1
             return updated_node.with_changes(asynchronous=cst.Asynchronous())
         return updated_node
 
-    def leave_CompFor(self, original_node, updated_node):
-        if updated_node.asynchronous is None and self._is_async(original_node.iter):
-            self.ctx.counts["async for"] += 1
-            return updated_node.with_changes(asynchronous=cst.Asynchronous())
-        return updated_node
+    leave_CompFor = leave_For
 
     def leave_Call(self, original_node, updated_node):
         name = dotted(original_node.func)
