@@ -21,7 +21,6 @@ RENAMED_ARGUMENTS = {
 }
 
 
-
 def translate(value):
     """``value`` with every Django object in it replaced by its teapot twin.
 
