@@ -19,7 +19,8 @@ the test extra in pyproject.toml and the README's mentions), the tests run, and 
 gets an entry under "Unreleased".
 
 Tests after the switch: by default a quick run on SQLite with this interpreter,
-`python -m pytest -q tests/codemod tests/orm` (a few minutes; the type-matrix tests compare with
+`python -m pytest -q tests/codemod tests/orm tests/connections tests/streams tests/backends`
+(a few minutes; the type-matrix tests compare with
 the installed Django, so install the new release first: pip install django==VERSION);
 --full-tests runs the project's full command, `bash tools/test.sh` (fresh venv, all three
 databases); --skip-tests runs none.

@@ -9,8 +9,9 @@
 #    generates the fork into teapot/);
 # 2. `python tools/rename_fork.py --check`: the generated tree and tools/codemod/colouring.lock
 #    are what the pin and rules give;
-# 3. `python -m pytest` over tests/ on SQLite, then `python -m pytest tests/orm tests/contrib
-#    tests/testing tests/examples/test_shop_http.py` (the example served by uvicorn) with
+# 3. `python -m pytest` over tests/ on SQLite, then `python -m pytest tests/orm tests/connections
+#    tests/streams tests/backends tests/contrib tests/testing tests/migrations
+#    tests/examples/test_shop_http.py` (the example served by uvicorn) with
 #    `--db=postgresql` and `--db=mysql` (no tests collected counts as a failure).
 #    TEAPOT_TEST_DATABASES picks the databases (default "sqlite postgresql mysql"); pytest
 #    arguments go to every run;
@@ -59,7 +60,8 @@ for db in ${TEAPOT_TEST_DATABASES:-sqlite postgresql mysql}; do
     if [ "$db" = sqlite ]; then
         paths=()  # everything: the codemod, setup, demo and ORM tests
     else
-        paths=(tests/orm tests/contrib tests/testing tests/migrations)  # the ORM, integration, pytest plugin and migration tests again, on this server
+        # the ORM, connection, stream, backend, integration, teapot.testing and migration tests again, on this server
+        paths=(tests/orm tests/connections tests/streams tests/backends tests/contrib tests/testing tests/migrations)
     fi
     if [ "$db" != sqlite ]; then
         paths+=(tests/examples/test_shop_http.py)  # the example under uvicorn (SQLite runs it above)

@@ -307,7 +307,7 @@ class Analysis:
 
     def _check_callable(self, call, shown: str, value) -> None:
         """A call of a module-level object (a function, a class) found in the globals."""
-        from teapot.adapter.translate import twin
+        from teapot.adapter.twins import twin
 
         if value is getattr(builtins, shown, None) and shown in PURE_BUILTINS:
             return
@@ -410,7 +410,7 @@ class Analysis:
         raise Untranslatable(f"it calls `{name}.{method}()`, and teapot cannot tell whether `{name}` holds a queryset")
 
     def _module_call(self, call, shown: str, module: types.ModuleType, name: str) -> None:
-        from teapot.adapter.translate import twin
+        from teapot.adapter.twins import twin
 
         root = module.__name__.split(".")[0]
         if module.__name__.startswith(THREAD_MODULES):

@@ -79,27 +79,29 @@ def generic_foreign_key(dj_field):
 
 
 def generic_relation(dj_field):
-    """The fork's GenericRelation for Django's. Built from its attributes: its deconstruct()
-    repeats arguments that its own __init__ sets."""
-    from teapot.adapter.translate import translate
-
+    """The fork's GenericRelation class and the arguments, Django's values still, that build
+    it for Django's ``dj_field``: ``(class, args, kwargs)``. Taken from its attributes: its
+    deconstruct() repeats arguments that its own __init__ sets."""
     install_app()
     from teapot.contrib.contenttypes.fields import GenericRelation
 
     rel = dj_field.remote_field
     options = {
-        name: translate(getattr(dj_field, name))
+        name: getattr(dj_field, name)
         for name in ("verbose_name", "help_text", "db_comment")
         if getattr(dj_field, name, None)
     }
-    return GenericRelation(
-        rel.model._meta.label,
-        object_id_field=dj_field.object_id_field_name,
-        content_type_field=dj_field.content_type_field_name,
-        for_concrete_model=dj_field.for_concrete_model,
-        related_query_name=rel.related_query_name,
-        limit_choices_to=translate(rel.limit_choices_to) or None,
-        **options,
+    return (
+        GenericRelation,
+        [rel.model._meta.label],
+        dict(
+            object_id_field=dj_field.object_id_field_name,
+            content_type_field=dj_field.content_type_field_name,
+            for_concrete_model=dj_field.for_concrete_model,
+            related_query_name=rel.related_query_name,
+            limit_choices_to=rel.limit_choices_to or None,
+            **options,
+        ),
     )
 
 

@@ -12,6 +12,13 @@ class AdaptError(ImproperlyConfigured):
         super().__init__(f"cannot adapt {where}: {reason}")
 
 
+def field_error(owner, dj_field, reason: str) -> AdaptError:
+    """The AdaptError for field ``dj_field`` of Django model ``owner`` (None: the field is an
+    argument of another, such as GeneratedField's output_field)."""
+    model = owner._meta.label if owner is not None else "(an argument)"
+    return AdaptError(model, getattr(dj_field, "name", None) or type(dj_field).__name__, reason)
+
+
 class AdaptWarning(UserWarning):
     """Something of a Django model that adapt() does not carry over (a save() override or a
     signal receiver it cannot translate, say), so that it is never dropped silently."""

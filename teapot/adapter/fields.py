@@ -1,4 +1,4 @@
-"""A Django field -> the teapot field that makes the same column. Hand-written.
+"""A Django field class -> the teapot field class that makes the same column. Hand-written.
 
 A built-in field is rebuilt from its ``deconstruct()`` on teapot's class of the same name. A
 custom field class (``myapp.fields.MoneyField``) has no twin: teapot subclasses the nearest
@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import uuid
 
-from teapot.adapter import contenttypes
-from teapot.adapter.errors import AdaptError
-from teapot.adapter.translate import DjangoValidator, import_twin, is_django, translate
+from teapot.adapter.errors import field_error
+from teapot.adapter.twins import import_twin, is_django
 from teapot.db.models import UUIDField
 
 # The methods a custom field class may override to change how values reach and leave the
@@ -39,50 +38,20 @@ DELEGATED_METHODS = (
 )
 
 
-def field_from_django(dj_field, owner):
-    """The teapot field for ``dj_field``; ``owner`` is the Django model, for error messages
-    (None for a field that is an argument, such as GeneratedField's output_field)."""
-    from django.contrib.contenttypes import fields as generic
-
-    if isinstance(dj_field, generic.GenericForeignKey):
-        return contenttypes.generic_foreign_key(dj_field)
-    if isinstance(dj_field, generic.GenericRelation):
-        if type(dj_field) is not generic.GenericRelation:
-            raise _error(owner, dj_field, f"custom relation field class {_path(type(dj_field))} cannot be adapted")
-        try:
-            return contenttypes.generic_relation(dj_field)
-        except AdaptError:
-            raise
-        except Exception as error:
-            raise _error(owner, dj_field, f"{type(error).__name__}: {error}") from error
+def field_class(dj_field, owner):
+    """What builds the teapot field for ``dj_field`` (not a generic relation), with Django's
+    arguments for it: ``(target, args, kwargs)``, the arguments still Django's values.
+    ``owner`` is the Django model, for error messages (None for a field that is an argument)."""
     name, path, args, kwargs = dj_field.deconstruct()
     target = import_twin(path) if is_django(type(dj_field)) else None
     if target is None:
-        target, args, kwargs = _custom_field(dj_field, owner)
-    elif _uuid_is_char32() and path == "django.db.models.UUIDField":
+        return _custom_field(dj_field, owner)
+    if _uuid_is_char32() and path == "django.db.models.UUIDField":
         target = Char32UUIDField
-    kwargs = dict(kwargs)
-    if "validators" in kwargs:
-        kwargs["validators"] = [_validator(v) for v in kwargs["validators"]]
-    try:
-        return target(*translate(list(args)), **translate(kwargs))
-    except Exception as error:
-        raise _error(owner, dj_field, f"{type(error).__name__}: {error}") from error
+    return target, args, kwargs
 
 
-def _validator(validator):
-    translated = translate(validator)
-    if translated is not validator or getattr(type(validator), "__module__", "").startswith("teapot"):
-        return translated
-    return DjangoValidator(validator)
-
-
-def _error(owner, dj_field, reason):
-    model = owner._meta.label if owner is not None else "(an argument)"
-    return AdaptError(model, getattr(dj_field, "name", None) or type(dj_field).__name__, reason)
-
-
-def _path(cls):
+def class_path(cls):
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
@@ -103,16 +72,16 @@ def _custom_field(dj_field, owner):
 
     base = _builtin_base(cls)
     if base is None:
-        raise _error(owner, dj_field, f"{cls.__module__}.{cls.__qualname__} is not a Django model field")
+        raise field_error(owner, dj_field, f"{cls.__module__}.{cls.__qualname__} is not a Django model field")
     if issubclass(cls, RelatedField):
-        raise _error(
+        raise field_error(
             owner, dj_field, f"custom relation field class {cls.__module__}.{cls.__qualname__} cannot be adapted"
         )
     teapot_base = import_twin(f"{base.__module__}.{base.__qualname__}")
     if _uuid_is_char32() and teapot_base is UUIDField:
         teapot_base = Char32UUIDField
     if teapot_base is None:
-        raise _error(owner, dj_field, f"teapot has no twin of {base.__module__}.{base.__qualname__}")
+        raise field_error(owner, dj_field, f"teapot has no twin of {base.__module__}.{base.__qualname__}")
     _, _, args, kwargs = base.deconstruct(dj_field)
     target = _delegating_classes.get(cls)
     if target is None:

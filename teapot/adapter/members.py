@@ -14,7 +14,8 @@ import functools
 import types
 
 from teapot.adapter.errors import warn
-from teapot.adapter.translate import is_django, translate, twin
+from teapot.adapter.translate import translate
+from teapot.adapter.twins import is_django, twin
 
 # Instance methods that are coroutines in teapot: a sync method calling one drops its work.
 IO_METHODS = frozenset({"save", "delete", "refresh_from_db", "full_clean", "save_base"})

@@ -1,8 +1,8 @@
 """A Django model class -> a teapot model class with the same table. Hand-written.
 
 The teapot class gets the Django model's name, module, app label and db_table, its fields
-(teapot.adapter.fields), its Meta options as Django resolved them (constraint and index
-names filled in), its managers (teapot.adapter.managers), the methods and properties of the
+(teapot.adapter.translate, with the classes of teapot.adapter.fields), its Meta options as
+Django resolved them (constraint and index names filled in), its managers (teapot.adapter.managers), the methods and properties of the
 model and its abstract bases (teapot.adapter.members; sync overrides of teapot's coroutines
 through teapot.adapter.overrides), and the model's signal receivers (teapot.adapter.receivers).
 Concrete parents and proxied models are adapted first and become the teapot class's bases, so
@@ -16,9 +16,9 @@ from contextlib import contextmanager
 
 from teapot.adapter import contenttypes, members, overrides, receivers
 from teapot.adapter.errors import AdaptError
-from teapot.adapter.fields import field_from_django
 from teapot.adapter.managers import _replacements, manager_from_django
-from teapot.adapter.translate import teapot_path, translate
+from teapot.adapter.translate import field_from_django, translate
+from teapot.adapter.twins import teapot_path
 
 # Meta options teapot sets itself or that have no meaning for an adapted model.
 SKIPPED_OPTIONS = frozenset({"apps", "abstract", "swappable", "app_label", "db_table", "auto_created", "proxy"})

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.orm.databases import chosen, create_database
+from tests.database.databases import chosen, create_database
 
 SETTINGS = "tests.adapter.project.settings"
 _sqlite_dir = None

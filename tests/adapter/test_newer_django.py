@@ -93,7 +93,8 @@ def test_translate_refuses_a_database_object_without_twin_and_keeps_others():
     from django.contrib.auth.validators import UnicodeUsernameValidator
     from django.core.validators import MaxValueValidator
 
-    from teapot.adapter.translate import NoTwin, translate
+    from teapot.adapter.translate import translate
+    from teapot.adapter.twins import NoTwin
 
     class FromTheFuture:
         def deconstruct(self):

@@ -23,7 +23,7 @@ from tools.codemod.rules._base import Context
 from tools.codemod.rules.apply_overrides import ApplyOverrides, find_def
 from tools.codemod.rules.async_aliases import TWIN
 from tools.codemod.rules.drop_functions import DropFunctions
-from tools.codemod.rules.stamp_header import MARKER
+from tools.libcst_toolkit import MARKER
 
 # Modules whose generated output is checked function by function.
 CHECKED_MODULES = [

@@ -3,7 +3,7 @@
 from tests.codemod.harness import MODULE, dd, prepare
 
 from tools.codemod.pipeline import COLOUR_RULES, POST_RULES
-from tools.codemod.rules.stamp_header import MARKER
+from tools.libcst_toolkit import MARKER
 
 BEFORE = dd('''
     from contextlib import contextmanager

@@ -4,7 +4,8 @@ import pytest
 
 from tests.codemod.harness import FakePin, dd, prepare
 
-from tools.codemod.rules.stamp_header import MARKER, StampHeader
+from tools.codemod.rules.stamp_header import StampHeader
+from tools.libcst_toolkit import MARKER
 
 PIN = FakePin(version="5.2.99")
 

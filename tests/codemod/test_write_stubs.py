@@ -5,7 +5,7 @@ new generation replaces them."""
 import pytest
 
 from tools.codemod.pipeline import STUBS, GenerationError, compare_trees, generated_paths, write_stubs
-from tools.codemod.rules.stamp_header import MARKER
+from tools.libcst_toolkit import MARKER
 
 STUB = "class QuerySet: ...\n"
 

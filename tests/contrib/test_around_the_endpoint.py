@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from teapot.contrib.fastapi import atomic_request
 from teapot.db import connection, transaction
 from tests.contrib.asgi import client
-from tests.orm.testapp.models import Author, Tag
+from tests.database.testapp.models import Author, Tag
 
 pytestmark = pytest.mark.usefixtures("healthy_after")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.orm.databases import chosen, other_database
+from tests.database.databases import chosen, other_database
 
 ROOT = Path(__file__).parents[2]
 PROJECT = Path(__file__).parent / "auth_project"
@@ -61,7 +61,7 @@ def auth_project(pytester, request, monkeypatch):
     else:
         url = other_database(name, "_auth")
         _server(["-c", DROP, name, url])
-        _server(["-c", f"import asyncio; from tests.orm.databases import create_database; "
+        _server(["-c", f"import asyncio; from tests.database.databases import create_database; "
                        f"asyncio.run(create_database({name!r}, {url!r}))"])
     monkeypatch.setenv("AUTH_PROJECT_DATABASE_URL", url)
     shutil.copytree(PROJECT, pytester.path, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))

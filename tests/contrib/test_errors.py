@@ -17,8 +17,8 @@ from teapot.core.exceptions import ValidationError
 from teapot.db import DataError, transaction
 from teapot.db.models.deletion import ProtectedError, RestrictedError
 from tests.contrib.asgi import client
-from tests.orm.conftest import DATABASE
-from tests.orm.testapp.models import Author, Book
+from tests.database.harness import DATABASE
+from tests.database.testapp.models import Author, Book
 
 pytestmark = pytest.mark.usefixtures("healthy_after")
 

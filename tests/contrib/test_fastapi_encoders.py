@@ -13,7 +13,7 @@ import teapot.contrib.fastapi  # noqa: F401 (registers the encoders)
 from teapot.contrib.pydantic import Schema
 from teapot.errors import AwaitRequired
 from tests.contrib.asgi import client
-from tests.orm.testapp.models import Author, Book, Event
+from tests.database.testapp.models import Author, Book, Event
 
 pytestmark = pytest.mark.usefixtures("healthy_after")
 

@@ -14,8 +14,8 @@ from teapot.contrib.fastapi import atomic_request, install_exception_handlers
 from teapot.core.exceptions import ImproperlyConfigured
 from teapot.db import connections, transaction
 from tests.contrib.asgi import LOCKED, ResponseStartProbe, client
-from tests.orm.conftest import DATABASE
-from tests.orm.testapp.models import Author, Book
+from tests.database.harness import DATABASE
+from tests.database.testapp.models import Author, Book
 
 pytestmark = pytest.mark.usefixtures("healthy_after")
 

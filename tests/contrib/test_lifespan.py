@@ -21,7 +21,7 @@ from teapot.contrib.starlette import teapot_lifespan
 from teapot.core.exceptions import ImproperlyConfigured
 from teapot.pool import pools
 from tests.contrib.asgi import client, lifespan_of
-from tests.orm.faults import fetch
+from tests.database.faults import fetch
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,7 +78,7 @@ def test_settings_given_when_teapot_is_already_set_up_are_refused():
     with pytest.raises(ImproperlyConfigured, match="already set up: call it without settings"):
         teapot_lifespan("sqlite://:memory:")
     with pytest.raises(ImproperlyConfigured, match="already set up"):
-        teapot_lifespan(installed_apps=["tests.orm.testapp"])
+        teapot_lifespan(installed_apps=["tests.database.testapp"])
 
 
 def test_a_lifespan_that_is_no_context_manager_factory_is_refused():
@@ -112,9 +112,9 @@ def test_settings_given_to_it_set_teapot_up_before_the_models_are_imported(tmp_p
             yield
 
         lifespan = teapot_lifespan(
-            "sqlite:///{database}", installed_apps=["tests.orm.testapp"], lifespan=create_table
+            "sqlite:///{database}", installed_apps=["tests.database.testapp"], lifespan=create_table
         )
-        from tests.orm.testapp.models import Author
+        from tests.database.testapp.models import Author
 
         async def add(request):
             await Author.objects.acreate(name=request.query_params["name"])

@@ -16,7 +16,7 @@ from teapot.core.exceptions import ImproperlyConfigured
 from teapot.db import models
 from teapot.errors import AwaitRequired
 from teapot.testing.queries import assert_num_queries
-from tests.orm.testapp.models import Author, Book, Event, Loan, Measure, Tag
+from tests.database.testapp.models import Author, Book, Event, Loan, Measure, Tag
 
 pytestmark = pytest.mark.usefixtures("healthy_after")
 

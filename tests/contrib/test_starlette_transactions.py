@@ -12,8 +12,8 @@ from starlette.routing import Route
 from teapot.contrib.starlette import atomic_endpoint, install_exception_handlers
 from teapot.db import connections
 from tests.contrib.asgi import ResponseStartProbe, client
-from tests.orm.conftest import DATABASE
-from tests.orm.testapp.models import Author, Book
+from tests.database.harness import DATABASE
+from tests.database.testapp.models import Author, Book
 
 pytestmark = pytest.mark.usefixtures("healthy_after")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.orm.databases import create_database, other_database
+from tests.database.databases import create_database, other_database
 
 ROOT = Path(__file__).resolve().parents[2]
 POOL_MAX_SIZE = 10

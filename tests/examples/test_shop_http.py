@@ -3,7 +3,7 @@ clients that give up mid-request, two tenants' streams beside ordinary requests,
 client that leaves mid-stream. After each, the server's pool and the database's sessions
 must be clean.
 
-The database is the one ``--db`` picks (tests/orm/databases.py; a server's example database
+The database is the one ``--db`` picks (tests/database/databases.py; a server's example database
 is the test database's name + ``_shop``). Sizes default to what CI runs; the full sizes of
 examples/shop/README.md are
 
@@ -28,7 +28,7 @@ from tests.examples.shop_server import (
     POOL_MAX_SIZE, ShopServer, diagnostics, database_url, fresh_database, percentile, query, report, seed,
     server_sessions, size, until,
 )
-from tests.orm.databases import chosen
+from tests.database.databases import chosen
 
 REQUESTS = size("SHOP_TEST_REQUESTS", 2000)
 CONCURRENCY = size("SHOP_TEST_CONCURRENCY", 50)

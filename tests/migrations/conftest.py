@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.orm.databases import chosen, other_database
+from tests.database.databases import chosen, other_database
 from tools.conformance.worker import recreate_database
 
 HERE = Path(__file__).parent

@@ -1,5 +1,5 @@
 """Django's own answers for the type matrix: real Django (sync) writes every sample of
-tests/orm/typeapp/samples.py to the same database server teapot's test uses, reads it back and
+tests/database/typeapp/samples.py to the same database server teapot's test uses, reads it back and
 filters by it, and prints what it got as JSON. test_type_matrix.py runs this in a subprocess and
 compares teapot's answers with it.
 
@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 import sys
 
-from tests.orm.databases import django_database_settings
-from tests.orm.typeapp.fields import define
-from tests.orm.typeapp.samples import COLUMNS, column_id, describe, filter_value, lookups, write_kwargs
+from tests.database.databases import django_database_settings
+from tests.database.typeapp.fields import define
+from tests.database.typeapp.samples import COLUMNS, column_id, describe, filter_value, lookups, write_kwargs
 
 APP_LABEL = "django_reference"
 

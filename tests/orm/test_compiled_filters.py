@@ -11,7 +11,7 @@ from teapot import compiled_filters
 from teapot.core.signals import setting_changed
 from teapot.db import transaction
 from teapot.db.models import Q, Value
-from tests.orm.testapp.models import Author, Book, Loan, Measure, Restaurant
+from tests.database.testapp.models import Author, Book, Loan, Measure, Restaurant
 
 pytestmark = pytest.mark.usefixtures("tables")
 
@@ -256,7 +256,7 @@ async def test_a_many_to_many_managers_check_reuses_its_statement():
     # (values_list() of the through table filtered by the source and an __in of the
     # targets); later add()s of one target reuse that read, and the links are the usual ones.
     from teapot.db.models.signals import m2m_changed
-    from tests.orm.testapp.models import Tag
+    from tests.database.testapp.models import Tag
 
     added = []
 

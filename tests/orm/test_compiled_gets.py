@@ -10,7 +10,7 @@ from teapot import compiled_gets
 from teapot.db import models
 from teapot.db.models import QuerySet
 from teapot.core.signals import setting_changed
-from tests.orm.testapp.models import Author, Book, Event, Measure, Restaurant
+from tests.database.testapp.models import Author, Book, Event, Measure, Restaurant
 
 pytestmark = pytest.mark.usefixtures("tables")
 

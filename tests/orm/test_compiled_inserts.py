@@ -13,8 +13,8 @@ from teapot.db import connection, models
 from teapot.db.models import Value
 from teapot.db.models.functions import Upper
 from teapot.db.models.sql.subqueries import InsertQuery
-from tests.orm.conftest import DATABASE
-from tests.orm.testapp.models import Author, Book, Event, Measure, Note
+from tests.database.harness import DATABASE
+from tests.database.testapp.models import Author, Book, Event, Measure, Note
 
 pytestmark = pytest.mark.usefixtures("tables")
 

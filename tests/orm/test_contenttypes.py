@@ -1,5 +1,5 @@
 """teapot.contrib.contenttypes: ContentType's async manager, GenericForeignKey and
-GenericRelation (tests/orm/genericapp)."""
+GenericRelation (tests/database/genericapp)."""
 
 from contextlib import contextmanager
 
@@ -11,7 +11,7 @@ from teapot.contrib.contenttypes.prefetch import GenericPrefetch
 from teapot.db import connection, transaction
 from teapot.db.models import Count, Prefetch, Sum, aprefetch_related_objects
 from teapot.errors import AwaitRequired
-from tests.orm.genericapp.models import Animal, Note, Pet, ProxyTag, TaggedItem, Vegetable
+from tests.database.genericapp.models import Animal, Note, Pet, ProxyTag, TaggedItem, Vegetable
 
 MODELS = (ContentType, Animal, Vegetable, TaggedItem, Note, ProxyTag)
 

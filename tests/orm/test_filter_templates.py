@@ -8,7 +8,7 @@ from teapot.core.exceptions import FieldError
 from teapot.core.signals import setting_changed
 from teapot.db import models
 from teapot.db.models import Q, QuerySet
-from tests.orm.testapp.models import Author, Book
+from tests.database.testapp.models import Author, Book
 
 pytestmark = pytest.mark.usefixtures("tables")
 

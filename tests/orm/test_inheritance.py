@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.orm.testapp.models import Place, Restaurant
+from tests.database.testapp.models import Place, Restaurant
 
 pytestmark = pytest.mark.usefixtures("tables")
 

@@ -15,7 +15,7 @@ from teapot.db import connection
 from teapot.db.models import F
 from teapot.pagination import InvalidCursor, KeysetPaginator
 from teapot.testing.utils import CaptureQueriesContext
-from tests.orm.testapp.models import Author, Book, Event, Measure
+from tests.database.testapp.models import Author, Book, Event, Measure
 
 pytestmark = pytest.mark.usefixtures("tables")
 

@@ -8,8 +8,8 @@ import pytest
 
 from teapot.db import connection
 from teapot.testing.utils import CaptureQueriesContext
-from tests.orm.seed import insert
-from tests.orm.testapp.models import Author, Book, Chapter, Event
+from tests.database.seed import insert
+from tests.database.testapp.models import Author, Book, Chapter, Event
 
 pytestmark = pytest.mark.usefixtures("tables")
 

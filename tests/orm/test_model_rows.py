@@ -7,7 +7,7 @@ import pytest
 from teapot import model_rows
 from teapot.db import models
 from teapot.db.models.signals import post_init, pre_init
-from tests.orm.testapp.models import Author, Book, Restaurant
+from tests.database.testapp.models import Author, Book, Restaurant
 
 pytestmark = pytest.mark.usefixtures("tables")
 

@@ -7,8 +7,8 @@ import pytest
 from teapot.core.exceptions import ValidationError
 from teapot.db import connection
 from teapot.db.models import Sum
-from tests.orm.seed import insert
-from tests.orm.testapp.models import Author, Book, Event, Tag
+from tests.database.seed import insert
+from tests.database.testapp.models import Author, Book, Event, Tag
 
 pytestmark = pytest.mark.usefixtures("tables")
 

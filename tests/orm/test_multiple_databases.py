@@ -12,8 +12,8 @@ import teapot
 from teapot.db import connections, router, transaction
 from teapot.db.models import aprefetch_related_objects
 from teapot.pool import PoolTimeout
-from tests.orm.conftest import OTHER_POOL, create_tables, drop_tables
-from tests.orm.testapp.models import Author, Book, Tag
+from tests.database.harness import OTHER_POOL, create_tables, drop_tables
+from tests.database.testapp.models import Author, Book, Tag
 
 ALIASES = ("default", "replica", "other")
 
@@ -291,11 +291,11 @@ class ReadFromReplica:
 
 teapot.setup(
     {"default": "sqlite://:memory:", "replica": "sqlite://:memory:"},
-    installed_apps=["tests.orm.testapp"],
+    installed_apps=["tests.database.testapp"],
     database_routers=[ReadFromReplica(), "tests.orm.test_multiple_databases.PrimaryReplicaRouter"],
 )
 from teapot.db import connections, router
-from tests.orm.testapp.models import Author
+from tests.database.testapp.models import Author
 
 async def main():
     for alias in ("default", "replica"):

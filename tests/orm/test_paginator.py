@@ -18,7 +18,7 @@ from teapot.core.paginator import (
 from teapot.db import connection
 from teapot.errors import AwaitRequired
 from teapot.testing.utils import CaptureQueriesContext
-from tests.orm.testapp.models import Author, Book
+from tests.database.testapp.models import Author, Book
 
 pytestmark = pytest.mark.usefixtures("tables")
 

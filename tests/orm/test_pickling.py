@@ -10,8 +10,8 @@ from teapot.db import connection
 from teapot.db.models import Prefetch
 from teapot.errors import AwaitRequired
 from teapot.testing.utils import CaptureQueriesContext
-from tests.orm.seed import insert, tag_book
-from tests.orm.testapp.models import Author, Book, Tag
+from tests.database.seed import insert, tag_book
+from tests.database.testapp.models import Author, Book, Tag
 
 pytestmark = pytest.mark.usefixtures("tables")
 

@@ -14,7 +14,7 @@ from teapot.db.models.functions import Upper
 from teapot.db.models.query import QuerySet
 from teapot.db.models.signals import post_save, pre_save
 from teapot.testing.utils import CaptureQueriesContext
-from tests.orm.testapp.models import Author, Book, Note, Restaurant
+from tests.database.testapp.models import Author, Book, Note, Restaurant
 
 pytestmark = pytest.mark.usefixtures("tables")
 

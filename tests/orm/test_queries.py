@@ -5,7 +5,7 @@ import pytest
 from teapot.db import connection
 from teapot.db.models import Sum
 from teapot.errors import AwaitRequired
-from tests.orm.testapp.models import Author
+from tests.database.testapp.models import Author
 
 pytestmark = pytest.mark.usefixtures("tables")
 

@@ -7,8 +7,8 @@ import pytest
 from teapot.db import connection
 from teapot.db.models import Avg, Count, F, Max, OuterRef, Q, Subquery, Sum, Window
 from teapot.db.models.functions import RowNumber
-from tests.orm.seed import insert
-from tests.orm.testapp.models import Author, Book, Event
+from tests.database.seed import insert
+from tests.database.testapp.models import Author, Book, Event
 
 pytestmark = pytest.mark.usefixtures("tables")
 

@@ -4,8 +4,8 @@ import pytest
 
 from teapot.db.models import Prefetch, aprefetch_related_objects
 from teapot.errors import AwaitRequired
-from tests.orm.seed import insert, tag_book
-from tests.orm.testapp.models import Author, Book, Category, Profile, Tag
+from tests.database.seed import insert, tag_book
+from tests.database.testapp.models import Author, Book, Category, Profile, Tag
 
 pytestmark = pytest.mark.usefixtures("tables")
 

@@ -8,7 +8,7 @@ import pytest
 
 from teapot.core import serializers
 from teapot.errors import AwaitRequired
-from tests.orm.testapp.models import Author, Book, Tag
+from tests.database.testapp.models import Author, Book, Tag
 
 pytestmark = pytest.mark.usefixtures("tables")
 

@@ -19,7 +19,7 @@ from teapot.db import transaction
 from teapot.db.models import Model
 from teapot.db.models.manager import BaseManager, EmptyManager, Manager, ManagerDescriptor
 from teapot.db.models.query import QuerySet, RawQuerySet
-from tests.orm.testapp.models import Author, Book
+from tests.database.testapp.models import Author, Book
 
 STUBS = Path(__file__).resolve().parents[2] / "tools" / "codemod" / "stubs"
 STUB_FILES = sorted(path.relative_to(STUBS).as_posix() for path in STUBS.rglob("*.pyi"))

@@ -5,8 +5,8 @@ import pytest
 from teapot.core.exceptions import SynchronousOnlyOperation
 from teapot.db.models import QuerySet
 from teapot.errors import AwaitRequired
-from tests.orm.seed import insert
-from tests.orm.testapp.models import Author
+from tests.database.seed import insert
+from tests.database.testapp.models import Author
 
 pytestmark = pytest.mark.usefixtures("tables")
 

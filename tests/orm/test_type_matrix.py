@@ -22,8 +22,8 @@ import teapot
 from teapot.db import connection
 from teapot.db.models import TextField
 from teapot.db.models.functions import Cast
-from tests.orm.typeapp import models as typeapp_models
-from tests.orm.typeapp.samples import AUTO, COLUMNS, column_id, describe, filter_value, lookups, write_kwargs
+from tests.database.typeapp import models as typeapp_models
+from tests.database.typeapp.samples import AUTO, COLUMNS, column_id, describe, filter_value, lookups, write_kwargs
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 

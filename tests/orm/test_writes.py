@@ -5,8 +5,8 @@ import pytest
 from teapot.db import transaction
 from teapot.db.models import F
 from teapot.db.models.signals import post_delete, post_save, pre_delete, pre_save
-from tests.orm.seed import insert, tag_book
-from tests.orm.testapp.models import Author, Book, Loan, Profile, Tag
+from tests.database.seed import insert, tag_book
+from tests.database.testapp.models import Author, Book, Loan, Profile, Tag
 
 pytestmark = pytest.mark.usefixtures("tables")
 

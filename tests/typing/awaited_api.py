@@ -16,7 +16,7 @@ from teapot.db.backends.base.base import BaseDatabaseWrapper
 from teapot.db.models import Manager, QuerySet, Sum
 from teapot.db.models.query import RawQuerySet
 from teapot.streams import RowStream
-from tests.orm.testapp.models import Author, Book, Loan, Tag
+from tests.database.testapp.models import Author, Book, Loan, Tag
 
 if TYPE_CHECKING:
     from teapot.db.models.fields.related_descriptors import ManyRelatedManager, RelatedManager

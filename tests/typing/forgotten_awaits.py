@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import teapot
 from teapot.db import transaction
-from tests.orm.testapp.models import Author, Book
+from tests.database.testapp.models import Author, Book
 
 if TYPE_CHECKING:
     from teapot.db.models.fields.related_descriptors import RelatedManager

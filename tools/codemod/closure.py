@@ -11,6 +11,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from tools.libcst_toolkit import resolve_relative
+
 
 def module_name(root: Path, path: Path) -> str:
     parts = list(path.relative_to(root).with_suffix("").parts)
@@ -25,17 +27,6 @@ def module_path(root: Path, name: str) -> Path | None:
         if candidate.exists():
             return candidate
     return None
-
-
-def _resolve_from(module: str, is_package: bool, level: int, target: str | None) -> str:
-    if level == 0:
-        return target or ""
-    parts = module.split(".")
-    if not is_package:
-        parts = parts[:-1]
-    if level > 1:
-        parts = parts[: len(parts) - (level - 1)]
-    return ".".join(parts + ([target] if target else []))
 
 
 def _eager_statements(body):
@@ -67,7 +58,7 @@ def eager_imports(root: Path, name: str, cuts: set[tuple[str, str]]) -> set[str]
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
         else:
-            base = _resolve_from(name, is_package, node.level, node.module)
+            base = resolve_relative(name, is_package, node.level, node.module)
             targets = [base]
             for alias in node.names:
                 sub = f"{base}.{alias.name}"

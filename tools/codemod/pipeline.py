@@ -32,6 +32,8 @@ from pathlib import Path
 
 import libcst as cst
 
+from tools.libcst_toolkit import MARKER
+
 from .callgraph import CallGraph
 from .closure import import_closure, module_path
 from .pin import Pin
@@ -51,7 +53,7 @@ from .rules.dunder_map import DunderMap
 from .rules.extra_bases import ExtraBases
 from .rules.rename_package import RenamePackage
 from .rules.signal_asend import SignalAsend
-from .rules.stamp_header import MARKER, StampHeader
+from .rules.stamp_header import StampHeader
 
 TABLES = Path(__file__).resolve().parent / "tables"
 # Hand-written .pyi files, at their paths inside the teapot package: type checkers read them

@@ -68,7 +68,9 @@ VERSION_MENTIONS = {
 }
 
 QUICK_TESTS = [
-    "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/codemod", "tests/orm",
+    "-m", "pytest", "-q", "-p", "no:cacheprovider",
+    "tests/codemod", "tests/orm", "tests/connections", "tests/streams", "tests/backends",
+    "tests/testing/test_testing_cases.py",
     # it runs this tool three more times: a check of the tool, not of the new snapshot
     "--ignore=tests/codemod/test_sync_upstream.py",
 ]

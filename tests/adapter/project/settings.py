@@ -8,7 +8,7 @@ the servers use TEAPOT_TEST_POSTGRESQL_URL / TEAPOT_TEST_MYSQL_URL like the ORM 
 
 import os
 
-from tests.orm.databases import django_database_settings
+from tests.database.databases import django_database_settings
 
 DATABASE = os.environ.get("TEAPOT_ADAPTER_DATABASE", "sqlite")
 

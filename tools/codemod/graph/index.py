@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from tools.libcst_toolkit import dotted, resolve_relative
+
 COROUTINE = "coroutine"
 AITER = "aiter"
 
@@ -56,16 +58,6 @@ class Scope:
     module: str
     cls: str | None
     func: str | None
-
-
-def dotted(expr) -> str | None:
-    """``a.b.c`` for a chain of names and attributes, else None."""
-    if isinstance(expr, cst.Name):
-        return expr.value
-    if isinstance(expr, cst.Attribute):
-        head = dotted(expr.value)
-        return f"{head}.{expr.attr.value}" if head else None
-    return None
 
 
 def decorator_names(node: cst.FunctionDef) -> set[str]:
@@ -117,14 +109,6 @@ class _Indexer(cst.CSTVisitor):
         return Scope(self.module, cls, func.qualname if func else None)
 
     # -- imports
-    def _resolve_relative(self, level: int, module: str | None) -> str:
-        parts = self.module.split(".")
-        if not self.is_package:
-            parts = parts[:-1]
-        if level > 1:
-            parts = parts[: len(parts) - (level - 1)]
-        return ".".join(parts + ([module] if module else []))
-
     def visit_Import(self, node: cst.Import) -> None:
         if self.stack:
             return
@@ -140,7 +124,7 @@ class _Indexer(cst.CSTVisitor):
             return
         base = dotted(node.module) if node.module else None
         level = len(node.relative)
-        target = self._resolve_relative(level, base) if level else base
+        target = resolve_relative(self.module, self.is_package, level, base) if level else base
         if isinstance(node.names, cst.ImportStar):
             self.graph.star_imports.setdefault(self.module, []).append(target)
             return

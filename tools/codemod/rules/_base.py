@@ -1,4 +1,4 @@
-"""What every rule shares: the run context and scope tracking that matches the call graph."""
+"""What every rule shares: the run context, and scopes named as the call graph names them."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import libcst as cst
+
+from tools import libcst_toolkit
 
 from ..callgraph import CallGraph, Scope
 
@@ -36,76 +38,50 @@ class Rule:
         return []
 
 
-class ScopedTransformer(cst.CSTTransformer):
-    """Tracks the qualified name of the enclosing class and function like the call graph does."""
+class ScopedRule(Rule, libcst_toolkit.ScopedTransformer):
+    """A rule that is its own transformer: ``transform()`` visits the module with the rule,
+    after ``start()`` has set it up for that module. Its scopes are named as the call graph
+    names them: a function is known by the graph's qualified name, which tells two
+    definitions of one name apart."""
 
-    def __init__(self, ctx: Context, module: str):
-        super().__init__()
-        self.ctx = ctx
+    def __init__(self, ctx: Context):
+        Rule.__init__(self, ctx)
+        libcst_toolkit.ScopedTransformer.__init__(self)
         self.graph = ctx.graph
+        self.module = ""
+        self.is_package = False
+
+    def start(self, module: str, is_package: bool) -> None:
+        self.graph = self.ctx.graph
         self.module = module
-        self.names: list[str] = [module]
-        self.kinds: list[str] = []
-        self.func_quals: list[str | None] = []
+        self.is_package = is_package
+        self.start_scopes(module)
+
+    def transform(self, module: str, tree: cst.Module, is_package: bool) -> cst.Module:
+        self.start(module, is_package)
+        return tree.visit(self)
+
+    def function_key(self, node: cst.FunctionDef, qualname: str) -> str:
+        if self.graph is None:
+            return qualname
+        actual = self.graph.func_nodes.get(id(node))
+        if actual:
+            return actual
+        if qualname in self.graph.funcs:
+            return qualname
+        # Same name defined twice: find the entry for this node by identity.
+        return next(
+            (q for q, f in self.graph.funcs.items() if q.startswith(qualname + "#") and f.node is node),
+            qualname,
+        )
 
     def scope(self) -> Scope:
-        cls = None
-        func = None
-        for i in range(len(self.kinds) - 1, -1, -1):
-            if self.kinds[i] == "func" and func is None:
-                func = self.func_quals[i]
-            if self.kinds[i] == "class" and cls is None:
-                cls = ".".join(self.names[: i + 2])
-        return Scope(self.module, cls, func)
+        cls, func = self.enclosing("class"), self.enclosing("def")
+        return Scope(self.module, cls.qualname if cls else None, func.key if func else None)
 
     def current_func(self) -> str | None:
-        for i in range(len(self.kinds) - 1, -1, -1):
-            if self.kinds[i] == "func":
-                return self.func_quals[i]
-        return None
+        func = self.enclosing("def")
+        return func.key if func else None
 
     def in_async_func(self) -> bool:
-        return self.graph.is_async_def(self.current_func()) and self.kinds[-1] == "func"
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.names.append(node.name.value)
-        self.kinds.append("class")
-        self.func_quals.append(None)
-
-    def leave_ClassDef(self, original_node, updated_node):
-        self._pop()
-        return updated_node
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        qual = ".".join(self.names + [node.name.value])
-        if self.graph is not None:
-            actual = self.graph.func_nodes.get(id(node))
-            if actual:
-                qual = actual
-            elif qual not in self.graph.funcs:
-                # Same name defined twice: find the entry for this node by identity.
-                qual = next(
-                    (q for q, f in self.graph.funcs.items() if q.startswith(qual + "#") and f.node is node),
-                    qual,
-                )
-        self.names.append(node.name.value)
-        self.kinds.append("func")
-        self.func_quals.append(qual)
-
-    def leave_FunctionDef(self, original_node, updated_node):
-        self._pop()
-        return updated_node
-
-    def visit_Lambda(self, node: cst.Lambda) -> None:
-        self.names.append("<lambda>")
-        self.kinds.append("lambda")
-        self.func_quals.append(None)
-
-    def leave_Lambda(self, original_node, updated_node):
-        self._pop()
-        return updated_node
-
-    def _pop(self) -> None:
-        self.names.pop()
-        self.kinds.pop()
-        self.func_quals.pop()
+        return self.graph.is_async_def(self.current_func()) and self.frames[-1].kind == "def"

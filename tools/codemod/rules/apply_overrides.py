@@ -12,7 +12,9 @@ from pathlib import Path
 
 import libcst as cst
 
-from ..callgraph import AITER, COROUTINE, dotted
+from tools.libcst_toolkit import after_imports, dotted
+
+from ..callgraph import AITER, COROUTINE
 from ._base import Rule
 
 OVERRIDES_DIR = Path(__file__).resolve().parent.parent / "overrides"
@@ -205,12 +207,7 @@ class ApplyOverrides(Rule):
             self.ctx.counts["overrides applied"] += 1
         extra = self.imports.get(module, [])
         if extra:
-            body = list(tree.body)
-            last_import = 0
-            for i, stmt in enumerate(body):
-                if isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], (cst.Import, cst.ImportFrom)):
-                    last_import = i + 1
-            tree = tree.with_changes(body=body[:last_import] + extra + body[last_import:])
+            tree = after_imports(tree, extra)
         return tree
 
     def _swap(self, tree, ov: Override):

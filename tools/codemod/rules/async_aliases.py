@@ -11,7 +11,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from ..callgraph import COROUTINE
-from ._base import Rule, ScopedTransformer
+from ._base import ScopedRule
 
 TWIN = m.Return(
     value=m.Await(
@@ -22,28 +22,18 @@ TWIN = m.Return(
 )
 
 
-class AsyncAliases(Rule):
+class AsyncAliases(ScopedRule):
     NAME = "async_aliases"
     DESCRIPTION = "a* functions that wrap a coroutine-coloured function in sync_to_async await it directly"
 
-    def transform(self, module, tree, is_package):
-        ctx = self.ctx
-
-        class Alias(ScopedTransformer):
-            def leave_Return(self, original_node, updated_node):
-                if not m.matches(updated_node, TWIN):
-                    return updated_node
-                outer = updated_node.value.expression
-                target = outer.func.args[0].value
-                targets = self.graph.resolve_call(target, self.scope())
-                if not targets or any(self.graph.colour.get(t) != COROUTINE for t in targets):
-                    ctx.warnings.append(
-                        f"{self.current_func()}: twin of a function that stays sync, left on sync_to_async"
-                    )
-                    return updated_node
-                ctx.counts["a* twins made aliases"] += 1
-                return updated_node.with_changes(
-                    value=cst.Await(expression=outer.with_changes(func=target))
-                )
-
-        return tree.visit(Alias(ctx, module))
+    def leave_Return(self, original_node, updated_node):
+        if not m.matches(updated_node, TWIN):
+            return updated_node
+        outer = updated_node.value.expression
+        target = outer.func.args[0].value
+        targets = self.graph.resolve_call(target, self.scope())
+        if not targets or any(self.graph.colour.get(t) != COROUTINE for t in targets):
+            self.ctx.warnings.append(f"{self.current_func()}: twin of a function that stays sync, left on sync_to_async")
+            return updated_node
+        self.ctx.counts["a* twins made aliases"] += 1
+        return updated_node.with_changes(value=cst.Await(expression=outer.with_changes(func=target)))

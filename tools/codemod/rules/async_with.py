@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..callgraph import dotted
-from ._base import Rule, ScopedTransformer
+from tools.libcst_toolkit import dotted
+
+from ._base import ScopedRule
 
 
-class AsyncWith(Rule):
+class AsyncWith(ScopedRule):
     NAME = "async_with"
     DESCRIPTION = "with over async context managers becomes async with"
 
@@ -43,25 +44,18 @@ class AsyncWith(Rule):
         cls = graph.class_of_call(expr, scope)
         return bool(cls and graph.is_async_cm_class(cls))
 
-    def transform(self, module, tree, is_package):
-        rule = self
-        ctx = self.ctx
-
-        class With(ScopedTransformer):
-            def leave_With(self, original_node, updated_node):
-                if not self.in_async_func() or updated_node.asynchronous:
-                    return updated_node
-                flags = [rule.is_async_item(i.item, self.scope(), self.graph) for i in original_node.items]
-                if not any(flags):
-                    return updated_node
-                if not all(flags):
-                    names = [dotted(getattr(i.item, "func", i.item)) for i in original_node.items]
-                    ctx.warnings.append(f"{self.current_func()}: with mixes sync and async items {names}")
-                    return updated_node
-                ctx.counts["async with"] += 1
-                return updated_node.with_changes(asynchronous=cst.Asynchronous())
-
-        return tree.visit(With(ctx, module))
+    def leave_With(self, original_node, updated_node):
+        if not self.in_async_func() or updated_node.asynchronous:
+            return updated_node
+        flags = [self.is_async_item(i.item, self.scope(), self.graph) for i in original_node.items]
+        if not any(flags):
+            return updated_node
+        if not all(flags):
+            names = [dotted(getattr(i.item, "func", i.item)) for i in original_node.items]
+            self.ctx.warnings.append(f"{self.current_func()}: with mixes sync and async items {names}")
+            return updated_node
+        self.ctx.counts["async with"] += 1
+        return updated_node.with_changes(asynchronous=cst.Asynchronous())
 
     def unused(self):
         return [f"async_context_factories {f}" for f in sorted(self.factories - self.hit)]

@@ -21,6 +21,8 @@ import re
 
 import libcst as cst
 
+from tools.libcst_toolkit import after_imports
+
 from ._base import Rule
 
 SCHEMA_MODULE = re.compile(r"^django\.db\.backends\.[a-z0-9_]+\.schema$")
@@ -108,15 +110,6 @@ def _append(items, new):
     return [*items[:-1], last.with_changes(comma=between), new]
 
 
-def _with_import(tree):
-    body = list(tree.body)
-    last_import = 0
-    for i, stmt in enumerate(body):
-        if isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], (cst.Import, cst.ImportFrom)):
-            last_import = i + 1
-    return tree.with_changes(body=[*body[:last_import], cst.parse_statement(TEMPLATE_IMPORT), *body[last_import:]])
-
-
 class DatabaseOnDelete(Rule):
     NAME = "database_on_delete"
     DESCRIPTION = "an ON DELETE slot in the schema editors' foreign-key templates, filled where they are formatted"
@@ -132,7 +125,7 @@ class DatabaseOnDelete(Rule):
         slots = _Slots()
         tree = tree.visit(slots)
         if slots.wrapped:
-            tree = _with_import(tree)
+            tree = after_imports(tree, [cst.parse_statement(TEMPLATE_IMPORT)])
         self.templates += slots.templates
         self.fills += slots.fills
         self.ctx.counts["on_delete slots"] += slots.templates

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ._base import Rule, ScopedTransformer
+from ._base import ScopedRule
 
 
-class DropFunctions(Rule):
+class DropFunctions(ScopedRule):
     NAME = "drop_functions"
     DESCRIPTION = "remove the functions listed in tables/rules.toml drop_functions"
 
@@ -25,21 +25,15 @@ class DropFunctions(Rule):
                 return pattern
         return None
 
-    def transform(self, module, tree, is_package):
-        rule = self
-
-        class Drop(ScopedTransformer):
-            def leave_FunctionDef(self, original_node, updated_node):
-                qual = ".".join(self.names)
-                super().leave_FunctionDef(original_node, updated_node)
-                pattern = rule._matches(qual)
-                if pattern:
-                    rule.hit.add(pattern)
-                    rule.ctx.counts["functions dropped"] += 1
-                    return cst.RemoveFromParent()
-                return updated_node
-
-        return tree.visit(Drop(self.ctx, module))
+    def leave_FunctionDef(self, original_node, updated_node):
+        qual = self.frames[-1].qualname
+        super().leave_FunctionDef(original_node, updated_node)
+        pattern = self._matches(qual)
+        if pattern:
+            self.hit.add(pattern)
+            self.ctx.counts["functions dropped"] += 1
+            return cst.RemoveFromParent()
+        return updated_node
 
     def unused(self):
         return [f"drop_functions {p}" for p in self.patterns if p not in self.hit]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from tools.libcst_toolkit import after_imports
+
 from ._base import Rule
 
 
@@ -37,11 +39,7 @@ class ExtraBases(Rule):
                     imports.append(cst.parse_statement(f"from {base_module} import {base_name}"))
                     self.hit.add(entry["class"])
                     self.ctx.counts["bases added"] += 1
-        last_import = 0
-        for i, stmt in enumerate(body):
-            if isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], (cst.Import, cst.ImportFrom)):
-                last_import = i + 1
-        return tree.with_changes(body=body[:last_import] + imports + body[last_import:])
+        return after_imports(tree.with_changes(body=body), imports)
 
     def unused(self):
         return [f"extra_bases {e['class']}" for e in self.entries if e["class"] not in self.hit]

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from tools import libcst_toolkit
+from tools.libcst_toolkit import dotted
+
 # Context managers whose teapot versions are async (``async with``).
 ASYNC_CONTEXTS = {
     "assertNumQueries",
@@ -86,18 +89,6 @@ def is_coroutine_name(ctx: Context, name: str) -> bool:
     )
 
 
-def dotted(node) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else ""
-    if isinstance(node, cst.Call):
-        base = dotted(node.func)
-        return f"{base}()" if base else ""
-    return ""
-
-
 def call_name(call: cst.Call) -> str:
     func = call.func
     if isinstance(func, cst.Attribute):
@@ -140,7 +131,7 @@ def teapot_function_imports(tree: cst.Module, names) -> set:
         for stmt in node.body:
             if not isinstance(stmt, cst.ImportFrom) or stmt.relative or isinstance(stmt.names, cst.ImportStar):
                 continue
-            module = dotted(stmt.module) if stmt.module is not None else ""
+            module = (dotted(stmt.module) if stmt.module is not None else None) or ""
             if module != "teapot" and not module.startswith("teapot."):
                 continue
             for alias in stmt.names:
@@ -168,57 +159,18 @@ def helper_call(helper, args, ctx):
     return paren(cst.Await(expression=cst.Call(func=cst.Name(helper), args=[cst.Arg(value=a) for a in args])))
 
 
-class ScopedTransformer(cst.CSTTransformer):
-    """Tracks the enclosing functions (qualified names), lambdas and assignment targets."""
+class ScopedTransformer(libcst_toolkit.ScopedTransformer):
+    """Knows whether the code it is in runs in an ``async def`` (one of ``ctx.async_funcs``),
+    and which nodes are assignment targets."""
 
     def __init__(self, ctx: Context):
         super().__init__()
         self.ctx = ctx
-        self.stack: list[tuple[str, str]] = []  # (kind, qualified name)
         self.target_depth = 0
 
-    def qualname(self, name: str) -> str:
-        outer = [q for kind, q in self.stack if kind in ("def", "class")]
-        return f"{outer[-1]}.{name}" if outer else name
-
-    def visit_ClassDef(self, node):
-        self.stack.append(("class", self.qualname(node.name.value)))
-
-    def leave_ClassDef(self, original_node, updated_node):
-        self.stack.pop()
-        return updated_node
-
-    def visit_FunctionDef(self, node):
-        self.stack.append(("def", self.qualname(node.name.value)))
-
-    def leave_FunctionDef(self, original_node, updated_node):
-        self.stack.pop()
-        return updated_node
-
-    def visit_Lambda(self, node):
-        self.stack.append(("lambda", ""))
-
-    def leave_Lambda(self, original_node, updated_node):
-        self.stack.pop()
-        return updated_node
-
     def in_async(self) -> bool:
-        for kind, qual in reversed(self.stack):
-            if kind == "lambda":
-                return False
-            if kind == "def":
-                return qual in self.ctx.async_funcs
-            if kind == "class":
-                return False
-        return False
-
-    def current_function(self):
-        for kind, qual in reversed(self.stack):
-            if kind == "def":
-                return qual
-            if kind in ("lambda", "class"):
-                return None
-        return None
+        """Whether the node is in the own body of a function made (or already) async."""
+        return self.innermost_function() in self.ctx.async_funcs
 
     # Assignment targets are never rewritten.
     def visit_AssignTarget(self, node):

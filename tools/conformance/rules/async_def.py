@@ -10,6 +10,8 @@ import re
 
 import libcst as cst
 
+from tools.libcst_toolkit import ScopedTransformer, ScopedVisitor
+
 from ._base import ASYNC_CONTEXTS, CALLABLE_FORMS, TEST_HOOKS, Context, call_name, is_coroutine_name, is_self_receiver, looks_like_queryset, teapot_function_imports
 
 # Functions teapot calls synchronously: they stay sync whatever they contain.
@@ -30,10 +32,9 @@ AWAITING_CONSUMERS = set(CALLABLE_FORMS) | {"on_commit", "connect", "disconnect"
 ORM_BASE = re.compile(r"(Model|Manager|QuerySet|Operation|Command)$")
 
 
-class _Functions(cst.CSTVisitor):
+class _Functions(ScopedVisitor):
     def __init__(self):
         super().__init__()
-        self.stack: list[tuple[str, str]] = []
         self.functions: dict[str, dict] = {}
         self.orm_classes: set[str] = set()
         self.test_classes: set[str] = set()
@@ -77,13 +78,8 @@ class _Functions(cst.CSTVisitor):
             self.attr_value_refs.add(node.attr.value)
         self.call_funcs.add(id(node.attr))
 
-    def qualname(self, name):
-        outer = [q for kind, q in self.stack if kind in ("def", "class")]
-        return f"{outer[-1]}.{name}" if outer else name
-
     def visit_ClassDef(self, node):
         self.call_funcs.add(id(node.name))
-        qual = self.qualname(node.name.value)
         bases = [cst.helpers.get_full_name_for_node(a.value) or "" for a in node.bases]
         if any(ORM_BASE.search(b) or b.split(".")[-1] in self.orm_classes for b in bases):
             self.orm_classes.add(node.name.value)
@@ -91,31 +87,25 @@ class _Functions(cst.CSTVisitor):
             isinstance(s, cst.FunctionDef) and s.name.value.startswith("test") for s in node.body.body
         ):
             self.test_classes.add(node.name.value)
-        self.stack.append(("class", qual))
-
-    def leave_ClassDef(self, node):
-        self.stack.pop()
+        super().visit_ClassDef(node)
 
     def visit_FunctionDef(self, node):
         self.call_funcs.add(id(node.name))  # its own name in ``def name`` is no use of it
         qual = self.qualname(node.name.value)
-        parent = self.stack[-1] if self.stack else None
+        parent = self.frames[-1] if self.frames else None
         decorators = {
             (cst.helpers.get_full_name_for_node(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "").split(".")[-1]
             for d in node.decorators
         }
         self.functions[qual] = {
-            "nested": bool(parent and parent[0] == "def"),
+            "nested": bool(parent and parent.kind == "def"),
             "node": node,
             "name": node.name.value,
-            "class": parent[1].rsplit(".", 1)[-1] if parent and parent[0] == "class" else None,
+            "class": parent.qualname.rsplit(".", 1)[-1] if parent and parent.kind == "class" else None,
             "async": node.asynchronous is not None,
             "decorators": decorators,
         }
-        self.stack.append(("def", qual))
-
-    def leave_FunctionDef(self, node):
-        self.stack.pop()
+        super().visit_FunctionDef(node)
 
 
 class _OwnBody(cst.CSTVisitor):
@@ -297,27 +287,14 @@ def decide(tree: cst.Module, ctx: Context) -> None:
     ctx.async_plain = {functions[q]["name"] for q in chosen if not functions[q]["class"]} | set(ctx.imported_async)
 
 
-class _AddAsync(cst.CSTTransformer):
+class _AddAsync(ScopedTransformer):
     def __init__(self, ctx):
         super().__init__()
         self.ctx = ctx
-        self.stack = []
-
-    def qualname(self, name):
-        return f"{self.stack[-1]}.{name}" if self.stack else name
-
-    def visit_ClassDef(self, node):
-        self.stack.append(self.qualname(node.name.value))
-
-    def leave_ClassDef(self, original_node, updated_node):
-        self.stack.pop()
-        return updated_node
-
-    def visit_FunctionDef(self, node):
-        self.stack.append(self.qualname(node.name.value))
 
     def leave_FunctionDef(self, original_node, updated_node):
-        qual = self.stack.pop()
+        qual = self.innermost_function()
+        super().leave_FunctionDef(original_node, updated_node)
         if qual in self.ctx.async_funcs and updated_node.asynchronous is None:
             return updated_node.with_changes(asynchronous=cst.Asynchronous())
         return updated_node

@@ -42,7 +42,6 @@ class _Genexp(ScopedTransformer):
             parts.append(inner)
         if not any(_awaits(p) for p in parts):
             return updated_node
-        lpar = updated_node.lpar or []
         return cst.ListComp(elt=updated_node.elt, for_in=for_in)
 
 

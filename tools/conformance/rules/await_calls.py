@@ -103,7 +103,7 @@ class _Await(ScopedTransformer):
             if name in ctx.async_methods and isinstance(receiver, cst.Name) and receiver.value[:1].isupper():
                 return "aw"  # SomeTestCase.helper(...)
             return None
-        if isinstance(func, cst.Name) and name in ctx.callable_params.get(self.current_function(), ()):
+        if isinstance(func, cst.Name) and name in ctx.callable_params.get(self.innermost_function(), ()):
             return "aw"  # an assertion helper calling the callable it was given
         if isinstance(func, cst.Name) and name in ctx.imported_coroutines:
             return "await"  # from teapot.db.models import prefetch_related_objects

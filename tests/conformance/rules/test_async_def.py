@@ -1,0 +1,143 @@
+"""The conformance rule ``async_def`` (tools/conformance/rules/async_def.py) on small before/after
+snippets written for these tests."""
+
+from tools.conformance.rules import async_def
+from tests.conformance.support import ctx, run, full
+
+
+def test_async_def_leaves_module_functions_without_io():
+    code, _ = run(async_def, "def helper(x):\n    return x + 1\n")
+    assert code == "def helper(x):\n    return x + 1\n"
+
+
+def test_async_def_tests_hooks_and_transitive_helpers():
+    source = """
+    def make():
+        return Author.objects.create(name="a")
+
+    def uses_make():
+        return make()
+
+    class T(TestCase):
+        @classmethod
+        def setUpTestData(cls):
+            pass
+
+        def test_x(self):
+            pass
+
+        def __str__(self):
+            return "t"
+
+        @property
+        def p(self):
+            return 1
+    """
+    code, context = run(async_def, source)
+    assert "async def make" in code and "async def uses_make" in code
+    assert "async def setUpTestData" in code and "async def test_x" in code
+    assert "def __str__" in code and "async def __str__" not in code
+    assert "async def p" not in code
+
+
+def test_async_def_model_overrides():
+    source = """
+    class Article(models.Model):
+        def save(self, *args, **kwargs):
+            super().save(*args, **kwargs)
+
+        def __str__(self):
+            return "a"
+    """
+    code, _ = run(async_def, source, ctx(is_test_module=False))
+    assert "async def save" in code
+    assert "async def __str__" not in code
+
+
+def test_async_def_model_function_without_receiver_stays_sync():
+    source = """
+    class Article(models.Model):
+        def check():
+            return [(1, "1")]
+
+        value = models.IntegerField(choices=check)
+    """
+    code, _ = run(async_def, source, ctx(is_test_module=False))
+    assert "    def check():" in code and "async def check" not in code
+
+
+def test_async_def_leaves_helpers_that_need_no_await():
+    source = """
+    class T(TestCase):
+        def notify(self, x):
+            self.notified.append(x)
+
+        def test_x(self):
+            self.notify(1)
+    """
+    code, _ = run(async_def, source)
+    assert "    def notify(self, x):" in code and "async def notify" not in code
+
+
+def test_async_def_helpers_that_evaluate_their_arguments():
+    # A helper only ever called, whose body takes len() of or iterates what it is given
+    # (a queryset at the call sites), becomes async; so does one given to on_commit.
+    source = """
+    class T(TestCase):
+        def verify(self, results, expected):
+            self.assertEqual(len(results), len(expected))
+
+        def done(self, nums):
+            self.assertEqual(sorted(t.num for t in Thing.objects.all()), nums)
+
+        def hook(self):
+            for t in self.things:
+                pass
+
+        def test_x(self):
+            self.verify(Author.objects.all(), [1])
+            transaction.on_commit(self.hook)
+    """
+    code = full(source)
+    assert "async def verify(self, results, expected):" in code
+    assert "async def done(self, nums):" in code
+    assert "async def hook(self):" in code
+    assert "(await aw(self.verify(Author.objects.all(), [1])))" in code
+
+
+def test_async_def_helpers_passed_as_values_stay_sync():
+    source = """
+    class T(TestCase):
+        def key(self, obj):
+            return len(obj.items)
+
+        def test_x(self):
+            sorted(objs, key=self.key)
+    """
+    code = full(source)
+    assert "    def key(self, obj):" in code
+
+
+def test_async_def_nested_receiver_named_like_a_signal_attribute():
+    code = full(
+        """
+        class T(TestCase):
+            def test_x(self):
+                def pre_delete(sender, **kwargs):
+                    seen.append([a.pk for a in kwargs["instance"].item_set.all()])
+                signals.pre_delete.connect(pre_delete)
+                signals.pre_delete.disconnect(pre_delete)
+        """
+    )
+    assert "async def pre_delete(sender, **kwargs):" in code
+    assert '(await ev(kwargs["instance"].item_set.all()))' in code
+
+
+def test_async_def_helper_calling_a_per_field_model_method():
+    source = """
+    def neighbour(e):
+        return e.get_next_by_day()
+    """
+    code = full(source, coroutine_prefixes=("get_next_by_",))
+    assert "async def neighbour(e):" in code
+    assert "return (await e.get_next_by_day())" in code

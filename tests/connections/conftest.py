@@ -1,0 +1,10 @@
+"""Connections: pools and leases, transactions, cancellation, connection loss, task isolation,
+shutdown, on the database the tests share (tests/database/harness.py)."""
+
+from teapot.testing.fixtures import teapot_databases, teapot_transaction  # noqa: F401 (fixtures)
+from tests.database import harness
+from tests.database.harness import healthy_after, pool_settings, tables  # noqa: F401 (fixtures)
+
+
+def pytest_configure(config):
+    harness.pytest_configure(config)

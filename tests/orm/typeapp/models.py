@@ -1,9 +1,0 @@
-from teapot.db import models
-from tests.orm.typeapp.fields import define
-
-_matrix = define(models, "typeapp", __name__)
-Target = _matrix["Target"]
-AllTypes = _matrix["AllTypes"]
-AutoPk = _matrix["AutoPk"]
-BigAutoPk = _matrix["BigAutoPk"]
-SmallAutoPk = _matrix["SmallAutoPk"]

@@ -1,0 +1,243 @@
+"""teapot.testing's own behaviour: the test cases run by teapot.testing.runner on the chosen
+database. The test classes are defined inside the tests, so that pytest does not collect them
+itself."""
+
+import asyncio
+
+import pytest
+
+from teapot.testing import TestCase, TransactionTestCase
+from teapot.testing.runner import run_classes
+from tools.conformance.shims import UnavailableError, enext, ev, load, unavailable
+from tests.database.testapp.models import Author, Book, Tag
+
+pytestmark = pytest.mark.usefixtures("tables")
+
+
+def outcomes(results):
+    return {test_id.rsplit(".", 1)[-1]: outcome for test_id, (outcome, _detail) in results.items()}
+
+
+async def test_set_up_test_data_rows_are_visible_to_each_test_and_rolled_back_after_the_class():
+    seen = {}
+
+    class Cases(TestCase):
+        @classmethod
+        async def setUpTestData(cls):
+            cls.author = await Author.objects.acreate(name="class data")
+
+        async def test_a(self):
+            seen["a"] = await Author.objects.filter(name="class data").acount()
+            self.assertEqual(self.author.name, "class data")
+
+        async def test_b(self):
+            seen["b"] = await Author.objects.filter(name="class data").acount()
+
+    results = await run_classes([Cases])
+    assert set(outcomes(results).values()) == {"passed"}
+    assert seen == {"a": 1, "b": 1}
+    assert await Author.objects.acount() == 0
+
+
+async def test_a_class_with_a_database_feature_condition_rolls_its_test_data_back_too():
+    # Checking skipUnlessDBFeature on the class connects first; setUpTestData's rows must
+    # still go into the class's transaction and go away with it.
+    from teapot.testing import skipUnlessDBFeature
+
+    @skipUnlessDBFeature("supports_transactions")
+    class Cases(TestCase):
+        @classmethod
+        async def setUpTestData(cls):
+            await Author.objects.acreate(name="conditional class data")
+
+        async def test_sees_it(self):
+            self.assertEqual(await Author.objects.filter(name="conditional class data").acount(), 1)
+
+    results = await run_classes([Cases])
+    assert outcomes(results) == {"test_sees_it": "passed"}
+    assert await Author.objects.acount() == 0
+
+
+async def test_one_tests_writes_are_invisible_to_the_next():
+    counts = []
+
+    class Cases(TestCase):
+        async def test_1_writes(self):
+            await Tag.objects.acreate(name="t")
+            counts.append(await Tag.objects.acount())
+
+        async def test_2_reads(self):
+            counts.append(await Tag.objects.acount())
+
+    results = await run_classes([Cases])
+    assert set(outcomes(results).values()) == {"passed"}
+    assert counts == [1, 0]
+
+
+async def test_assert_num_queries_fails_on_a_wrong_count():
+    class Cases(TestCase):
+        async def test_right(self):
+            async with self.assertNumQueries(1):
+                await Author.objects.acount()
+
+        async def test_wrong(self):
+            async with self.assertNumQueries(2):
+                await Author.objects.acount()
+
+        async def test_callable_form(self):
+            await self.assertNumQueries(0, lambda: None)
+
+    results = await run_classes([Cases])
+    assert outcomes(results) == {"test_right": "passed", "test_wrong": "failed", "test_callable_form": "passed"}
+    assert "1 queries executed, 2 expected" in results[next(k for k in results if k.endswith("test_wrong"))][1]
+
+
+async def test_capture_on_commit_callbacks_collects_and_runs_hooks():
+    ran = []
+
+    class Cases(TestCase):
+        async def test_collects(self):
+            from teapot.db import transaction
+
+            async with self.captureOnCommitCallbacks() as callbacks:
+                transaction.on_commit(lambda: ran.append("collected"))
+            self.assertEqual(len(callbacks), 1)
+            self.assertEqual(ran, [])
+
+        async def test_executes(self):
+            from teapot.db import transaction
+
+            async def hook():
+                ran.append("async")
+                transaction.on_commit(lambda: ran.append("nested"))
+
+            async with self.captureOnCommitCallbacks(execute=True) as callbacks:
+                transaction.on_commit(hook)
+            self.assertEqual(len(callbacks), 2)
+
+    results = await run_classes([Cases])
+    assert set(outcomes(results).values()) == {"passed"}, results
+    assert ran == ["async", "nested"]
+
+
+async def test_transaction_test_case_flushes_after_each_test():
+    counts = []
+
+    class Cases(TransactionTestCase):
+        async def test_1_commits(self):
+            await Author.objects.acreate(name="committed")
+            counts.append(await Author.objects.acount())
+
+        async def test_2_sees_empty_tables(self):
+            counts.append(await Author.objects.acount())
+
+    results = await run_classes([Cases])
+    assert set(outcomes(results).values()) == {"passed"}
+    assert counts == [1, 0]
+    assert await Author.objects.acount() == 0
+
+
+def test_unavailable_stand_in_raises_only_when_used():
+    request_class = unavailable("django.http.HttpRequest")
+    forms = unavailable("django.forms", "django.forms")
+
+    class Form(forms.Form):  # a base class: defining it works
+        field = forms.CharField(max_length=3)
+
+    @unavailable("django.test.utils.requires_tz_support")
+    def decorated():
+        return 1
+
+    with pytest.raises(UnavailableError, match=r"django\.http\.HttpRequest\(\.\.\.\) is not available: teapot has no django\.http"):
+        request_class().method = "GET"
+    with pytest.raises(UnavailableError, match="teapot has no django.forms"):
+        Form()
+    with pytest.raises(UnavailableError):
+        decorated()
+    with pytest.raises(UnavailableError):
+        bool(request_class)
+
+
+async def test_durable_atomic_blocks_run_inside_a_test_case():
+    class Cases(TestCase):
+        async def test_durable(self):
+            from teapot.db import transaction
+
+            async with transaction.atomic(durable=True):
+                await Tag.objects.acreate(name="durable")
+
+    results = await run_classes([Cases])
+    assert set(outcomes(results).values()) == {"passed"}, results
+
+
+async def test_assert_query_set_equal_awaits_an_async_transform():
+    class Cases(TestCase):
+        async def test_transform(self):
+            await Tag.objects.acreate(name="x")
+
+            async def name(tag):
+                return tag.name
+
+            await self.assertQuerySetEqual(Tag.objects.all(), ["x"], name)
+
+    results = await run_classes([Cases])
+    assert set(outcomes(results).values()) == {"passed"}, results
+
+
+async def test_ev_leaves_a_class_that_defines_aiter_alone():
+    from teapot.db.models.query import ModelIterable
+
+    assert await ev(ModelIterable) is ModelIterable
+    assert await ev(Author.objects.all()._iterable_class) is ModelIterable
+
+
+async def test_enext_steps_an_async_iterator_and_ends_as_next_does():
+    from teapot.core import serializers
+
+    text = '[{"model": "testapp.tag", "pk": 1, "fields": {"name": "a"}}, {"model": "testapp.tag", "pk": 2, "fields": {"name": "b"}}]'
+    rows = serializers.deserialize("json", text)
+    assert next(await enext(rows)).object.name == "a"
+    assert next(await enext(rows)).object.name == "b"
+    with pytest.raises(StopIteration):
+        next(await enext(rows))
+    assert next(await enext(serializers.deserialize("json", "[]")), None) is None
+    numbers = iter([1, 2])
+    assert await enext(numbers) is numbers  # a sync iterator: next() steps it itself
+
+
+async def test_load_with_a_name_computed_at_run_time():
+    ann = await Author.objects.create(name="Ann", age=1)
+    book = await ann.books.create(title="A")
+    book = await Book.objects.get(pk=book.pk)
+    name = "author"
+    assert await load(book, name) == ann
+    assert await load(book, "title") == "A"
+
+
+async def test_a_tests_child_tasks_write_inside_its_rolled_back_transaction():
+    counts = []
+
+    class Cases(TestCase):
+        async def test_1_a_child_task_writes(self):
+            await asyncio.create_task(Tag.objects.acreate(name="from a child task"))
+            counts.append(await Tag.objects.acount())
+
+        async def test_2_reads(self):
+            counts.append(await Tag.objects.acount())
+
+    results = await run_classes([Cases])
+    assert set(outcomes(results).values()) == {"passed"}, results
+    assert counts == [1, 0]
+    assert await Tag.objects.acount() == 0
+
+
+def test_override_settings_with_an_app_that_does_not_import_leaves_the_registry_ready():
+    from teapot.apps import apps
+    from teapot.testing.utils import override_settings
+
+    before = [config.label for config in apps.get_app_configs()]
+    with pytest.raises(ImportError):
+        with override_settings(INSTALLED_APPS=["no_such_app_anywhere"]):
+            pass
+    assert apps.ready
+    assert [config.label for config in apps.get_app_configs()] == before
