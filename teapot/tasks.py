@@ -128,13 +128,20 @@ async def gather(*queries: Awaitable[Any], return_exceptions: bool = False) -> l
         raise
 
 
-async def run_to_completion(coroutine, *, start_here: bool = False) -> bool:
-    """Await ``coroutine`` in a task of its own that cancelling this task does not interrupt
-    (a COMMIT, once sent, must be seen through). Raise what it raises; otherwise return
-    whether this task was cancelled meanwhile, for the caller to re-raise at a safe point.
-    The coroutine must not look up task-local connections: it runs in another task, except
-    with ``start_here``, where its first step may run in this one (see _started)."""
-    task = _started(coroutine, start_here)
+async def run_to_completion(coroutine, *, in_this_task: bool = False) -> bool:
+    """Await ``coroutine`` so that cancelling this task does not interrupt it (a COMMIT, once
+    sent, must be seen through). Raise what it raises; otherwise return whether this task was
+    cancelled meanwhile, for the caller to re-raise at a safe point.
+
+    By default it runs in a task of its own (so it must not look up task-local connections).
+    With ``in_this_task`` it runs in this one, step by step (see _shielded_steps): no task to
+    create, and no turns of the event loop for the shield's futures and callbacks."""
+    if in_this_task:
+        return await _shielded_steps(coroutine)
+    if _EAGER_TASKS:  # a coroutine that never waits then costs no turn of the loop
+        task = asyncio.Task(coroutine, loop=asyncio.get_running_loop(), eager_start=True)
+    else:
+        task = asyncio.ensure_future(coroutine)
     cancelled = False
     while not task.done():
         try:
@@ -145,61 +152,39 @@ async def run_to_completion(coroutine, *, start_here: bool = False) -> bool:
     return cancelled
 
 
-def _started(coroutine, start_here: bool = False) -> asyncio.Future:
-    """A task running ``coroutine``, started at once where Python allows it (3.12): one that
-    finishes without waiting, as SQLite's statements on the loop's thread do, then costs no
-    turn of the event loop. Before 3.12, ``start_here`` gets the same by running the first
-    step in the calling task: nothing can cancel a step that does not wait."""
-    if inspect.iscoroutine(coroutine):
-        if _EAGER_TASKS:
-            return asyncio.Task(coroutine, loop=asyncio.get_running_loop(), eager_start=True)
-        if start_here:
-            return _first_step_here(coroutine)
-    return asyncio.ensure_future(coroutine)
-
-
-def _first_step_here(coroutine) -> asyncio.Future:
-    """Run ``coroutine`` up to its first wait: a finished future if it never waited, else a
-    task that goes on from that wait."""
-    loop = asyncio.get_running_loop()
-    future = loop.create_future()
+@types.coroutine
+def _shielded_steps(coroutine):
+    """Drive ``coroutine`` in the calling task and return whether a cancellation arrived.
+    Each future it waits on is awaited through a stand-in: cancelling this task cancels the
+    stand-in, never the coroutine's own future (a driver's read), and the wait goes on."""
+    cancelled = False
     try:
         waiting_for = coroutine.send(None)
-    except StopIteration as finished:
-        future.set_result(finished.value)
-        return future
-    except (KeyboardInterrupt, SystemExit):
+        while True:
+            stand_in = _stand_in(waiting_for)
+            try:
+                yield stand_in
+            except asyncio.CancelledError:
+                cancelled = True
+                if waiting_for is not None and not waiting_for.done():
+                    continue  # wait on, through a new stand-in
+            waiting_for = coroutine.send(None)
+    except StopIteration:
+        return cancelled
+    except GeneratorExit:
+        coroutine.close()
         raise
-    except asyncio.CancelledError:
-        future.cancel()
-        return future
-    except BaseException as exc:
-        future.set_exception(exc)
-        return future
-    return loop.create_task(_go_on(coroutine, waiting_for))
 
 
-async def _go_on(coroutine, waiting_for):
-    return await _from_wait(coroutine, waiting_for)
-
-
-@types.coroutine
-def _from_wait(coroutine, waiting_for):
-    """Drive ``coroutine`` on from a wait on ``waiting_for`` (what it yielded), as its own
-    task would have: this task waits on the same future and passes back what it gets."""
-    while True:
-        try:
-            sent = yield waiting_for
-        except BaseException as exc:
-            try:
-                waiting_for = coroutine.throw(exc)
-            except StopIteration as finished:
-                return finished.value
-        else:
-            try:
-                waiting_for = coroutine.send(sent)
-            except StopIteration as finished:
-                return finished.value
+def _stand_in(future):
+    """A future that completes when ``future`` does, and whose cancelling leaves it alone
+    (``None``, a bare yield that lets other tasks run, stands for itself)."""
+    if future is None:
+        return None
+    stand_in = future.get_loop().create_future()
+    future.add_done_callback(lambda _: stand_in.done() or stand_in.set_result(None))
+    stand_in._asyncio_future_blocking = True  # what awaiting a future sets before yielding it
+    return stand_in
 
 
 _EAGER_TASKS = sys.version_info >= (3, 12)

@@ -202,7 +202,7 @@ async def commit(self):
     self.validate_no_atomic_block()
     if self.__dict__.get("_abandoned_streams"):
         await self.close_abandoned_streams()
-    cancelled = await run_to_completion(self._commit(), start_here=True)
+    cancelled = await run_to_completion(self._commit(), in_this_task=True)
     # The COMMIT went through, so the connection is known to be healthy.
     self.errors_occurred = False
     self.run_commit_hooks_on_set_autocommit_on = True
@@ -257,7 +257,7 @@ async def set_autocommit(self, autocommit, force_begin_transaction_with_broken_a
         if start_transaction_under_autocommit:
             await self._start_transaction_under_autocommit()
         elif hooks_follow:
-            cancelled = await run_to_completion(self._set_autocommit(autocommit), start_here=True)
+            cancelled = await run_to_completion(self._set_autocommit(autocommit), in_this_task=True)
         elif autocommit:
             await self._set_autocommit(autocommit)
         else:
