@@ -319,13 +319,16 @@ class Analysis:
         if module.startswith(THREAD_MODULES):
             raise Untranslatable(f"it calls `{shown}`, which uses threads")
         if module == "django" or module.startswith("django."):
-            found = twin(value)
-            if found is None:
-                raise Untranslatable(f"it calls `{shown}` ({module}), which teapot cannot see")
-            if inspect.iscoroutinefunction(found):
-                self.awaits.append(call)
+            self._call_of_twin(call, twin(value), f"`{shown}` ({module})")
             return
         raise Untranslatable(f"it calls `{shown}`, which teapot cannot see")
+
+    def _call_of_twin(self, call, found, described: str) -> None:
+        """A call of Django's ``found`` twin in teapot: awaited if it is a coroutine function."""
+        if found is None:
+            raise Untranslatable(f"it calls {described}, which teapot cannot see")
+        if inspect.iscoroutinefunction(found):
+            self.awaits.append(call)
 
     def _method_call(self, call, func: ast.Attribute) -> None:
         receiver, name = func.value, func.attr
@@ -420,10 +423,7 @@ class Analysis:
         if root == "django":
             teapot_module = twin(module)
             found = getattr(teapot_module, name, None) if teapot_module is not None else None
-            if found is None:
-                raise Untranslatable(f"it calls `{shown}.{name}()` ({module.__name__}), which teapot cannot see")
-            if inspect.iscoroutinefunction(found):
-                self.awaits.append(call)
+            self._call_of_twin(call, found, f"`{shown}.{name}()` ({module.__name__})")
             return
         raise Untranslatable(f"it calls `{shown}.{name}()` ({module.__name__}), which teapot cannot see")
 
