@@ -17,14 +17,14 @@ SCRIPT = textwrap.dedent(
 
     teapot.setup(
         {"default": {"ENGINE": "teapot.backends.aiosqlite", "NAME": ":memory:"}},
-        installed_apps=["teapot.contrib.contenttypes", "teapot.contrib.auth", "tests.orm.testapp"],
+        installed_apps=["teapot.contrib.contenttypes", "teapot.contrib.auth", "tests.database.testapp"],
     )
 
     async def main():
         from tools.conformance import worker
         from teapot.contrib.auth.models import Permission
         from teapot.contrib.contenttypes.models import ContentType
-        from tests.orm.testapp.models import Book
+        from tests.database.testapp.models import Book
 
         problems = await worker.create_tables(["default"])
         problems += await worker.create_content_types(["default"])

@@ -12,6 +12,8 @@ pytestmark = [pytest.mark.usefixtures("tables")]
 
 @pytest.fixture(autouse=True)
 def mysql_only():
+    # tests/backends/conftest.py leaves this file out on the other databases, unless it is
+    # named on the command line.
     if connection.vendor != "mysql":
         pytest.skip("MySQL/MariaDB only")
 

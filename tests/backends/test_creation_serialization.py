@@ -10,7 +10,7 @@ import pytest
 
 from teapot.db import connection
 from teapot.db.migrations.loader import MigrationLoader
-from tests.orm.testapp.models import Author, Book, Tag
+from tests.database.testapp.models import Author, Book, Tag
 
 pytestmark = pytest.mark.usefixtures("tables")
 

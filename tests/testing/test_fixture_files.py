@@ -11,7 +11,7 @@ from teapot.testing import TestCase, TransactionTestCase
 from teapot.testing.fixture_files import fixture_files, load_fixtures
 from teapot.testing.runner import run_classes
 from teapot.testing.utils import override_settings
-from tests.orm.testapp.models import Author, Book, Tag
+from tests.database.testapp.models import Author, Book, Tag
 
 pytestmark = pytest.mark.usefixtures("tables")
 

@@ -10,7 +10,7 @@ import pytest
 from teapot.db import connection
 from teapot.testing import TestCase
 from teapot.testing.runner import run_classes
-from tests.orm.testapp.models import Author
+from tests.database.testapp.models import Author
 
 pytestmark = pytest.mark.usefixtures("tables")
 
