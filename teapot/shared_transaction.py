@@ -36,6 +36,7 @@ class SharedTransaction:
         self.lost = False
         self._turn = asyncio.Lock()
         self._checkpoints = 0
+        self.holder = None  # the wrapper whose lease holds the connection now
 
     async def acquire(self, wrapper):
         from teapot.db import OperationalError  # teapot.db imports this module
@@ -54,11 +55,22 @@ class SharedTransaction:
                 f"for over {self.timeout:g} s: a task that waits for another task's query must not hold "
                 "it meanwhile (an atomic block, an open cursor or stream, a teapot.connection() scope)."
             ) from None
+        self.holder = wrapper
         return self.raw
 
     def release(self, raw, clean: bool):
+        self.holder = None
         if self._turn.locked():
             self._turn.release()
+
+    def reclaim(self):
+        """End the lease of a wrapper that still holds the connection when a test is over: one
+        the test made itself (``connection.copy()``) and never closed. Outside the test mode
+        such a wrapper would hold a connection of its own; here it would keep every later
+        test waiting for the one connection."""
+        holder = self.holder
+        if holder is not None and self._turn.locked():
+            holder.release_connection()
 
     def discard(self, raw, end_session=None):
         # Interrupted mid-statement: the backend closed it, and the transaction with it.

@@ -1,7 +1,10 @@
 """Run teapot test cases: each test class in one asyncio task, ``TestCase`` classes inside
 the shared test transaction (teapot.shared_transaction: every task of their tests leases the
 one connection, in turn) with a savepoint rolled back after each test, and
-``TransactionTestCase`` classes with the tables flushed after each test. Hand-written.
+``TransactionTestCase`` classes with the tables flushed after each test. A class's
+``fixtures`` (teapot.testing.fixture_files) are loaded once per ``TestCase`` class, in its
+transaction before ``setUpTestData``, and before each test of a ``TransactionTestCase``.
+Hand-written.
 
 ``await run_classes(classes)`` returns ``{test id: (outcome, detail)}`` with outcome one of
 ``passed``, ``failed``, ``errored``, ``skipped``, ``expected_failure``,
@@ -20,6 +23,7 @@ import unittest
 
 from teapot.db import connections
 from teapot.shared_transaction import active, shared_transaction
+from teapot.testing.fixture_files import load_fixtures
 from teapot.testing.flush import flush
 from teapot.testing.testcases import SimpleTestCase, TestCase, TransactionTestCase
 
@@ -99,6 +103,9 @@ async def run_class(cls, results, flush_aliases=None, test_timeout=None):
             shared = shared_transaction(*aliases)
             await shared.__aenter__()
             class_atomics.append(shared)
+            if getattr(cls, "fixtures", None):
+                for alias in aliases:
+                    await load_fixtures(cls.fixtures, alias)
             before = set(cls.__dict__)
             await _maybe_await(cls.setUpTestData())
             test_data = {k: v for k, v in cls.__dict__.items() if k not in before}
@@ -143,6 +150,9 @@ def _give_back_leases(aliases):
     transaction they would keep every other task, and the rollback, waiting."""
     for alias in aliases:
         connections[alias].release_connection()
+        shared = active(alias)
+        if shared is not None:
+            shared.reclaim()  # a wrapper the test made and left holding the connection
 
 
 def _timed_out(exc):
@@ -180,6 +190,10 @@ async def run_test(cls, name, aliases, is_db, is_atomic, test_data, flush_aliase
                 checkpoints.append((alias, await active(alias).checkpoint()))
         try:
             async with asyncio.timeout(test_timeout):
+                if is_db and not is_atomic and getattr(cls, "fixtures", None):
+                    # Flushed after each test: the rows are loaded again for each.
+                    for alias in aliases:
+                        await load_fixtures(cls.fixtures, alias)
                 await _maybe_await(test.setUp())
                 try:
                     await _maybe_await(method())

@@ -241,6 +241,58 @@ class SimpleTestCase(unittest.TestCase):
     def assertInHTML(self, needle, haystack, count=None, msg_prefix=""):  # pragma: no cover
         self.assertIn(needle, haystack)
 
+    def assertXMLEqual(self, xml1, xml2, msg=None):
+        """Fail unless the two XML texts are the same document: attribute order, comments,
+        processing instructions, the doctype and runs of whitespace in text do not count."""
+        if not _same_xml(self, xml1, xml2):
+            self.fail(self._formatMessage(msg, "%r != %r\n%s" % (xml1, xml2, text_diff(xml1, xml2))))
+
+    def assertXMLNotEqual(self, xml1, xml2, msg=None):
+        """Fail when the two XML texts are the same document (as assertXMLEqual sees it)."""
+        if _same_xml(self, xml1, xml2):
+            self.fail(self._formatMessage(msg, "%r == %r" % (xml1, xml2)))
+
+
+_WHITESPACE_RUN = re.compile(r"[ \t\n]{2,}")
+
+
+def _xml_root(text, wrap):
+    """The first element of ``text``, parsed inside a wrapper element when ``wrap``."""
+    from xml.dom import Node, minidom
+
+    if wrap:
+        text = "<teapot-fragment>" + text + "</teapot-fragment>"
+    skipped = (Node.COMMENT_NODE, Node.DOCUMENT_TYPE_NODE, Node.PROCESSING_INSTRUCTION_NODE)
+    return next(node for node in minidom.parseString(text).childNodes if node.nodeType not in skipped)
+
+
+def _xml_shape(element):
+    """What two elements must share to be equal: name, attributes, own text (whitespace runs
+    collapsed) and the shapes of the child elements, in order."""
+    from xml.dom import Node
+
+    text = "".join(node.data for node in element.childNodes if node.nodeType == Node.TEXT_NODE)
+    return (
+        element.tagName,
+        dict(element.attributes.items()),
+        _WHITESPACE_RUN.sub(" ", text),
+        [_xml_shape(node) for node in element.childNodes if node.nodeType == Node.ELEMENT_NODE],
+    )
+
+
+def _same_xml(test_case, xml1, xml2):
+    from xml.parsers.expat import ExpatError
+
+    # A backslash and an n written out in the texts count as a line break.
+    xml1, xml2 = (text.strip().replace("\\n", "\n") for text in (xml1, xml2))
+    # Unless the first text is a whole document (it has the ``<?xml`` declaration), both may
+    # be fragments of several elements: each is parsed inside a wrapper.
+    wrap = not xml1.startswith("<?xml")
+    try:
+        return _xml_shape(_xml_root(xml1, wrap)) == _xml_shape(_xml_root(xml2, wrap))
+    except ExpatError as error:
+        test_case.fail("First or second argument is not valid XML\n%s" % error)
+
 
 def _evaluated(value):
     from teapot.db.models.query import QuerySet, RawQuerySet

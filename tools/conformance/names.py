@@ -204,16 +204,18 @@ def _per_ordering_coroutines(model) -> set[str]:
 
 @lru_cache(maxsize=None)
 def backend_coroutine_names() -> frozenset[str]:
-    """Public coroutine methods of the connection, its operations and schema editor. Their
-    names are generic (connect, close, add_field...): other objects' methods of those names
-    are sync (Signal.connect), so these calls are awaited through ``aw()``."""
+    """Public coroutine methods of the connection, its operations, schema editor and creation
+    (``serialize_db_to_string``, ``create_test_db``...). Their names are generic (connect,
+    close, add_field...): other objects' methods of those names are sync (Signal.connect), so
+    these calls are awaited through ``aw()``."""
     import teapot.db.models  # noqa: F401  (the backends' base modules import it)
     from teapot.db.backends.base.base import BaseDatabaseWrapper
+    from teapot.db.backends.base.creation import BaseDatabaseCreation
     from teapot.db.backends.base.operations import BaseDatabaseOperations
     from teapot.db.backends.base.schema import BaseDatabaseSchemaEditor
 
     names: set[str] = set()
-    for cls in (BaseDatabaseWrapper, BaseDatabaseOperations, BaseDatabaseSchemaEditor):
+    for cls in (BaseDatabaseWrapper, BaseDatabaseOperations, BaseDatabaseSchemaEditor, BaseDatabaseCreation):
         names |= {n for n in _coroutine_methods(cls) if not n.startswith("_")}
     return frozenset(names)
 

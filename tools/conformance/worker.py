@@ -159,6 +159,27 @@ async def _create_content_types(ContentType, alias):
     await ContentType.objects.using(alias).bulk_create(list(wanted.values()))
 
 
+async def create_permissions(aliases) -> list[str]:
+    """The default permissions of every installed model on each database, as Django's migrate
+    creates them after the content types (post_migrate)."""
+    from teapot.apps import apps
+
+    if not apps.is_installed("teapot.contrib.auth"):
+        return []
+    from teapot.contrib.auth.management import create_permissions as create
+    from teapot.contrib.contenttypes.models import ContentType
+
+    problems = []
+    for alias in aliases:
+        for config in apps.get_app_configs():
+            try:
+                await create(config, verbosity=0, interactive=False, using=alias)
+            except Exception as exc:
+                problems.append(f"{alias}: {config.label} permissions: {exc!r}")
+    ContentType.objects.clear_cache()
+    return problems
+
+
 # Apps whose tables Django's test databases get by migrating: their migrations are recorded.
 MIGRATED_CONTRIB_APPS = ("contenttypes", "auth")
 
@@ -218,6 +239,7 @@ async def run(args, modules, exclusions) -> dict:
     results: dict[str, tuple[str, str]] = {}
     problems = await create_tables(["default", "other"])
     problems += await create_content_types(["default", "other"])
+    problems += await create_permissions(["default", "other"])
     problems += await create_migration_tables(["default", "other"])
     classes = []
     for name in modules:

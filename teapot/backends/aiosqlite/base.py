@@ -392,7 +392,7 @@ class AsyncCursor(DriverCursor):
 
 
 class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
-    display_name = "SQLite (aiosqlite)"
+    display_name = "SQLite"  # Django's name: messages (version checks, model checks) read the same
 
     @property
     def lock_timeout(self) -> float:

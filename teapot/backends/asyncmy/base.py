@@ -291,6 +291,19 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
             return "MySQL/MariaDB"  # not connected yet: which one is not known
         return "MariaDB" if self.mysql_is_mariadb else "MySQL"
 
+    @property
+    def isolation_level(self):
+        """The configured transaction isolation level (OPTIONS["isolation_level"], validated):
+        set when the connection parameters are read, which a task's wrapper does at its first
+        lease; read before that, it reads them now (no I/O)."""
+        if "_isolation_level" not in self.__dict__:
+            self.get_connection_params()
+        return self.__dict__["_isolation_level"]
+
+    @isolation_level.setter
+    def isolation_level(self, value):
+        self.__dict__["_isolation_level"] = value
+
     def get_connection_params(self):
         params = super().get_connection_params()
         params.pop("pool", None)  # teapot's pool options (teapot.pool)

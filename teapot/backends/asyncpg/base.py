@@ -36,7 +36,7 @@ _cursor_numbers = itertools.count(1)
 
 
 class DatabaseWrapper(postgresql_base.DatabaseWrapper):
-    display_name = "PostgreSQL (asyncpg)"
+    display_name = "PostgreSQL"  # Django's name: messages (version checks, model checks) read the same
     Database = dbapi
     # The pool's reset closes every server-side cursor (CLOSE ALL): a stream left early
     # outside a transaction gives its connection back at once (abandon_stream).

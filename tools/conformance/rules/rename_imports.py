@@ -1,5 +1,5 @@
 """Django's modules become teapot's: ``django.test`` -> ``teapot.testing`` (its ``utils`` and
-``testcases`` too), ``django.contrib.contenttypes`` -> ``teapot.contrib.contenttypes``, any
+``testcases`` too; ``from django import test`` imports ``teapot.testing`` as ``test``), ``django.contrib.contenttypes`` -> ``teapot.contrib.contenttypes``, any
 other ``django.X`` -> ``teapot.X``; in imports, names and dotted-path strings. A string that
 is one of Django's ENGINE names becomes the async backend teapot maps it to
 (``"django.db.backends.sqlite3"`` -> ``"teapot.backends.aiosqlite"``), as ``teapot.setup`` does."""
@@ -41,6 +41,14 @@ def _module_node(name: str):
     return node
 
 
+def _test_module(alias: cst.ImportAlias) -> cst.ImportAlias:
+    """``from django import test`` binds ``test`` to teapot.testing: ``import testing as test``."""
+    if not (isinstance(alias.name, cst.Name) and alias.name.value == "test"):
+        return alias
+    asname = alias.asname or cst.AsName(name=cst.Name("test"))
+    return alias.with_changes(name=cst.Name("testing"), asname=asname)
+
+
 class _Rename(cst.CSTTransformer):
     def __init__(self):
         super().__init__()
@@ -50,6 +58,8 @@ class _Rename(cst.CSTTransformer):
         if updated_node.module is None or updated_node.relative:
             return updated_node
         name = cst.helpers.get_full_name_for_node(updated_node.module)
+        if name in ("django", "teapot") and not isinstance(updated_node.names, cst.ImportStar):
+            updated_node = updated_node.with_changes(names=[_test_module(alias) for alias in updated_node.names])
         new = rename_module(name)
         if new == name:
             return updated_node
