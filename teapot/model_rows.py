@@ -1,12 +1,13 @@
-"""Instances from database rows, without running ``Model.__init__`` where it would do nothing
-but store the values.
+"""Instances without running ``Model.__init__`` where it would do nothing but store the values:
+from database rows, and from the keyword values ``create()`` is given.
 
-Building an instance of a row through ``Model.__init__`` sends ``pre_init`` and
-``post_init``, walks the fields and sets each value through its descriptor. For a model
-whose ``__init__`` and ``__setattr__`` are Django's, whose fields' descriptors only store
-their value, and whose init signals have no receiver for it, that is the same as putting
-the values in the instance's ``__dict__``, which ``Model.from_db`` then does for a row that
-has every concrete field.
+Building an instance through ``Model.__init__`` sends ``pre_init`` and ``post_init``, walks
+the fields and sets each value through its descriptor. For a model whose ``__init__`` and
+``__setattr__`` are Django's, whose fields' descriptors only store their value, and whose
+init signals have no receiver for it, that is the same as putting the values in the
+instance's ``__dict__``: ``Model.from_db`` then does so for a row that has every concrete
+field, and ``QuerySet.create()`` for keyword values that are all fields' attnames (the
+fields not named get their defaults, in the fields' order, as ``__init__`` gives them).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import inspect
 
 _STORING_DESCRIPTORS: frozenset = frozenset()
 _direct_attnames: dict = {}  # model class -> its concrete fields' attnames, or None
+_keyword_plans: dict = {}  # model class -> (attname, field) pairs and their attnames, or None
 
 
 def direct_attnames(cls):
@@ -41,6 +43,43 @@ def instance(cls, attnames, db, values):
     return new
 
 
+def new_from_values(cls, values):
+    """A new instance of ``cls`` holding ``values`` (attname -> value) and the other fields'
+    defaults, as ``cls(**values)`` would build it; or ``None`` where ``cls(**values)`` must
+    run (a name that is not a field's attname, such as a related object, a property or an
+    unknown name; a model or field that does more than store values)."""
+    try:
+        plan = _keyword_plans[cls]
+    except KeyError:
+        plan = _keyword_plans[cls] = _keyword_plan(cls)
+    if plan is None or not (_silent(_pre_init, cls) and _silent(_post_init, cls)):
+        return None
+    fields, attnames = plan
+    if not attnames.issuperset(values):
+        return None
+    for value in values.values():
+        if value is DEFERRED:  # __init__ leaves such a field unset
+            return None
+    new = cls.__new__(cls)
+    attributes = new.__dict__
+    attributes["_state"] = _ModelState()
+    for attname, field in fields:
+        attributes[attname] = values[attname] if attname in values else field.get_default()
+    return new
+
+
+def _keyword_plan(cls):
+    # The fields __init__ sets from keywords or defaults (it skips those without a column and
+    # generated ones), each under its attname; None where __init__ must run.
+    if cls._meta.abstract or _attnames_if_direct(cls) is None:
+        return None
+    fields = [f for f in cls._meta.fields if f.column is not None and not f.generated]
+    if any(not f.concrete for f in fields):
+        return None
+    pairs = tuple((f.attname, f) for f in fields)
+    return pairs, frozenset(attname for attname, _ in pairs)
+
+
 def _silent(signal, sender):
     # Signal.send() returns at once in the same case; the cache is filled by a first send.
     return not signal.receivers or signal.sender_receivers_cache.get(sender) is _NO_RECEIVERS
@@ -63,10 +102,10 @@ def _attnames_if_direct(cls):
 
 def _import_late_names():
     # teapot.db.models.base imports this module: its names are read once it is loaded.
-    global _STORING_DESCRIPTORS, _ModelState, _pre_init, _post_init, _NO_RECEIVERS
+    global _STORING_DESCRIPTORS, _ModelState, _pre_init, _post_init, _NO_RECEIVERS, DEFERRED
     if _STORING_DESCRIPTORS:
         return
-    from teapot.db.models.base import ModelState
+    from teapot.db.models.base import DEFERRED, ModelState
     from teapot.db.models.fields.files import FileDescriptor
     from teapot.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
     from teapot.db.models.query_utils import DeferredAttribute
@@ -79,4 +118,4 @@ def _import_late_names():
     _STORING_DESCRIPTORS = frozenset({DeferredAttribute, ForeignKeyDeferredAttribute, FileDescriptor})
 
 
-_ModelState = _pre_init = _post_init = _NO_RECEIVERS = None
+_ModelState = _pre_init = _post_init = _NO_RECEIVERS = DEFERRED = None

@@ -101,3 +101,82 @@ def test_a_field_whose_descriptor_does_more_than_store_keeps_init():
             managed = False
 
     assert model_rows.direct_attnames(WithTrackedField) is None
+
+
+# create(): an instance from keyword values, built as __init__ would build it.
+
+
+class InitCalled(Exception):
+    pass
+
+
+@pytest.fixture
+def no_model_init(monkeypatch):
+    """Model.__init__ raises: an instance built through it makes the test fail."""
+
+    def init(self, *args, **kwargs):
+        raise InitCalled(type(self).__name__)
+
+    monkeypatch.setattr(models.Model, "__init__", init)
+
+
+async def test_create_builds_a_plain_instance_without_init(no_model_init):
+    await Author.objects.create(name="Warm-up")  # fills the init signals' per-model cache
+    ann = await Author.objects.create(name="Ann", age=30)
+    book = await Book.objects.create(title="Dune", author_id=ann.pk)
+    assert (ann.name, ann.age, book.pages, book.data) == ("Ann", 30, 0, {})
+    assert list(vars(book)) == ["_state", "id", "title", "pages", "author_id", "data"]
+    assert await Book.objects.values_list("title", "pages", "author_id").aget() == ("Dune", 0, ann.pk)
+
+
+async def test_values_built_are_those_of_init():
+    ann = await Author.objects.create(name="Ann")
+    await Book.objects.create(title="Warm-up", author=ann)
+    values = {"title": "Dune", "pages": 412, "author_id": ann.pk}
+    built = model_rows.new_from_values(Book, values)
+    expected = Book(**values)
+    assert built is not None and built is not expected
+    assert {k: v for k, v in vars(built).items() if k != "_state"} == {
+        k: v for k, v in vars(expected).items() if k != "_state"
+    }
+    assert (built._state.adding, built._state.db) == (True, None)
+    # A callable default is called for each instance, as __init__ calls it.
+    assert built.data == {} and built.data is not model_rows.new_from_values(Book, values).data
+
+
+async def test_other_names_take_init(monkeypatch):
+    ann = await Author.objects.create(name="Ann")
+    await Book.objects.create(title="Warm-up", author=ann)
+    # A related object by its field's name, an unknown name, a deferred value: __init__ runs.
+    for values in ({"author": ann}, {"nonsense": 1}, {"title": models.DEFERRED}):
+        assert model_rows.new_from_values(Book, values) is None
+    init_calls = []
+    original_init = models.Model.__init__
+
+    def counting_init(self, *args, **kwargs):
+        init_calls.append(type(self).__name__)
+        original_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(models.Model, "__init__", counting_init)
+    book = await Book.objects.create(title="Dune", author=ann)
+    assert init_calls == ["Book"] and book.author is ann
+
+
+async def test_an_unknown_name_raises_as_in_django():
+    with pytest.raises(TypeError, match="Book\\(\\) got unexpected keyword arguments: 'nonsense'"):
+        await Book.objects.create(title="Dune", nonsense=1)
+    assert await Book.objects.acount() == 0
+
+
+async def test_init_receivers_see_created_instances():
+    seen = []
+
+    def after(sender, instance, **extra):
+        seen.append(instance.name)
+
+    post_init.connect(after, sender=Author)
+    try:
+        await Author.objects.create(name="Ann")
+    finally:
+        post_init.disconnect(after, sender=Author)
+    assert seen == ["Ann"]
