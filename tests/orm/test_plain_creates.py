@@ -203,3 +203,53 @@ async def test_returned_values_with_converters_take_the_ordinary_path(inserts_th
     bob = await Author.objects.create(name="Bob")
     assert inserts_through_a_query == ["Author", "Author"]
     assert bob.pk is not None
+
+
+# A manager's create() and the queryset it would build.
+
+
+@pytest.fixture
+def no_querysets(monkeypatch):
+    """QuerySet.__init__ raises: a create() that builds a queryset makes the test fail."""
+
+    def init(self, *args, **kwargs):
+        raise AssertionError("a queryset was built")
+
+    monkeypatch.setattr(QuerySet, "__init__", init)
+
+
+async def test_a_manager_creates_without_a_queryset(no_querysets):
+    ann = await Author.objects.create(name="Ann", age=30)
+    assert (ann.pk is not None, ann._state.db) == (True, "default")
+    with pytest.raises(AssertionError, match="a queryset was built"):
+        await Author.objects.filter(pk=ann.pk).aexists()
+
+
+async def test_a_managers_own_queryset_is_used_for_create():
+    made = []
+
+    class CountingQuerySet(QuerySet):
+        async def create(self, **kwargs):
+            made.append(kwargs["name"])
+            return await super().create(**kwargs)
+
+    class OwnQuerySetManager(models.Manager):
+        def get_queryset(self):
+            made.append("get_queryset")
+            return super().get_queryset()
+
+    counting = models.Manager.from_queryset(CountingQuerySet)()
+    counting.model = Author
+    own = OwnQuerySetManager()
+    own.model = Author
+    await counting.create(name="Ann")
+    await own.create(name="Bob")
+    assert made == ["Ann", "get_queryset"]
+    assert await Author.objects.order_by("name").values_list("name", flat=True) == ["Ann", "Bob"]
+
+
+async def test_a_managers_database_is_the_one_written_to():
+    ann = await Author.objects.db_manager("default").create(name="Ann")
+    assert ann._state.db == "default"
+    assert Author.objects.create.__doc__ == QuerySet.create.__doc__
+    assert Author.objects.create.__name__ == "create"

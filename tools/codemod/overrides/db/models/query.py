@@ -179,18 +179,9 @@ def aiterator(self, chunk_size=2000):
 
 @override("QuerySet.create", upstream="a219f6b399b1")
 async def create(self, **kwargs):
-    """Create, save and return an object of the queryset's model (a plain model's INSERT
-    without the rest of save(): teapot.plain_creates)."""
-    reverse_one_to_one_fields = frozenset(kwargs).intersection(self.model._meta._reverse_one_to_one_field_names)
-    if reverse_one_to_one_fields:
-        raise ValueError(
-            "The following fields do not exist in this model: %s" % ", ".join(reverse_one_to_one_fields)
-        )
-    obj = self.model(**kwargs)
+    """Create, save and return an object of the queryset's model (teapot.plain_creates)."""
     self._for_write = True
-    if not await plain_creates.insert_new(obj, self.db):
-        await obj.save(force_insert=True, using=self.db)
-    return obj
+    return await plain_creates.create_object(self.model, self.db, kwargs)
 
 
 @override("QuerySet.get", upstream="52c139f42fbb")
