@@ -12,6 +12,7 @@ import libcst as cst
 
 from tools.libcst_toolkit import ScopedTransformer, ScopedVisitor
 
+from .serializer_calls import is_serialize_call
 from ._base import ASYNC_CONTEXTS, CALLABLE_FORMS, TEST_HOOKS, Context, call_name, is_coroutine_name, is_self_receiver, looks_like_queryset, teapot_function_imports
 
 # Functions teapot calls synchronously: they stay sync whatever they contain.
@@ -151,7 +152,7 @@ class _Triggers(_OwnBody):
                     self.found = True
             if is_self_receiver(receiver) and name in self.async_methods:
                 self.found = True
-            if name == "assertQuerySetEqual":
+            if name == "assertQuerySetEqual" or is_serialize_call(node):
                 self.found = True
             if name in CALLABLE_FORMS and len([a for a in node.args if a.keyword is None]) >= CALLABLE_FORMS[name]:
                 self.found = True
