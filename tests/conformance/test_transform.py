@@ -99,6 +99,14 @@ def test_coroutine_names_include_contenttypes_and_prefetch_one_level():
     assert "rows" not in names  # a function nested in a method is no method
 
 
+def test_coroutine_names_include_the_deserialized_objects_methods():
+    from tools.conformance.names import ambiguous_names, coroutine_names
+
+    # obj.save_deferred_fields() after a deserializer's forward references is awaited.
+    assert "save_deferred_fields" in coroutine_names()
+    assert "save_deferred_fields" not in ambiguous_names()
+
+
 def test_names_per_field_and_per_ordering_model_coroutines():
     from tools.conformance.names import coroutine_names, coroutine_patterns, coroutine_prefixes
 
