@@ -1,7 +1,7 @@
 """Where Django's tests use a queryset through a sync protocol that runs its query, the
 transformed test evaluates it first with ``await ev(x)`` (a queryset becomes its evaluated
 self; anything else passes through): ``for`` loops and comprehensions, ``list()``, ``len()``,
-``tuple()``, ``set()``, ``sorted()``, ``bool()``..., unpacking (``a, b = qs``), ``in`` / ``not in``, and the values
+``tuple()``, ``set()``, ``sorted()``, ``bool()``..., ``list.extend()``, unpacking (``a, b = qs``), ``in`` / ``not in``, and the values
 compared by the test-case assertions. ``x[i]`` becomes ``await ev_item(x, i)``, and so does a
 slice of an expression built as a queryset, and any slice with a step (a raw query's slice
 and a slice with a step run the query). ``self.assertNumQueries(n, list, qs)`` calls ``ecall(list, qs)`` instead, and ``next(it)`` is
@@ -137,6 +137,10 @@ class _Evaluate(ScopedTransformer):
                     args[0] = self.arg(args[0])
                 return updated_node.with_changes(args=args)
             return updated_node
+        if isinstance(func, cst.Attribute) and func.attr.value == "extend" and len(args) == 1 and args[0].keyword is None and not args[0].star:
+            # objects.extend(qs) iterates the queryset.
+            args[0] = self.arg(args[0])
+            return updated_node.with_changes(args=args)
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
             position = CALLABLE_FORMS.get(func.attr.value, 0) - 1
             if (
