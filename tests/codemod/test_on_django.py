@@ -104,14 +104,14 @@ def test_closure_is_the_orm_only(snap):
     for needed in ("django.db.models.query", "django.db.transaction", "django.db.backends.sqlite3.base",
                    "django.db.models.sql.compiler", "django.dispatch.dispatcher",
                    "django.core.serializers.json", "django.core.serializers.xml_serializer",
-                   "django.core.paginator", "django.db.migrations.executor",
+                   "django.core.serializers.pyyaml", "django.core.paginator", "django.db.migrations.executor",
                    "django.core.management.commands.migrate",
                    "django.contrib.auth.models", "django.contrib.auth.migrations.0001_initial"):
         assert needed in snap.modules
     for pruned in ("django.forms", "django.template", "django.urls", "django.views", "django.http",
                    "django.core.mail", "django.middleware", "django.contrib.sessions",
                    "django.contrib.auth.forms", "django.contrib.auth.views", "django.contrib.auth.tokens",
-                   "django.contrib.admin", "django.core.serializers.pyyaml", "django.core.checks.security",
+                   "django.contrib.admin", "django.core.checks.security",
                    "django.core.management.commands.runserver", "django.core.management.commands.shell"):
         assert not any(m == pruned or m.startswith(pruned + ".") for m in snap.modules), pruned
 

@@ -99,6 +99,14 @@ def test_coroutine_names_include_contenttypes_and_prefetch_one_level():
     assert "rows" not in names  # a function nested in a method is no method
 
 
+def test_coroutine_names_include_the_deserialized_objects_methods():
+    from tools.conformance.names import ambiguous_names, coroutine_names
+
+    # obj.save_deferred_fields() after a deserializer's forward references is awaited.
+    assert "save_deferred_fields" in coroutine_names()
+    assert "save_deferred_fields" not in ambiguous_names()
+
+
 def test_names_per_field_and_per_ordering_model_coroutines():
     from tools.conformance.names import coroutine_names, coroutine_patterns, coroutine_prefixes
 
@@ -160,3 +168,49 @@ def test_assertion_helper_made_async_in_a_package_is_awaited_by_importers():
         imported_methods=methods,
     )
     assert "(await aw(self.assertFails(Author(name=\"a\").save)))" in code
+
+
+def test_build_app_keeps_import_time_functions_sync_and_awaits_subclass_helpers(tmp_path):
+    from tools.conformance.transform import build_app
+
+    app = tmp_path / "tests" / "fmt"
+    app.mkdir(parents=True)
+    (app / "__init__.py").write_text("")
+    (app / "tests.py").write_text(
+        textwrap.dedent(
+            """\
+            from django.test import TestCase
+
+            def register_tests(cls, names):
+                for name in names:
+                    setattr(cls, "test_" + name, lambda self: None)
+
+            class Base:
+                def test_values(self):
+                    self.assertEqual(self._values("x"), [])
+            """
+        )
+    )
+    (app / "test_json.py").write_text(
+        textwrap.dedent(
+            """\
+            import json
+
+            from django.test import TestCase
+            from .tests import Base, register_tests
+
+            class JsonTests(Base, TestCase):
+                @staticmethod
+                def _values(text):
+                    return [row for row in json.loads(text) if "k" in row]
+
+            register_tests(JsonTests, ["a", "b"])
+            """
+        )
+    )
+    out = tmp_path / "out"
+    manifest = build_app("fmt", tmp_path / "tests", out, attrs=set())
+    assert manifest["failures"] == {}
+    tests = (out / "fmt" / "tests.py").read_text()
+    assert "\ndef register_tests(cls, names):" in tests
+    assert "(await aw(self._values(\"x\")))" in tests

@@ -48,6 +48,7 @@ def coroutine_names() -> frozenset[str]:
     from teapot.db.backends.base.introspection import BaseDatabaseIntrospection
     from teapot.db.models.fields import Field, related_descriptors
     from teapot.db.models.sql.compiler import SQLCompiler
+    from teapot.core.serializers.base import DeserializedObject
 
     names: set[str] = set()
     for cls in (
@@ -64,6 +65,7 @@ def coroutine_names() -> frozenset[str]:
         BaseDatabaseIntrospection,
         Field,
         SQLCompiler,
+        DeserializedObject,  # save(), save_deferred_fields()
     ):
         names |= _coroutine_methods(cls)
     names |= _per_ordering_coroutines(models.Model)

@@ -167,10 +167,49 @@ def imported_methods(source: str, module: str, is_package: bool, async_methods: 
     return frozenset(found)
 
 
-def make_context(upstream_path: str, attrs, is_test_module: bool, imported=frozenset(), methods=frozenset()) -> Context:
+def import_time_calls(source: str) -> set[str]:
+    """The functions a module calls by bare name in its top-level statements, which run while
+    it is imported (``register_tests(SomeTests, ...)``)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                names.add(node.func.id)
+    return names
+
+
+def self_calls_defined_elsewhere(source: str) -> set[str]:
+    """The methods a module calls on ``self`` without defining them in it: a mixin calling a
+    helper that each subclass, in its own module, provides (``self._get_field_values()``).
+    When a module of the app made such a helper async, the caller awaits it through aw()."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    defined = {node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    called = {
+        node.func.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "self"
+    }
+    return called - defined
+
+
+def make_context(upstream_path: str, attrs, is_test_module: bool, imported=frozenset(), methods=frozenset(), import_time=frozenset(), foreign=frozenset()) -> Context:
     return Context(
+        foreign_async_methods=frozenset(foreign),
         imported_async=frozenset(imported),
         imported_methods=frozenset(methods),
+        import_time_calls=frozenset(import_time),
         awaitable_classes=awaitable_classes(),
         queryset_coroutines=queryset_coroutine_names(),
         coroutines=coroutine_names(),
@@ -192,19 +231,25 @@ def build_app(app: str, tests_root: Path, out_root: Path, attrs=None) -> dict:
     if dst.exists():
         shutil.rmtree(dst)
     attrs = set(attrs or ()) | model_attrs(src)
+    # Functions called while a module of the app is imported stay sync wherever they are
+    # defined (test_natural.py calls register_tests() from tests.py at its top level).
+    import_time: set[str] = set()
+    for path in sorted(src.rglob("*.py")):
+        import_time |= import_time_calls(path.read_text(encoding="utf-8"))
     # First pass: which module-level functions each module makes async, so that a module
     # importing one of them (tests.py: ``from .models import create_a``) awaits its calls.
     async_plain: dict[str, set] = {}
     async_methods: dict[str, set] = {}
     for path in sorted(src.rglob("*.py")):
         rel = path.relative_to(tests_root)
-        ctx = make_context(str(rel), attrs, not is_models_file(path))
+        ctx = make_context(str(rel), attrs, not is_models_file(path), import_time=import_time)
         try:
             transform_source(path.read_text(encoding="utf-8"), ctx)
         except Exception:
             continue
         async_plain[module_name(rel)] = ctx.async_plain
         async_methods[module_name(rel)] = ctx.async_methods
+    made_async_methods = set().union(*async_methods.values()) if async_methods else set()
     failures = {}
     files = 0
     for path in sorted(src.rglob("*")):
@@ -221,8 +266,9 @@ def build_app(app: str, tests_root: Path, out_root: Path, attrs=None) -> dict:
         is_test = not is_models_file(path)
         imported = imported_async(source, module_name(rel), path.name == "__init__.py", async_plain)
         methods = imported_methods(source, module_name(rel), path.name == "__init__.py", async_methods)
+        foreign = self_calls_defined_elsewhere(source) & made_async_methods
         try:
-            code = transform_source(source, make_context(str(rel), attrs, is_test, imported, methods))
+            code = transform_source(source, make_context(str(rel), attrs, is_test, imported, methods, import_time, foreign))
             compile(code, str(rel), "exec")  # a rule that writes invalid code is a failure too
         except Exception:
             failures[str(rel)] = traceback.format_exc(limit=3)

@@ -141,3 +141,47 @@ def test_async_def_helper_calling_a_per_field_model_method():
     code = full(source, coroutine_prefixes=("get_next_by_",))
     assert "async def neighbour(e):" in code
     assert "return (await e.get_next_by_day())" in code
+
+
+def test_async_def_module_function_called_at_import_stays_sync():
+    # register() iterates what it is given, which could be a queryset, but the module calls
+    # it while it is imported: made async, it would never run.
+    source = """
+    def register(cls, formats):
+        for name in formats:
+            setattr(cls, "test_" + name, name)
+
+    def other(items):
+        for item in items:
+            print(item)
+
+    class T(TestCase):
+        def test_x(self):
+            other(self.rows)
+
+    register(T, get_formats())
+    """
+    code = full(source)
+    assert "\ndef register(cls, formats):" in code
+    assert "async def other(items):" in code
+
+
+def test_async_def_function_called_at_import_of_another_module_stays_sync():
+    source = """
+    def register(cls, formats):
+        for name in formats:
+            setattr(cls, "test_" + name, name)
+    """
+    code = full(source, import_time_calls=frozenset({"register"}))
+    assert "\ndef register(cls, formats):" in code
+
+
+def test_async_def_mixin_awaits_a_helper_made_async_in_a_subclass_module():
+    # tests.py's mixin calls self.values(), which json_tests.py defines and made async.
+    source = """
+    class Mixin:
+        def test_x(self):
+            self.assertEqual(self.values(data), [])
+    """
+    code = full(source, foreign_async_methods=frozenset({"values"}))
+    assert "(await aw(self.values(data)))" in code

@@ -137,3 +137,23 @@ def test_await_calls_local_name_bound_to_a_coroutine_method():
     assert "a = (await aw(fetch(pk=1)))" in code
     assert 'b = keep("x")' in code
     assert "c = fetch([])" in code
+
+
+def test_await_calls_functions_kept_in_a_namedtuple():
+    source = """
+    Helper = namedtuple("Helper", ["create_object", "compare_object"])
+
+    def data_create(pk, klass, data):
+        return klass.objects.create(pk=pk, data=data)
+
+    data_obj = Helper(data_create, None)
+
+    def assert_serializer(self, data):
+        for helper, pk, klass, value in data:
+            objects.extend(helper.create_object(pk, klass, value))
+            point = other.create_object(pk)
+    """
+    code, _ = run(await_calls, source)
+    assert "objects.extend((await aw(helper.create_object(pk, klass, value))))" in code
+    assert "point = (await aw(other.create_object(pk)))" in code
+    assert "namedtuple(" in code and "aw(namedtuple" not in code

@@ -108,3 +108,15 @@ def test_evaluate_querysets_steps_an_iterator_with_enext():
     assert "second = next((await enext(rows)), None)" in code
     assert "third = next((await enext(iter((await ev(Author.objects.all()))))))" in code
     assert "from tools.conformance.shims import enext, ev" in code
+
+
+def test_evaluate_querysets_extending_a_list_with_a_queryset():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            objects.extend(Tag.objects.all())
+            objects.extend([1, 2])
+    """
+    code, _ = run(evaluate_querysets, source)
+    assert "objects.extend((await ev(Tag.objects.all())))" in code
+    assert "objects.extend([1, 2])" in code

@@ -73,6 +73,8 @@ class Context:
     imported_coroutines: set = field(default_factory=set)  # coroutine functions imported from teapot by name
     imported_async: frozenset = frozenset()  # names imported from the app's modules, bound to functions made async there
     imported_methods: frozenset = frozenset()  # methods made async in the app's modules this one imports (base classes' helpers)
+    foreign_async_methods: frozenset = frozenset()  # methods made async in other modules of the app that this one calls on self without defining
+    import_time_calls: frozenset = frozenset()  # function names the app's modules call at their top level (register_tests(...))
     awaitable_classes: frozenset = frozenset()  # teapot classes whose instances are awaited once built (MigrationLoader)
     queryset_coroutines: frozenset = frozenset()  # coroutine methods of QuerySet and Manager (none returns a context manager)
     helpers: set = field(default_factory=set)  # tools.conformance.shims helpers used

@@ -12,6 +12,7 @@ import libcst as cst
 
 from tools.libcst_toolkit import ScopedTransformer, ScopedVisitor
 
+from .serializer_calls import is_serialize_call
 from ._base import ASYNC_CONTEXTS, CALLABLE_FORMS, TEST_HOOKS, Context, call_name, is_coroutine_name, is_self_receiver, looks_like_queryset, teapot_function_imports
 
 # Functions teapot calls synchronously: they stay sync whatever they contain.
@@ -41,8 +42,11 @@ class _Functions(ScopedVisitor):
         self.value_refs: set[str] = set()  # names used other than by calling them
         self.attr_value_refs: set[str] = set()  # ... as an attribute (self.helper, T.helper)
         self.call_funcs: set[int] = set()
+        self.module_calls: set[str] = set()  # functions called where the module runs
 
     def visit_Call(self, node):
+        if not self.frames and isinstance(node.func, cst.Name):
+            self.module_calls.add(node.func.value)
         self.call_funcs.add(id(node.func))
         awaiting = call_name(node) in AWAITING_CONSUMERS
         for arg in node.args:
@@ -151,7 +155,7 @@ class _Triggers(_OwnBody):
                     self.found = True
             if is_self_receiver(receiver) and name in self.async_methods:
                 self.found = True
-            if name == "assertQuerySetEqual":
+            if name == "assertQuerySetEqual" or is_serialize_call(node):
                 self.found = True
             if name in CALLABLE_FORMS and len([a for a in node.args if a.keyword is None]) >= CALLABLE_FORMS[name]:
                 self.found = True
@@ -254,12 +258,15 @@ def decide(tree: cst.Module, ctx: Context) -> None:
         elif (
             ctx.is_test_module
             and info["name"] not in (finder.value_refs | finder.attr_value_refs if info["class"] else finder.value_refs)
+            and not (info["class"] is None and info["name"] in finder.module_calls | ctx.import_time_calls)
             and (info["class"] in finder.test_classes or info["nested"] or info["class"] is None)
             and would_rewrite(info["node"], ctx)
         ):
             # Helpers of test classes, functions nested in tests and module functions, only
             # ever called (or given to a caller that awaits them), that iterate, index, take
-            # len() of, compare or load what may be a queryset or a lazy relation.
+            # len() of, compare or load what may be a queryset or a lazy relation. A module
+            # function the module itself calls while it is imported (``register_tests(...)``,
+            # which adds tests to a class) stays sync: nothing would await it there.
             chosen.add(qual)
     for qual, info in functions.items():
         if info["class"] and info["name"].startswith("assert") and not _never_async(info):
@@ -268,7 +275,7 @@ def decide(tree: cst.Module, ctx: Context) -> None:
                 chosen.add(qual)
                 ctx.callable_params[qual] = called
     while True:
-        methods = {functions[q]["name"] for q in chosen if functions[q]["class"]} | set(ctx.imported_methods)
+        methods = {functions[q]["name"] for q in chosen if functions[q]["class"]} | set(ctx.imported_methods) | set(ctx.foreign_async_methods)
         plain = {functions[q]["name"] for q in chosen if not functions[q]["class"]} | set(ctx.imported_async)
         added = False
         for qual, info in functions.items():
@@ -283,7 +290,9 @@ def decide(tree: cst.Module, ctx: Context) -> None:
             break
     ctx.async_funcs = chosen
     ctx.async_names = {functions[q]["name"] for q in chosen}
-    ctx.async_methods = {functions[q]["name"] for q in chosen if functions[q]["class"]} | set(ctx.imported_methods)
+    # Methods made async elsewhere in the app that this module calls on self without defining
+    # them (a mixin's call of a helper each subclass provides) are awaited through aw().
+    ctx.async_methods = {functions[q]["name"] for q in chosen if functions[q]["class"]} | set(ctx.imported_methods) | set(ctx.foreign_async_methods)
     ctx.async_plain = {functions[q]["name"] for q in chosen if not functions[q]["class"]} | set(ctx.imported_async)
 
 

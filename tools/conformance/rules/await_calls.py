@@ -6,8 +6,10 @@ introspection, tools/conformance/names.py) and those a model gains per date fiel
 names bound to a coroutine method (``ctype = ContentType.objects.get_for_model;
 ctype(Person)``), ``assertQuerySetEqual``, the callable an assertion helper is given (``clean()`` in
 ``def assertFailsValidation(self, clean, ...)``), the construction of a class whose instances are awaited once built
-(``MigrationExecutor(connection)``, ``MigrationLoader(connection)``), and the callable forms of ``assertRaises`` and
-friends. A name that other types have too (``get``, ``add``, ``count``, ``update``...) is
+(``MigrationExecutor(connection)``, ``MigrationLoader(connection)``), the callable forms of ``assertRaises`` and
+friends, and, in a module with functions made async, calls through a field of a namedtuple
+it declares (``helper.create_object(...)`` where ``TestHelper = namedtuple("TestHelper",
+["create_object", ...])`` holds those functions). A name that other types have too (``get``, ``add``, ``count``, ``update``...) is
 awaited through ``aw()``, which leaves a non-awaitable result alone."""
 
 from __future__ import annotations
@@ -25,9 +27,31 @@ def _names(target) -> set[str]:
     return set()
 
 
+def namedtuple_fields(tree: cst.Module) -> set[str]:
+    """The field names of the namedtuples a module declares (``namedtuple("T", ["a", "b"])``
+    or ``namedtuple("T", "a b")``)."""
+    fields: set[str] = set()
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, node):
+            if call_name(node) != "namedtuple" or len(node.args) < 2:
+                return
+            spec = node.args[1].value
+            if isinstance(spec, (cst.List, cst.Tuple)):
+                for element in spec.elements:
+                    if isinstance(element.value, cst.SimpleString):
+                        fields.add(element.value.evaluated_value)
+            elif isinstance(spec, cst.SimpleString):
+                fields.update(spec.evaluated_value.replace(",", " ").split())
+
+    tree.visit(Finder())
+    return fields
+
+
 class _Await(ScopedTransformer):
-    def __init__(self, ctx):
+    def __init__(self, ctx, tuple_fields=frozenset()):
         super().__init__(ctx)
+        self.tuple_fields = tuple_fields  # functions kept in a namedtuple, called through its fields
         self.skip: set[int] = set()
         self.loop_names: list[set[str]] = []  # per function: names bound by its for loops
         self.aliases: list[set[str]] = []  # per function: names bound to a coroutine method (f = X.objects.get)
@@ -102,6 +126,8 @@ class _Await(ScopedTransformer):
                 return "await"
             if name in ctx.async_methods and isinstance(receiver, cst.Name) and receiver.value[:1].isupper():
                 return "aw"  # SomeTestCase.helper(...)
+            if name in self.tuple_fields and ctx.async_plain and isinstance(receiver, cst.Name):
+                return "aw"  # test_helper.create_object(...): a function kept in a namedtuple
             return None
         if isinstance(func, cst.Name) and name in ctx.callable_params.get(self.innermost_function(), ()):
             return "aw"  # an assertion helper calling the callable it was given
@@ -119,4 +145,4 @@ class _Await(ScopedTransformer):
 
 
 def apply(tree: cst.Module, ctx: Context) -> cst.Module:
-    return tree.visit(_Await(ctx))
+    return tree.visit(_Await(ctx, frozenset(namedtuple_fields(tree))))

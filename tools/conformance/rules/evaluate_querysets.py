@@ -1,9 +1,8 @@
 """Where Django's tests use a queryset through a sync protocol that runs its query, the
 transformed test evaluates it first with ``await ev(x)`` (a queryset becomes its evaluated
 self; anything else passes through): ``for`` loops and comprehensions, ``list()``, ``len()``,
-``tuple()``, ``set()``, ``sorted()``, ``bool()``..., unpacking (``a, b = qs``), ``in`` / ``not in``, and the values
-compared by the test-case assertions, and the objects given to ``serializers.serialize(format,
-objects)``. ``x[i]`` becomes ``await ev_item(x, i)``, and so does a
+``tuple()``, ``set()``, ``sorted()``, ``bool()``..., ``list.extend()``, unpacking (``a, b = qs``), ``in`` / ``not in``, and the values
+compared by the test-case assertions. ``x[i]`` becomes ``await ev_item(x, i)``, and so does a
 slice of an expression built as a queryset, and any slice with a step (a raw query's slice
 and a slice with a step run the query). ``self.assertNumQueries(n, list, qs)`` calls ``ecall(list, qs)`` instead, and ``next(it)`` is
 ``next(await enext(it))``, which steps an async iterator."""
@@ -55,18 +54,6 @@ def _needs(expr) -> bool:
     if _builtin_function_first(expr):
         return False
     return True
-
-
-def _is_serialize(func) -> bool:
-    """``serializers.serialize`` or a bare ``serialize`` (imported from the serializers)."""
-    if isinstance(func, cst.Name):
-        return func.value == "serialize"
-    return (
-        isinstance(func, cst.Attribute)
-        and func.attr.value == "serialize"
-        and isinstance(func.value, cst.Name)
-        and func.value.value == "serializers"
-    )
 
 
 class _Evaluate(ScopedTransformer):
@@ -138,11 +125,6 @@ class _Evaluate(ScopedTransformer):
             return updated_node
         func = updated_node.func
         args = list(updated_node.args)
-        if _is_serialize(func) and len(args) >= 2 and args[1].keyword is None and not args[1].star:
-            # serialize(format, qs) iterates the queryset: teapot's serializers read rows
-            # that are loaded.
-            args[1] = self.arg(args[1])
-            return updated_node.with_changes(args=args)
         if isinstance(func, cst.Name):
             name = func.value
             if name == "next" and args and all(a.keyword is None and not a.star for a in args):
@@ -155,6 +137,10 @@ class _Evaluate(ScopedTransformer):
                     args[0] = self.arg(args[0])
                 return updated_node.with_changes(args=args)
             return updated_node
+        if isinstance(func, cst.Attribute) and func.attr.value == "extend" and len(args) == 1 and args[0].keyword is None and not args[0].star:
+            # objects.extend(qs) iterates the queryset.
+            args[0] = self.arg(args[0])
+            return updated_node.with_changes(args=args)
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
             position = CALLABLE_FORMS.get(func.attr.value, 0) - 1
             if (
