@@ -113,7 +113,6 @@ async def test_aserialize_steps_an_iterator_stream():
 
 
 async def test_yaml_round_trip():
-    pytest.importorskip("yaml")
     ann = await Author.objects.create(name="Ann", age=3)
     text = await serializers.aserialize("yaml", Author.objects.all())
     assert "model: testapp.author" in text
