@@ -38,6 +38,16 @@ async def test_save_update_fields_writes_only_those_fields():
     assert (row.name, row.age) == ("Ann", 31)
 
 
+async def test_save_update_fields_loads_a_deferred_field_it_names():
+    ann = await Author.objects.create(name="Ann", age=30)
+    partial = await Author.objects.only("name").get(pk=ann.pk)
+    partial.name = "Anna"
+    await partial.save(update_fields=["age"])  # age was deferred: loaded, then written back
+    assert partial.age == 30
+    row = await Author.objects.get(pk=ann.pk)
+    assert (row.name, row.age) == ("Ann", 30)
+
+
 async def test_get_or_create_creates_then_gets():
     ann, created = await Author.objects.get_or_create(name="Ann", defaults={"age": 30})
     assert created is True and ann.age == 30
