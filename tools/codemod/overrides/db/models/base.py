@@ -5,6 +5,8 @@ an object whose content type was not cached yet looks it up here, before the sav
 operation writes the row (upstream's __set__ looked it up at assignment).
 """
 
+import inspect
+
 from teapot import model_rows
 from teapot.errors import AwaitRequired
 
@@ -13,6 +15,7 @@ from tools.codemod.overrides import override
 
 @override("Model._prepare_related_fields_for_save", upstream="f423d08c007a")
 async def _prepare_related_fields_for_save(self, operation_name, fields=None):
+    await self._await_default_values(fields)
     # An unsaved instance assigned to a relation would be lost: refuse the save.
     for field in self._meta.concrete_fields:
         if fields and field not in fields:
@@ -46,6 +49,23 @@ async def _prepare_related_fields_for_save(self, operation_name, fields=None):
                 )
             if obj is not None and hasattr(field, "resolve_content_type"):
                 await field.resolve_content_type(self)
+
+
+@override("Model._await_default_values", new=True)
+async def _await_default_values(self, fields=None):
+    """A default that is a coroutine function (one that queries) left a coroutine on the
+    instance, as ``__init__`` cannot await: its value is awaited here, before the row is
+    written. A model instance it gives stands for its key, as in ``ForeignKey.get_default``."""
+    for field in self._meta.concrete_fields:
+        if fields and field not in fields:
+            continue
+        value = self.__dict__.get(field.attname)
+        if not inspect.iscoroutine(value):
+            continue
+        value = await value
+        if field.is_relation and isinstance(value, field.remote_field.model):
+            value = getattr(value, field.target_field.attname)
+        setattr(self, field.attname, value)
 
 
 @override("Model.from_db", upstream="21b4e2ac538d")
