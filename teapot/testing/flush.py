@@ -29,8 +29,9 @@ async def flush(aliases, *, allow_cascade=False):
         tables = set(await connection.introspection.table_names())
         models = apps.get_models(include_auto_created=True)
         names = sorted({m._meta.db_table for m in models if m._meta.db_table in tables})
-        # SQLite's emulation of CASCADE reads the schema with a sync cursor; MySQL ignores it.
+        # SQLite's emulation of CASCADE queries the schema for each table and would add none
+        # here (every model's table is emptied already); MySQL ignores it.
         cascade = allow_cascade and connection.vendor == "postgresql"
-        statements = connection.ops.sql_flush(_NoStyle(), names, reset_sequences=True, allow_cascade=cascade)
+        statements = await connection.ops.sql_flush(_NoStyle(), names, reset_sequences=True, allow_cascade=cascade)
         if statements:
             await connection.ops.execute_sql_flush(statements)

@@ -212,6 +212,35 @@ class isolate_apps(TestContextDecorator):
     def disable(self):
         Options.default_apps = self.old_apps
 
+    def decorate_class(self, cls):
+        # As in Django: a registry per test, made before setUp and dropped by a cleanup, so
+        # models a test defines do not meet those of the next (and attr_name reaches the test).
+        outer = self
+        decorated_setUp = cls.setUp
+
+        def enter(test):
+            context = outer.enable()
+            test.addCleanup(outer.disable)
+            if outer.attr_name is not None:
+                setattr(test, outer.attr_name, context)
+
+        if inspect.iscoroutinefunction(decorated_setUp):
+
+            @functools.wraps(decorated_setUp)
+            async def setUp(test):
+                enter(test)
+                await decorated_setUp(test)
+
+        else:
+
+            @functools.wraps(decorated_setUp)
+            def setUp(test):
+                enter(test)
+                return decorated_setUp(test)
+
+        cls.setUp = setUp
+        return cls
+
     def decorate_callable(self, func):
         if self.attr_name and not self.kwarg_name:
             # Given to the test as an attribute of the test case.

@@ -10,7 +10,7 @@ import pytest
 from teapot.db import IntegrityError, OperationalError, connections, transaction
 from teapot.db.models import Sum
 from teapot.db.models.functions import ExtractHour, ExtractYear, Mod, Power, Sqrt, TruncDay
-from tests.database.testapp.models import Author, Book, Measure
+from tests.database.testapp.models import Author, Book, Measure, Tag
 
 pytestmark = pytest.mark.usefixtures("tables")
 
@@ -108,3 +108,15 @@ async def test_a_lock_held_past_the_timeout_is_an_operational_error():
         del options["timeout"]
     await holder
     assert await Author.objects.values_list("name", flat=True) == ["held"]
+
+
+async def test_sql_flush_with_cascade_adds_the_tables_that_reference_them():
+    from teapot.core.management.color import no_style
+
+    ops = connections["default"].ops
+    through = Book.tags.through._meta.db_table
+    # Twice: the second call answers from the references kept by the first.
+    for _ in range(2):
+        statements = await ops.sql_flush(no_style(), [Tag._meta.db_table], allow_cascade=True)
+        assert sorted(statements) == sorted(f'DELETE FROM "{table}";' for table in (Tag._meta.db_table, through))
+    assert await ops.sql_flush(no_style(), [Tag._meta.db_table]) == [f'DELETE FROM "{Tag._meta.db_table}";']

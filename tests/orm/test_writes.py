@@ -38,6 +38,36 @@ async def test_save_update_fields_writes_only_those_fields():
     assert (row.name, row.age) == ("Ann", 31)
 
 
+async def test_save_update_fields_loads_a_deferred_field_it_names():
+    ann = await Author.objects.create(name="Ann", age=30)
+    partial = await Author.objects.only("name").get(pk=ann.pk)
+    partial.name = "Anna"
+    await partial.save(update_fields=["age"])  # age was deferred: loaded, then written back
+    assert partial.age == 30
+    row = await Author.objects.get(pk=ann.pk)
+    assert (row.name, row.age) == ("Ann", 30)
+
+
+async def test_save_awaits_a_default_that_queries():
+    ann = await Author.objects.create(name="Ann")
+
+    async def first_author():
+        return await Author.objects.order_by("pk").afirst()
+
+    field = Loan._meta.get_field("lender")
+    saved_default = field.default
+    field.default = first_author
+    field.__dict__.pop("_get_default", None)  # the default's getter is cached per field
+    try:
+        loan = Loan()  # __init__ cannot await: the default's coroutine waits on the instance
+        await loan.save()
+    finally:
+        field.default = saved_default
+        field.__dict__.pop("_get_default", None)
+    assert loan.lender_id == ann.pk  # the instance it gave stands for its key
+    assert (await Loan.objects.get(pk=loan.pk)).lender_id == ann.pk
+
+
 async def test_get_or_create_creates_then_gets():
     ann, created = await Author.objects.get_or_create(name="Ann", defaults={"age": 30})
     assert created is True and ann.age == 30

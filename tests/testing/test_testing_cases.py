@@ -241,3 +241,37 @@ def test_override_settings_with_an_app_that_does_not_import_leaves_the_registry_
             pass
     assert apps.ready
     assert [config.label for config in apps.get_app_configs()] == before
+
+
+async def test_isolate_apps_on_a_class_gives_each_test_a_registry_of_its_own():
+    from teapot.db import models
+    from teapot.testing import SimpleTestCase
+    from teapot.testing.utils import isolate_apps
+
+    registries = {}
+
+    @isolate_apps("tests.database.testapp", attr_name="apps")
+    class Cases(SimpleTestCase):
+        async def setUp(self):
+            await super().setUp()
+            self.registry_in_set_up = self.apps
+
+        def define(self, name):
+            class Meta:
+                app_label = "testapp"
+
+            model = type("Thing", (models.Model,), {"__module__": __name__, "Meta": Meta})
+            registries[name] = self.apps
+            self.assertIs(model._meta.apps, self.apps)
+            self.assertIs(self.registry_in_set_up, self.apps)
+
+        def test_a(self):
+            self.define("a")
+
+        def test_b(self):
+            # The same model name again: a registry shared by the class would warn (reload).
+            self.define("b")
+
+    results = await run_classes([Cases])
+    assert outcomes(results) == {"test_a": "passed", "test_b": "passed"}, results
+    assert registries["a"] is not registries["b"]

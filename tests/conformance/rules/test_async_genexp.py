@@ -23,3 +23,17 @@ def test_async_genexp():
     """
     code, _ = run(async_genexp, source)
     assert "all([(await f(x)) for x in y])" in code
+
+
+def test_async_genexp_given_to_next_stays_an_iterator():
+    source = """
+    class T(TestCase):
+        async def test_x(self):
+            next((await f(x)) for x in y)
+            next(await enext((await f(x)) for x in y), None)
+            all((await f(x)) for x in y)
+    """
+    code, _ = run(async_genexp, source)
+    assert "next(iter([(await f(x)) for x in y]))" in code
+    assert "next(await enext(iter([(await f(x)) for x in y])), None)" in code
+    assert "all([(await f(x)) for x in y])" in code

@@ -5,13 +5,17 @@ an object whose content type was not cached yet looks it up here, before the sav
 operation writes the row (upstream's __set__ looked it up at assignment).
 """
 
+import inspect
+
 from teapot import model_rows
+from teapot.errors import AwaitRequired
 
 from tools.codemod.overrides import override
 
 
 @override("Model._prepare_related_fields_for_save", upstream="f423d08c007a")
 async def _prepare_related_fields_for_save(self, operation_name, fields=None):
+    await self._await_default_values(fields)
     # An unsaved instance assigned to a relation would be lost: refuse the save.
     for field in self._meta.concrete_fields:
         if fields and field not in fields:
@@ -45,6 +49,23 @@ async def _prepare_related_fields_for_save(self, operation_name, fields=None):
                 )
             if obj is not None and hasattr(field, "resolve_content_type"):
                 await field.resolve_content_type(self)
+
+
+@override("Model._await_default_values", new=True)
+async def _await_default_values(self, fields=None):
+    """A default that is a coroutine function (one that queries) left a coroutine on the
+    instance, as ``__init__`` cannot await: its value is awaited here, before the row is
+    written. A model instance it gives stands for its key, as in ``ForeignKey.get_default``."""
+    for field in self._meta.concrete_fields:
+        if fields and field not in fields:
+            continue
+        value = self.__dict__.get(field.attname)
+        if not inspect.iscoroutine(value):
+            continue
+        value = await value
+        if field.is_relation and isinstance(value, field.remote_field.model):
+            value = getattr(value, field.target_field.attname)
+        setattr(self, field.attname, value)
 
 
 @override("Model.from_db", upstream="21b4e2ac538d")
@@ -118,3 +139,102 @@ async def _get_next_or_previous_in_order(self, is_next):
         )
         setattr(self, cachename, obj)
     return getattr(self, cachename)
+
+
+@override("Model._update_value", new=True)
+async def _update_value(self, field, raw):
+    """The value an UPDATE writes for ``field``. A deferred field named in ``update_fields``
+    is loaded first when reading it is needed: upstream's attribute access queried on its own,
+    teapot's refuses, so the coroutine loads it with one query as upstream did."""
+    read = (lambda: getattr(self, field.attname)) if raw else (lambda: field.pre_save(self, False))
+    try:
+        return read()
+    except AwaitRequired:
+        if field.attname not in self.get_deferred_fields():
+            raise
+    await self.refresh_from_db(fields=[field.attname])
+    return read()
+
+
+@override("Model._save_table", upstream="30b429730dba")
+async def _save_table(
+    self,
+    raw=False,
+    cls=None,
+    force_insert=False,
+    force_update=False,
+    using=None,
+    update_fields=None,
+):
+    """Write one table's columns of the instance: an UPDATE when the key is set (and the
+    insert is not forced), an INSERT when that updated nothing. The values of the UPDATE come
+    from ``_update_value``, which loads deferred fields named in ``update_fields``."""
+    meta = cls._meta
+    pk_fields = meta.pk_fields
+    non_pks_non_generated = [
+        f for f in meta.local_concrete_fields if f not in pk_fields and not f.generated
+    ]
+
+    if update_fields:
+        non_pks_non_generated = [
+            f
+            for f in non_pks_non_generated
+            if f.name in update_fields or f.attname in update_fields
+        ]
+
+    if not self._is_pk_set(meta):
+        pk_val = meta.pk.get_pk_value_on_save(self)
+        setattr(self, meta.pk.attname, pk_val)
+    pk_set = self._is_pk_set(meta)
+    if not pk_set and (force_update or update_fields):
+        raise ValueError("Cannot force an update in save() with no primary key.")
+    updated = False
+    # A new instance whose key has a default cannot match a row: go straight to the INSERT.
+    if (
+        not raw
+        and not force_insert
+        and not force_update
+        and self._state.adding
+        and all(f.has_default() or f.has_db_default() for f in meta.pk_fields)
+    ):
+        force_insert = True
+    if pk_set and not force_insert:
+        base_qs = cls._base_manager.using(using)
+        values = [
+            (f, None, await self._update_value(f, raw)) for f in non_pks_non_generated
+        ]
+        forced_update = update_fields or force_update
+        pk_val = self._get_pk_val(meta)
+        updated = await self._do_update(
+            base_qs, using, pk_val, values, update_fields, forced_update
+        )
+        if force_update and not updated:
+            raise DatabaseError("Forced update did not affect any rows.")
+        if update_fields and not updated:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+    if not updated:
+        if meta.order_with_respect_to:
+            # The new row goes last among its siblings.
+            field = meta.order_with_respect_to
+            filter_args = field.get_filter_kwargs_for_object(self)
+            self._order = (
+                await cls._base_manager.using(using)
+                .filter(**filter_args)
+                .aggregate(
+                    _order__max=Coalesce(
+                        ExpressionWrapper(Max("_order") + Value(1), output_field=IntegerField()),
+                        Value(0),
+                    ),
+                )
+            )["_order__max"]
+        fields = [
+            f
+            for f in meta.local_concrete_fields
+            if not f.generated and (pk_set or f is not meta.auto_field)
+        ]
+        returning_fields = meta.db_returning_fields
+        results = await self._do_insert(cls._base_manager, using, fields, returning_fields, raw)
+        if results:
+            for value, field in zip(results[0], returning_fields):
+                setattr(self, field.attname, value)
+    return updated
