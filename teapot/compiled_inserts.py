@@ -26,6 +26,7 @@ forgotten when a setting changes or a model class is created; there are at most
 
 from __future__ import annotations
 
+import datetime
 import decimal
 
 from teapot.core.signals import setting_changed
@@ -38,6 +39,7 @@ ROWS = "rows"  # row after row, field after field (VALUES (%s, ...), (%s, ...))
 COLUMNS = "columns"  # one list per field, holding every row's value (PostgreSQL's UNNEST)
 
 NOT_REUSABLE = object()
+UNPREPARED = object()  # what a reader's prepare function gives for a value it leaves alone
 _shapes: dict = {}
 _returned_converters: dict = {}  # (compiler class, alias, returned fields' ids) -> converters
 _insert_compilers: dict = {}  # type(connection.ops) -> its SQLInsertCompiler class
@@ -72,7 +74,9 @@ class CompiledInsert:
         self.layout = layout
         self.returning_params = returning_params
         # Per field: (attname, or None where pre_save() must be called; the value types
-        # that its preparation would return unchanged).
+        # that its preparation would return unchanged; and a function of the value and the
+        # connection that prepares it as get_db_prep_save() would, returning UNPREPARED
+        # where it cannot, or None).
         self.readers = readers
         # For rows written out one by one: the SQL before and after them.
         self.around_rows = around_rows
@@ -95,9 +99,12 @@ class CompiledInsert:
         rows = []
         for obj in objs:
             row = []
-            for field, (attname, as_is) in zip(fields, self.readers):
+            for field, (attname, as_is, prepare) in zip(fields, self.readers):
                 value = getattr(obj, attname) if attname else field.pre_save(obj, True)
                 if type(value) not in as_is or (as_is is FINITE_DECIMALS and not value.is_finite()):
+                    if prepare is not None and (prepared := prepare(value, connection)) is not UNPREPARED:
+                        row.append(prepared)
+                        continue
                     if hasattr(value, "resolve_expression"):
                         return None
                     # What the compiler's prepare_value() does with a value that is not an
@@ -239,12 +246,23 @@ def _readers(fields, connection):
             model_fields.PositiveSmallIntegerField,
         ):
             unchanged[integer_field] = frozenset({int, none})
+    # Exactly these classes prepare such values with nothing but the backend's adapt method.
+    prepared_by = {model_fields.DateTimeField: _prepare_aware_datetime}
     readers = []
     for field in fields:
         cls = type(field)
         attname = field.attname if cls.pre_save is model_fields.Field.pre_save else None
-        readers.append((attname, unchanged.get(cls, frozenset())))
+        readers.append((attname, unchanged.get(cls, frozenset()), prepared_by.get(cls)))
     return tuple(readers)
+
+
+def _prepare_aware_datetime(value, connection):
+    """DateTimeField's preparation of an aware datetime: its get_prep_value() returns the
+    value as it is (only a naive one, with USE_TZ, is made aware, with a warning), and
+    get_db_prep_value() hands that to the backend's adapt_datetimefield_value()."""
+    if type(value) is datetime.datetime and value.utcoffset() is not None:
+        return connection.ops.adapt_datetimefield_value(value)
+    return UNPREPARED
 
 
 def _plain_fields(fields):

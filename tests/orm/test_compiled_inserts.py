@@ -62,7 +62,7 @@ async def test_a_bad_value_raises_the_fields_error_on_the_reused_path():
 async def test_a_decimal_that_is_not_finite_raises_the_fields_error_on_the_reused_path():
     # A finite Decimal is written as it is; NaN and infinities still reach DecimalField's check.
     await Measure.objects.create(value=Decimal("1.5"))
-    assert _shapes_of(Measure)[0].readers[0] == ("value", compiled_inserts.FINITE_DECIMALS)
+    assert _shapes_of(Measure)[0].readers[0] == ("value", compiled_inserts.FINITE_DECIMALS, None)
     for bad in (Decimal("NaN"), Decimal("Infinity")):
         with pytest.raises(ValidationError, match="must be a decimal number"):
             await Measure.objects.create(value=bad)
@@ -173,7 +173,26 @@ def test_only_the_exact_field_classes_skip_preparing_their_own_value_types():
     lowered = Lowered(max_length=10)
     lowered.set_attributes_from_name("lowered")
     readers = compiled_inserts._readers([name, age, lowered, Note._meta.get_field("written")], connection)
-    assert readers[0] == ("name", frozenset({str, type(None)}))
-    assert readers[1] == ("age", frozenset({int, type(None)}))  # no backend adapts integers
-    assert readers[2] == ("lowered", frozenset())  # a subclass prepares as it likes
-    assert readers[3] == (None, frozenset())  # auto_now: pre_save() is called
+    assert readers[0] == ("name", frozenset({str, type(None)}), None)
+    assert readers[1] == ("age", frozenset({int, type(None)}), None)  # no backend adapts integers
+    assert readers[2] == ("lowered", frozenset(), None)  # a subclass prepares as it likes
+    # auto_now: pre_save() is called; an aware datetime goes straight to the backend's adapter.
+    assert readers[3] == (None, frozenset(), compiled_inserts._prepare_aware_datetime)
+
+
+async def test_an_aware_datetime_is_prepared_as_the_field_would():
+    utc = datetime.timezone.utc
+    at = datetime.datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))
+    field = Event._meta.get_field("at")
+    expected = field.get_db_prep_save(at, connection=connection)
+    assert compiled_inserts._prepare_aware_datetime(at, connection) == expected
+    # A naive one (made aware with a warning under USE_TZ) and other types are left to the field.
+    naive = datetime.datetime(2024, 5, 6, 7, 8, 9)
+    assert compiled_inserts._prepare_aware_datetime(naive, connection) is compiled_inserts.UNPREPARED
+    assert compiled_inserts._prepare_aware_datetime("2024-05-06", connection) is compiled_inserts.UNPREPARED
+    # Written through a reused shape, the instant is the one given.
+    for day in (1, 2):
+        await Event.objects.create(name=f"e{day}", day=datetime.date(2024, 5, day), at=at)
+    assert len(_shapes_of(Event)) == 1
+    stored = await Event.objects.order_by("name").values_list("at", flat=True)
+    assert [value.astimezone(utc) for value in stored] == [at.astimezone(utc)] * 2
