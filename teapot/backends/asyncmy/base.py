@@ -135,20 +135,20 @@ class AsyncCursor(DriverCursor):
         with self._wrapper._discard_if_interrupted(self._conn):
             return await self._cursor.nextset()
 
+    # asyncmy's buffered cursor read every row in execute(): its fetches do no I/O, so
+    # nothing can interrupt them half way (StreamingCursor's fetches read the wire).
+
     async def fetchone(self):
         self._check_open()
-        with self._wrapper._discard_if_interrupted(self._conn):
-            return await self._cursor.fetchone()
+        return await self._cursor.fetchone()
 
     async def fetchmany(self, size=None):
         self._check_open()
-        with self._wrapper._discard_if_interrupted(self._conn):
-            return await self._cursor.fetchmany(size)
+        return await self._cursor.fetchmany(size)
 
     async def fetchall(self):
         self._check_open()
-        with self._wrapper._discard_if_interrupted(self._conn):
-            return await self._cursor.fetchall()
+        return await self._cursor.fetchall()
 
     async def close(self):
         self._closed = True
