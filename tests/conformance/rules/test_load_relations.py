@@ -75,3 +75,16 @@ def test_load_relations_getattr_with_a_computed_name():
     assert "b = (await load(obj, \"title\"))" in code
     assert 'c = getattr(obj, "colour")' in code
     assert "d = getattr(obj, name, None)" in code
+
+
+def test_load_relations_awaits_a_call_of_a_computed_getattr():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            for method in ["add", "remove"]:
+                getattr(article.publications, method)("invalid")
+            getattr(article, "title")
+    """
+    code, ctx = run(load_relations, source)
+    assert """(await aw((await load(article.publications, method))("invalid")))""" in code
+    assert "aw" in ctx.helpers

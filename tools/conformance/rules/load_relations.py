@@ -4,7 +4,9 @@ reverse one-to-one, a deferred field), the transformed test loads it explicitly:
 fields or relations (and the lowercase model names: reverse one-to-one accessors, parent
 links' children); so do ``getattr(obj, "author")`` and ``hasattr(obj, "author")`` ->
 ``await has(obj, "author")``, and any ``getattr(obj, name)`` whose name is computed at run
-time. ``load()`` returns what is loaded without a query."""
+time. ``load()`` returns what is loaded without a query. A call of what such a computed
+``getattr`` gave (``getattr(manager, method)(obj)``: ``add``, ``update``, ...) is awaited
+through ``aw()``, as the method may be a coroutine one."""
 
 from __future__ import annotations
 
@@ -48,6 +50,8 @@ class _Load(ScopedTransformer):
 
     def leave_Call(self, original_node, updated_node):
         func = updated_node.func
+        if _loads_a_computed_name(func) and self.in_async():
+            return helper_call("aw", [updated_node], self.ctx)
         if not (isinstance(func, cst.Name) and func.value in ("getattr", "hasattr") and self.in_async()):
             return updated_node
         args = updated_node.args
@@ -79,6 +83,20 @@ class _Load(ScopedTransformer):
         if isinstance(value, cst.Name) and (value.value in MODULES or value.value[:1].isupper()):
             return updated_node
         return helper_call("load", [value, cst.SimpleString(repr(name))], self.ctx)
+
+
+def _loads_a_computed_name(node) -> bool:
+    """Whether ``node`` is ``await load(obj, name)`` with a name that is not a literal."""
+    if not isinstance(node, cst.Await):
+        return False
+    call = node.expression
+    return (
+        isinstance(call, cst.Call)
+        and isinstance(call.func, cst.Name)
+        and call.func.value == "load"
+        and len(call.args) == 2
+        and not isinstance(call.args[1].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
 
 
 def apply(tree: cst.Module, ctx: Context) -> cst.Module:
