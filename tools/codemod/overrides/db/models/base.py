@@ -6,6 +6,7 @@ operation writes the row (upstream's __set__ looked it up at assignment).
 """
 
 import inspect
+from types import CoroutineType
 
 from teapot import model_rows
 from teapot.errors import AwaitRequired
@@ -15,7 +16,11 @@ from tools.codemod.overrides import override
 
 @override("Model._prepare_related_fields_for_save", upstream="f423d08c007a")
 async def _prepare_related_fields_for_save(self, operation_name, fields=None):
-    await self._await_default_values(fields)
+    # Every save passes here: one scan of the values finds a default's coroutine, if any.
+    for value in self.__dict__.values():
+        if type(value) is CoroutineType:
+            await self._await_default_values(fields)
+            break
     # An unsaved instance assigned to a relation would be lost: refuse the save.
     for field in self._meta.concrete_fields:
         if fields and field not in fields:
