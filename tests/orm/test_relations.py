@@ -45,8 +45,10 @@ async def test_unloaded_foreign_key_raises_await_required():
     ann, _ = await make_library()
     book = await Book.objects.get(title="A1")
     assert book.author_id == ann.pk
-    with pytest.raises(AwaitRequired, match="await"):
+    with pytest.raises(AwaitRequired, match="await") as raised:
         book.author
+    # The error names what to load, for code that loads it and tries again.
+    assert (raised.value.instance, raised.value.attribute) == (book, "author")
     await aprefetch_related_objects([book], "author")
     assert book.author.name == "Ann"
 
@@ -70,8 +72,9 @@ async def test_deferred_field_raises_await_required_until_refreshed():
     ann = await Author.objects.only("name").get(name="Ann")
     assert ann.name == "Ann"
     assert ann.get_deferred_fields() == {"age"}
-    with pytest.raises(AwaitRequired, match="await"):
+    with pytest.raises(AwaitRequired, match="await") as raised:
         ann.age
+    assert (raised.value.instance, raised.value.attribute) == (ann, "age")
     await ann.refresh_from_db(fields=["age"])
     assert ann.age == 30
 

@@ -20,7 +20,9 @@ def __get__(self, instance, cls=None):
             raise AwaitRequired(
                 f"{instance.__class__.__name__}.{field_name} was deferred and reading it would run "
                 f"a query: `await obj.refresh_from_db(fields=[{field_name!r}])` first, or leave it "
-                f"out of defer()/only()."
+                f"out of defer()/only().",
+                instance=instance,
+                attribute=field_name,
             )
         data[field_name] = val
     return data[field_name]

@@ -15,7 +15,9 @@ def not_loaded(instance, name):
     return AwaitRequired(
         f"{instance.__class__.__name__}.{name} is not loaded and reading it would run a query: "
         f"use select_related({name!r}) or prefetch_related({name!r}) on the queryset, or "
-        f"`await aprefetch_related_objects([obj], {name!r})`."
+        f"`await aprefetch_related_objects([obj], {name!r})`.",
+        instance=instance,
+        attribute=name,
     )
 
 
