@@ -8,7 +8,7 @@ import pytest
 
 from teapot.testing import TestCase, TransactionTestCase
 from teapot.testing.runner import run_classes
-from tools.conformance.shims import UnavailableError, enext, ev, load, unavailable
+from tools.conformance.shims import UnavailableError, enext, ev, load, rendered, unavailable
 from tests.database.testapp.models import Author, Book, Tag
 
 pytestmark = pytest.mark.usefixtures("tables")
@@ -275,3 +275,22 @@ async def test_isolate_apps_on_a_class_gives_each_test_a_registry_of_its_own():
     results = await run_classes([Cases])
     assert outcomes(results) == {"test_a": "passed", "test_b": "passed"}, results
     assert registries["a"] is not registries["b"]
+
+
+async def test_rendered_loads_what_str_reads():
+    class Titled(Book):
+        """A __str__ that reads a relation, as many of Django's test models do."""
+
+        class Meta:
+            proxy = True
+            app_label = "testapp"
+
+        def __str__(self):
+            return f"{self.title} by {self.author.name}"
+
+    ann = await Author.objects.create(name="Ann")
+    await Book.objects.create(title="A", author=ann)
+    book = await Titled.objects.get(title="A")
+    assert await rendered(str, book) == "A by Ann"
+    assert await rendered(repr, book) == "<Titled: A by Ann>"
+    assert await rendered(repr, 3) == "3"

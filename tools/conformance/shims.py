@@ -9,7 +9,7 @@ import inspect
 
 from teapot.errors import AwaitRequired
 
-__all__ = ["UnavailableError", "aw", "ecall", "ev", "ev_item", "has", "load", "unavailable"]
+__all__ = ["UnavailableError", "aw", "ecall", "ev", "ev_item", "has", "load", "rendered", "unavailable"]
 
 
 def _querysets():
@@ -93,6 +93,24 @@ async def load(obj, name):
 
         await prefetch_related_objects([obj], name)
     return getattr(obj, name)
+
+
+# Relations and deferred fields one rendering may read (an object's __str__ and those of the
+# objects it names): a bound, so that a __str__ that keeps failing is reported.
+MAX_LOADS_PER_RENDERING = 20
+
+
+async def rendered(render, obj):
+    """``render(obj)`` (``repr``, ``str``), loading each relation or deferred field it reads that
+    is not loaded and rendering again: Django loads them as ``__str__`` reads them."""
+    for _ in range(MAX_LOADS_PER_RENDERING):
+        try:
+            return render(obj)
+        except AwaitRequired as missing:
+            if missing.instance is None:
+                raise
+            await load(missing.instance, missing.attribute)
+    return render(obj)
 
 
 async def has(obj, name):
