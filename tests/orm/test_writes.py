@@ -2,7 +2,7 @@
 
 import pytest
 
-from teapot.db import transaction
+from teapot.db import models, transaction
 from teapot.db.models import F
 from teapot.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from tests.database.seed import insert, tag_book
@@ -248,3 +248,17 @@ async def test_a_database_error_says_each_part_of_the_servers_message_once():
     if connection.vendor == "postgresql":
         # The server's detail names the key, once (asyncpg's str() already carries it).
         assert [line for line in lines if line.startswith("DETAIL:")] == ["DETAIL:  Key (name)=(Ann) already exists."]
+
+
+async def test_set_on_delete_awaits_a_callable_that_queries(monkeypatch):
+    ann = await Author.objects.create(name="Ann")
+    heir = await Author.objects.create(name="Heir")
+    loan = await Loan.objects.create(lender=ann)
+
+    async def heir_of_the_lender():
+        return await Author.objects.aget(name="Heir")  # an instance: its key is written
+
+    lender = Loan._meta.get_field("lender")
+    monkeypatch.setattr(lender.remote_field, "on_delete", models.SET(heir_of_the_lender))
+    await ann.delete()
+    assert await Loan.objects.filter(pk=loan.pk).values_list("lender_id", flat=True) == [heir.pk]

@@ -104,6 +104,7 @@ async def collect(
                 handled = on_delete(self, field, sub_objs, self.using)
                 if inspect.isawaitable(handled):
                     await handled
+                await self._await_field_update_values()
             except ProtectedError as error:
                 key = "'%s.%s'" % (field.model.__name__, field.name)
                 protected_objects[key] += error.protected_objects
@@ -144,3 +145,16 @@ async def collect(
                     "%s." % (model.__name__, ", ".join(restricted_objects)),
                     set(chain.from_iterable(restricted_objects.values())),
                 )
+
+
+@override("Collector._await_field_update_values", new=True)
+async def _await_field_update_values(self):
+    """A ``SET()`` callable or a default that is a coroutine function (one that queries) gave
+    ``add_field_update()`` its coroutine: the rows get what it returns (a model instance
+    standing for its key, as ``ForeignKey.get_default()`` makes it)."""
+    for key in [key for key in self.field_updates if inspect.iscoroutine(key[1])]:
+        field, pending = key
+        value = await pending
+        if field.is_relation and isinstance(value, field.remote_field.model):
+            value = getattr(value, field.target_field.attname)
+        self.field_updates[field, value].extend(self.field_updates.pop(key))
