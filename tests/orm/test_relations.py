@@ -2,8 +2,10 @@
 
 import pytest
 
+from teapot.db import connection
 from teapot.db.models import Prefetch, aprefetch_related_objects
 from teapot.errors import AwaitRequired
+from teapot.testing.utils import CaptureQueriesContext
 from tests.database.seed import insert, tag_book
 from tests.database.testapp.models import Author, Book, Category, Profile, Tag
 
@@ -77,6 +79,27 @@ async def test_deferred_field_raises_await_required_until_refreshed():
     assert (raised.value.instance, raised.value.attribute) == (ann, "age")
     await ann.refresh_from_db(fields=["age"])
     assert ann.age == 30
+
+
+async def test_related_manager_with_deferred_foreign_key_loads_it_per_row():
+    # The manager attaches its instance to each row through the row's key: a key left out
+    # by only() is loaded with one query per row, as Django's attribute read does.
+    ann, _ = await make_library()
+    async with CaptureQueriesContext(connection) as ctx:
+        books = await ann.books.only("pk").order_by("title")
+    assert len(ctx.captured_queries) == 3  # the rows, then author_id of A1 and of A2
+    assert [book.author for book in books] == [ann, ann]
+    assert [book.author_id for book in books] == [ann.pk, ann.pk]
+    assert books[0].get_deferred_fields() == {"title", "pages", "data"}
+
+
+async def test_prefetch_of_a_deferred_foreign_key_loads_the_key_first():
+    await make_library()
+    books = await Book.objects.defer("author").order_by("title")
+    async with CaptureQueriesContext(connection) as ctx:
+        await aprefetch_related_objects(books, "author")
+    assert len(ctx.captured_queries) == 4  # author_id of each of three books, then the authors
+    assert [book.author.name for book in books] == ["Ann", "Ann", "Bob"]
 
 
 async def test_prefetch_related_allows_sync_all():

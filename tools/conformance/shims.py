@@ -9,7 +9,7 @@ import inspect
 
 from teapot.errors import AwaitRequired
 
-__all__ = ["UnavailableError", "aw", "ecall", "ev", "ev_item", "has", "load", "rendered", "unavailable"]
+__all__ = ["UnavailableError", "aw", "ecall", "ev", "ev_item", "field_value", "has", "load", "rendered", "unavailable"]
 
 
 def _querysets():
@@ -111,6 +111,18 @@ async def rendered(render, obj):
                 raise
             await load(missing.instance, missing.attribute)
     return render(obj)
+
+
+async def field_value(field, obj):
+    """``field.value_from_object(obj)``. For a many-to-many field whose objects are not
+    prefetched, the related objects are read with a query, as Django's call does, and left
+    out of the instance's caches (a later call reads them again, as in Django)."""
+    try:
+        return field.value_from_object(obj)
+    except AwaitRequired:
+        if not getattr(field, "many_to_many", False):
+            raise
+    return [item async for item in getattr(obj, field.attname).all()]
 
 
 async def has(obj, name):

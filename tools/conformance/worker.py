@@ -222,6 +222,19 @@ def excluded_reason(test_id: str, exclusions: dict[str, str]) -> str | None:
     return None
 
 
+def feature_skips(alias: str = "default") -> dict[str, str]:
+    """The tests the backend's features skip (``django_test_skips``: reason -> test ids, a
+    class or module id covering its tests), as test id -> reason. Django's runner skips them
+    on that database (a SQLite too old for a JSON path, a MariaDB without a function)."""
+    from teapot.db import connections
+
+    skips = {}
+    for reason, ids in connections[alias].features.django_test_skips.items():
+        for tid in ids:
+            skips[tid] = reason
+    return skips
+
+
 def write_progress(path: Path | None, results: dict) -> None:
     """The outcomes so far, for the runner to report if this process has to be killed."""
     if path is None:
@@ -241,6 +254,7 @@ async def run(args, modules, exclusions) -> dict:
     problems += await create_content_types(["default", "other"])
     problems += await create_permissions(["default", "other"])
     problems += await create_migration_tables(["default", "other"])
+    skips = feature_skips()
     classes = []
     for name in modules:
         try:
@@ -255,8 +269,11 @@ async def run(args, modules, exclusions) -> dict:
             for method in test_names(cls):
                 tid = test_id(cls, method)
                 reason = excluded_reason(tid, exclusions)
+                skip = excluded_reason(tid, skips)
                 if reason:
                     results[tid] = ("excluded", reason)
+                elif skip:
+                    results[tid] = ("skipped", skip)
                 else:
                     keep.append(method)
             if keep:

@@ -47,3 +47,18 @@ def test_async_with_awaited_cursor_and_constraint_checks():
     assert 'async with (await qs.query.get_compiler("default").execute_sql(CURSOR)) as cursor:' in code
     assert "async with connection.constraint_checks_disabled():" in code
     assert "    with self.settings(X=1):" in code
+
+
+def test_a_loaded_attribute_entered_as_a_context_stays_sync():
+    # A model's file field, loaded by the transform (``await load(p, "mugshot")``), is a plain
+    # file object: its ``with`` block stays sync.
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            p = Person(name="Joe")
+            with p.mugshot as f:
+                pass
+    """
+    code = full(source, model_attrs=frozenset({"mugshot"}))
+    assert "with (await load(p, 'mugshot')) as f:" in code
+    assert "async with" not in code

@@ -10,13 +10,18 @@ import libcst as cst
 from ._base import ASYNC_CONTEXTS, Context, ScopedTransformer, call_name, paren
 
 
+# Awaited helpers of the transform whose results are plain values, never teapot's cursors.
+SYNC_HELPERS = {"aw", "load"}
+
+
 def _is_async_item(item: cst.WithItem) -> bool:
     expr = item.item
     if isinstance(expr, cst.Await):
         # (await compiler.execute_sql(CURSOR)): an awaited teapot result entered as a context
-        # manager is a cursor; aw(...) marks a name other types have too, left sync.
+        # manager is a cursor; aw(...) marks a name other types have too, and load(obj, name)
+        # an attribute (a field's file), both left sync.
         inner = expr.expression
-        return not (isinstance(inner, cst.Call) and isinstance(inner.func, cst.Name) and inner.func.value == "aw")
+        return not (isinstance(inner, cst.Call) and isinstance(inner.func, cst.Name) and inner.func.value in SYNC_HELPERS)
     if isinstance(expr, cst.Call):
         return call_name(expr) in ASYNC_CONTEXTS
     if isinstance(expr, cst.Attribute):

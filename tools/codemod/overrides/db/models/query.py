@@ -6,6 +6,7 @@ AwaitRequired naming the awaitable to use.
 """
 
 from teapot import compiled_filters, compiled_gets, filter_templates, plain_creates
+from teapot.deferred_loads import load_deferred
 from teapot.errors import AwaitRequired
 from teapot.streams import RowStream
 
@@ -15,6 +16,70 @@ from tools.codemod.overrides import override
 @override("BaseIterable.__aiter__", upstream="9b10e9cf05da")
 def __aiter__(self):
     raise NotImplementedError("subclasses of BaseIterable must provide __aiter__()")
+
+
+@override("ModelIterable.__iter__", upstream="d66babc63940")
+async def __iter__(self):
+    """One model instance per row. A known related object (the instance a related manager
+    filters on) is attached through each row's foreign key; when that key was deferred it
+    is loaded first, with the query Django runs when it reads it."""
+    queryset = self.queryset
+    db = queryset.db
+    compiler = queryset.query.get_compiler(using=db)
+    # Running the query also fills compiler.select, klass_info and annotation_col_map.
+    results = await compiler.execute_sql(
+        chunked_fetch=self.chunked_fetch, chunk_size=self.chunk_size
+    )
+    select, klass_info, annotation_col_map = (
+        compiler.select,
+        compiler.klass_info,
+        compiler.annotation_col_map,
+    )
+    model_cls = klass_info["model"]
+    select_fields = klass_info["select_fields"]
+    model_fields_start, model_fields_end = select_fields[0], select_fields[-1] + 1
+    init_list = [
+        f[0].target.attname for f in select[model_fields_start:model_fields_end]
+    ]
+    related_populators = get_related_populators(klass_info, select, db)
+    known_related_objects = []
+    for field, related_objs in queryset._known_related_objects.items():
+        attnames = [
+            field.attname
+            if from_field == "self"
+            else queryset.model._meta.get_field(from_field).attname
+            for from_field in field.from_fields
+        ]
+        known_related_objects.append(
+            (field, related_objs, operator.attrgetter(*attnames), attnames)
+        )
+    async for row in compiler.results_iter(results):
+        obj = model_cls.from_db(
+            db, init_list, row[model_fields_start:model_fields_end]
+        )
+        for rel_populator in related_populators:
+            rel_populator.populate(row, obj)
+        if annotation_col_map:
+            for attr_name, col_pos in annotation_col_map.items():
+                setattr(obj, attr_name, row[col_pos])
+
+        for field, rel_objs, rel_getter, attnames in known_related_objects:
+            # An object select_related() already attached wins.
+            if field.is_cached(obj):
+                continue
+            try:
+                rel_obj_id = rel_getter(obj)
+            except AwaitRequired:
+                await load_deferred(obj, attnames)
+                rel_obj_id = rel_getter(obj)
+            try:
+                rel_obj = rel_objs[rel_obj_id]
+            except KeyError:
+                pass  # The row can come from another queryset of a union (qs1 | qs2).
+            else:
+                setattr(obj, field.name, rel_obj)
+
+        yield obj
 
 
 @override("BaseIterable._async_generator", upstream="ad19390fd2fb")

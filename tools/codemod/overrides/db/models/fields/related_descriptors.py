@@ -5,6 +5,7 @@ in the instance's cache. When it is not there, teapot raises AwaitRequired inste
 running a query behind the caller's back.
 """
 
+from teapot.deferred_loads import load_deferred
 from teapot.errors import AwaitRequired
 
 from tools.codemod.overrides import override
@@ -169,3 +170,57 @@ async def set(self, objs, *, clear=False, through_defaults=None):
                 new_objs.append(obj)
         await self.remove(*old_ids)
         await self.add(*new_objs, through_defaults=through_defaults)
+
+
+@override("ForwardManyToOneDescriptor.get_prefetch_querysets", upstream="962dd6d7693f")
+async def get_prefetch_querysets(self, instances, querysets=None):
+    """The query that prefetches this relation for ``instances`` and how to match its rows
+    to them. An instance whose foreign key was deferred has it loaded first (one query per
+    instance, as Django's attribute read runs), since the key says which row it gets."""
+    if querysets and len(querysets) != 1:
+        raise ValueError(
+            "querysets argument of get_prefetch_querysets() should have a length "
+            "of 1."
+        )
+    queryset = querysets[0] if querysets else self.get_queryset()
+    queryset._add_hints(instance=instances[0])
+
+    rel_obj_attr = self.field.get_foreign_related_value
+    instance_attr = self.field.get_local_related_value
+    local_attnames = [field.attname for field in self.field.local_related_fields]
+    for inst in instances:
+        await load_deferred(inst, local_attnames)
+    instances_dict = {instance_attr(inst): inst for inst in instances}
+    remote_field = self.field.remote_field
+    related_fields = [
+        queryset.query.resolve_ref(field.name).target
+        for field in self.field.foreign_related_fields
+    ]
+    queryset = queryset.filter(
+        TupleIn(
+            ColPairs(
+                queryset.model._meta.db_table,
+                related_fields,
+                related_fields,
+                self.field,
+            ),
+            list(instances_dict),
+        )
+    )
+    # At most one row per instance: drop the ordering where that changes nothing else.
+    queryset.query.clear_ordering()
+
+    # The rows go straight into the instances' caches, so the reverse side (one-to-one)
+    # is cached here by hand.
+    if not remote_field.multiple:
+        async for rel_obj in queryset:
+            instance = instances_dict[rel_obj_attr(rel_obj)]
+            remote_field.set_cached_value(rel_obj, instance)
+    return (
+        queryset,
+        rel_obj_attr,
+        instance_attr,
+        True,
+        self.field.cache_name,
+        False,
+    )
