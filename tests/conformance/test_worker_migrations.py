@@ -44,3 +44,15 @@ def test_contrib_apps_are_unmigrated_and_nothing_is_recorded():
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.split() == ["['auth',", "'contenttypes']", "0"]
+
+
+def test_the_tests_temporary_files_go_to_the_runs_own_folder(tmp_path):
+    import tempfile
+
+    from tools.conformance.worker import private_tempdir
+
+    before = tempfile.gettempdir()
+    with private_tempdir(tmp_path) as folder:
+        with tempfile.TemporaryDirectory() as made:
+            assert Path(made).parent == folder == tmp_path / "tmp"
+    assert tempfile.gettempdir() == before

@@ -200,6 +200,21 @@ async def create_migration_tables(aliases) -> list[str]:
     return problems
 
 
+@contextlib.contextmanager
+def private_tempdir(base: Path):
+    """The temporary files of the tests go under ``base`` (removed with it), as Django's runner
+    gives each run a temporary folder of its own: a test that leaves a fixed name behind
+    (``makemigrations``' copy to ``<tmp>/other_dir_in_path``) must not break the next run."""
+    folder = base / "tmp"
+    folder.mkdir()
+    saved = tempfile.tempdir
+    tempfile.tempdir = str(folder)
+    try:
+        yield folder
+    finally:
+        tempfile.tempdir = saved
+
+
 def load_exclusions(path: Path) -> dict[str, str]:
     import tomllib
 
@@ -331,7 +346,8 @@ def main(argv=None):
             )
             modules = test_modules(apps_dir / args.app, args.app)
             exclusions = load_exclusions(Path(args.exclusions))
-            out = asyncio.run(run(args, modules, exclusions))
+            with private_tempdir(Path(tmp)):
+                out = asyncio.run(run(args, modules, exclusions))
         finally:
             if args.backend != "sqlite":
                 for url in urls.values():
