@@ -10,6 +10,7 @@ from . import (
     hoist_lambdas,
     import_helpers,
     load_relations,
+    patched_coroutines,
     rename_imports,
     serializer_calls,
     stamp_header,
@@ -20,6 +21,7 @@ from . import (
 ORDER = [
     rename_imports,
     unavailable_imports,
+    patched_coroutines,
     hoist_lambdas,
     coroutine_stand_ins,
     await_calls,
