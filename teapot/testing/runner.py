@@ -155,6 +155,23 @@ def _give_back_leases(aliases):
             shared.reclaim()  # a wrapper the test made and left holding the connection
 
 
+def _enter_available_apps(available):
+    from teapot.apps import apps
+    from teapot.testing.utils import _settings_changed
+
+    apps.set_available_apps(available)
+    _settings_changed("INSTALLED_APPS", available, True)
+
+
+def _leave_available_apps():
+    from teapot.apps import apps
+    from teapot.conf import settings
+    from teapot.testing.utils import _settings_changed
+
+    apps.unset_available_apps()
+    _settings_changed("INSTALLED_APPS", settings.INSTALLED_APPS, False)
+
+
 def _timed_out(exc):
     # asyncio.timeout() raises TimeoutError from the CancelledError it injected.
     return isinstance(exc.__cause__, asyncio.CancelledError) or isinstance(exc.__context__, asyncio.CancelledError)
@@ -183,6 +200,14 @@ async def run_test(cls, name, aliases, is_db, is_atomic, test_data, flush_aliase
             setattr(test, key, value)
     checkpoints = []
     outcome = ("passed", "")
+    # A TransactionTestCase naming its available_apps sees only those apps in the registry for
+    # the test (the loader, the flush and the migrate commands with it), as Django's runner does.
+    available = getattr(cls, "available_apps", None) if is_db else None
+    if available is not None:
+        try:
+            _enter_available_apps(available)
+        except Exception as exc:
+            return _outcome(exc)
     try:
         if is_atomic:
             _give_back_leases(aliases)  # setUpTestData's, or the previous test's
@@ -225,10 +250,14 @@ async def run_test(cls, name, aliases, is_db, is_atomic, test_data, flush_aliase
                     outcome = _outcome(exc)
         if is_db and not is_atomic:
             try:
-                await flush(flush_aliases or aliases)
+                # Only the available apps' tables are emptied: on PostgreSQL the others that
+                # reference them must be emptied with them.
+                await flush(flush_aliases or aliases, allow_cascade=available is not None)
             except Exception as exc:
                 if outcome[0] == "passed":
                     outcome = _outcome(exc)
+        if available is not None:
+            _leave_available_apps()
     if expecting_failure:
         if outcome[0] in ("failed", "errored"):
             return "expected_failure", outcome[1]

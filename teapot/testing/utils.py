@@ -128,8 +128,10 @@ def _on_setting_changed(setting):
             connections.settings[alias].setdefault("TIME_ZONE", None)
     elif setting == "DATABASE_ROUTERS":
         from teapot.db import router
+        from teapot.db.utils import ConnectionRouter
 
-        router.__dict__.pop("routers", None)
+        # The router keeps the list it first read from the settings: a fresh one reads them now.
+        router.routers = ConnectionRouter().routers
     elif setting == "INSTALLED_APPS":
         pass
 

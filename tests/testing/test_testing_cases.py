@@ -294,3 +294,50 @@ async def test_rendered_loads_what_str_reads():
     assert await rendered(str, book) == "A by Ann"
     assert await rendered(repr, book) == "<Titled: A by Ann>"
     assert await rendered(repr, 3) == "3"
+
+
+async def test_available_apps_narrow_the_registry_for_the_test_and_only_their_tables_are_emptied():
+    from teapot.apps import apps
+
+    seen = {}
+    everything = sorted(config.name for config in apps.get_app_configs())
+
+    class Narrowed(TransactionTestCase):
+        available_apps = ["tests.database.testapp"]
+
+        async def test_sees_its_app_only(self):
+            seen["apps"] = sorted(config.name for config in apps.get_app_configs())
+            await Author.objects.acreate(name="emptied after the test")
+
+    results = await run_classes([Narrowed])
+    assert outcomes(results) == {"test_sees_its_app_only": "passed"}
+    assert seen["apps"] == ["tests.database.testapp"]
+    assert sorted(config.name for config in apps.get_app_configs()) == everything
+    assert await Author.objects.acount() == 0
+
+
+async def test_available_apps_outside_the_installed_ones_error_the_test():
+    class Unknown(TransactionTestCase):
+        available_apps = ["no_such_app"]
+
+        async def test_never_runs(self):
+            pass
+
+    results = await run_classes([Unknown])
+    assert outcomes(results) == {"test_never_runs": "errored"}
+
+
+def test_override_settings_of_routers_replaces_the_routers_already_read():
+    from teapot.db import router
+    from teapot.testing import override_settings
+
+    class MigratesNothing:
+        def allow_migrate(self, db, app_label, **hints):
+            return False
+
+    before = list(router.routers)  # read once: the router keeps what it read
+    chosen = MigratesNothing()
+    with override_settings(DATABASE_ROUTERS=[chosen]):
+        assert router.routers == [chosen]
+        assert router.allow_migrate("default", "testapp") is False
+    assert router.routers == before

@@ -9,7 +9,33 @@ import inspect
 
 from teapot.errors import AwaitRequired
 
-__all__ = ["UnavailableError", "aw", "ecall", "ev", "ev_item", "field_value", "has", "load", "rendered", "unavailable"]
+__all__ = ["UnavailableError", "aw", "coroutine_mock", "ecall", "ev", "ev_item", "field_value", "has", "load", "rendered", "unavailable"]
+
+
+def _awaitable_mock_class():
+    from unittest import mock
+
+    class AwaitableMagicMock(mock.MagicMock):
+        """A ``MagicMock`` that may also be awaited (to itself), as may what it returns: the
+        code teapot runs with it awaits where Django's calls it."""
+
+        def __await__(self):
+            return self
+            yield  # a generator: the await ends at once
+
+    return AwaitableMagicMock
+
+
+def coroutine_mock(**kwargs):
+    """What ``mock.patch()`` puts in place of a teapot coroutine function: an ``AsyncMock``
+    (calls recorded, awaitable) whose awaited result answers like the ``MagicMock`` the sync
+    function Django's test patches returns, its calls' results awaitable too."""
+    from unittest import mock
+
+    mocked = mock.AsyncMock(**kwargs)
+    if "return_value" not in kwargs:
+        mocked.return_value = _awaitable_mock_class()()
+    return mocked
 
 
 def _querysets():

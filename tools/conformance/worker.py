@@ -180,30 +180,39 @@ async def create_permissions(aliases) -> list[str]:
     return problems
 
 
-# Apps whose tables Django's test databases get by migrating: their migrations are recorded.
-MIGRATED_CONTRIB_APPS = ("contenttypes", "auth")
+# Django's runner turns off the migrations of these contrib apps (MIGRATION_MODULES), so that
+# its test databases create their tables directly and record no migration of theirs.
+UNMIGRATED_CONTRIB_APPS = {"auth": None, "contenttypes": None, "sessions": None}
 
 
 async def create_migration_tables(aliases) -> list[str]:
-    """The migration recorder's table on each database, with the contrib apps' migrations
-    recorded as applied, as Django's test databases have it (their runner migrates them; here
-    create_tables() made the tables, and a test's migrate must not make them again)."""
+    """The migration recorder's table on each database, empty, as Django's test databases
+    have it after their migrate."""
     from teapot.db import connections
-    from teapot.db.migrations.loader import MigrationLoader
     from teapot.db.migrations.recorder import MigrationRecorder
 
     problems = []
-    disk = MigrationLoader(None, ignore_no_migrations=True).disk_migrations
-    contrib = sorted(key for key in disk if key[0] in MIGRATED_CONTRIB_APPS)
     for alias in aliases:
         try:
-            recorder = MigrationRecorder(connections[alias])
-            await recorder.ensure_schema()
-            for app, name in contrib:
-                await recorder.record_applied(app, name)
+            await MigrationRecorder(connections[alias]).ensure_schema()
         except Exception as exc:
             problems.append(f"{alias}: django_migrations: {exc!r}")
     return problems
+
+
+@contextlib.contextmanager
+def private_tempdir(base: Path):
+    """The temporary files of the tests go under ``base`` (removed with it), as Django's runner
+    gives each run a temporary folder of its own: a test that leaves a fixed name behind
+    (``makemigrations``' copy to ``<tmp>/other_dir_in_path``) must not break the next run."""
+    folder = base / "tmp"
+    folder.mkdir()
+    saved = tempfile.tempdir
+    tempfile.tempdir = str(folder)
+    try:
+        yield folder
+    finally:
+        tempfile.tempdir = saved
 
 
 def load_exclusions(path: Path) -> dict[str, str]:
@@ -350,10 +359,12 @@ def main(argv=None):
                 secret_key="django_tests_secret_key",
                 # As Django's test settings: the fast hasher.
                 password_hashers=["teapot.contrib.auth.hashers.MD5PasswordHasher"],
+                migration_modules=dict(UNMIGRATED_CONTRIB_APPS),
             )
             modules = test_modules(apps_dir / args.app, args.app)
             exclusions = load_exclusions(Path(args.exclusions))
-            out = asyncio.run(run(args, modules, exclusions))
+            with private_tempdir(Path(tmp)):
+                out = asyncio.run(run(args, modules, exclusions))
         finally:
             if args.backend != "sqlite":
                 for url in urls.values():

@@ -2,7 +2,7 @@
 snippets written for these tests."""
 
 from tools.conformance.rules import async_def
-from tests.conformance.support import ctx, run, full
+from tests.conformance.support import COROUTINES, ctx, run, full
 
 
 def test_async_def_leaves_module_functions_without_io():
@@ -52,6 +52,22 @@ def test_async_def_model_overrides():
     code, _ = run(async_def, source, ctx(is_test_module=False))
     assert "async def save" in code
     assert "async def __str__" not in code
+
+
+def test_async_def_migration_overrides():
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            class Migration(migrations.Migration):
+                def apply(self, project_state, schema_editor, collect_sql=False):
+                    schema_editor.deferred_sql.append(1)
+
+                def describe(self):
+                    return "m"
+    """
+    code, _ = run(async_def, source, ctx(coroutines=COROUTINES | {"apply"}))
+    assert "async def apply" in code
+    assert "async def describe" not in code
 
 
 def test_async_def_model_function_without_receiver_stays_sync():

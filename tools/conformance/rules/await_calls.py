@@ -4,7 +4,7 @@ introspection, tools/conformance/names.py) and those a model gains per date fiel
 (``get_next_by_FOO``, by prefix), the test module's functions made async
 (async_def) and loop variables of a module that has some (``for f in [a, b]: f()``), local
 names bound to a coroutine method (``ctype = ContentType.objects.get_for_model;
-ctype(Person)``), ``assertQuerySetEqual``, the callable an assertion helper is given (``clean()`` in
+ctype(Person)``, also from a nested function), ``assertQuerySetEqual``, the callable an assertion helper is given (``clean()`` in
 ``def assertFailsValidation(self, clean, ...)``), the construction of a class whose instances are awaited once built
 (``MigrationExecutor(connection)``, ``MigrationLoader(connection)``), the callable forms of ``assertRaises`` and
 friends, and, in a module with functions made async, calls through a field of a namedtuple
@@ -137,8 +137,10 @@ class _Await(ScopedTransformer):
             return "await"  # executor = await MigrationExecutor(connection)
         if isinstance(func, cst.Name) and (name in ctx.async_plain or name in ctx.functions):
             return "aw"
-        if isinstance(func, cst.Name) and self.aliases and name in self.aliases[-1]:
-            return "aw"  # a coroutine method called through a local name bound to it
+        if isinstance(func, cst.Name) and any(name in names for names in self.aliases):
+            # A coroutine method called through a local name bound to it, here or in an
+            # enclosing function (a stand-in closure calling the method it replaces).
+            return "aw"
         if isinstance(func, cst.Name) and self.loop_names and name in self.loop_names[-1] and ctx.async_plain:
             return "aw"  # for test in [a, b]: test() -- a function taken from a list
         return None

@@ -56,3 +56,62 @@ async def deserialize_db_from_string(self, data):
                 await deserialized.save()
                 tables.add(deserialized.object._meta.db_table)
         await self.connection.check_constraints(table_names=tables)
+
+
+@override("BaseDatabaseCreation.create_test_db", upstream="f0b722e8ba7f")
+async def create_test_db(self, verbosity=1, autoclobber=False, serialize=True, keepdb=False):
+    """Create the test database (asking first if it exists, unless ``autoclobber``), point the
+    connection at it, migrate it and return its name."""
+    from teapot.core.management import call_command, get_commands
+
+    test_database_name = self._get_test_db_name()
+    if verbosity >= 1:
+        self.log(
+            "%s test database for alias %s..."
+            % (
+                "Using existing" if keepdb else "Creating",
+                self._get_database_display_str(verbosity, test_database_name),
+            )
+        )
+    # With keepdb the database may still be missing: _create_test_db() makes it then.
+    await self._create_test_db(verbosity, autoclobber, keepdb)
+
+    await self.connection.close()
+    settings.DATABASES[self.connection.alias]["NAME"] = test_database_name
+    self.connection.settings_dict["NAME"] = test_database_name
+
+    no_migrations = self.connection.settings_dict["TEST"]["MIGRATE"] is False
+    if no_migrations:
+        # TEST["MIGRATE"] = False: every app is created from its models, as if unmigrated.
+        saved_modules = settings.MIGRATION_MODULES
+        settings.MIGRATION_MODULES = {config.label: None for config in apps.get_app_configs()}
+    try:
+        # call_command() returns the command's coroutine: it runs when awaited. The output is
+        # one verbosity level quieter than asked.
+        await call_command(
+            "migrate",
+            verbosity=max(verbosity - 1, 0),
+            interactive=False,
+            database=self.connection.alias,
+            run_syncdb=True,
+        )
+    finally:
+        if no_migrations:
+            settings.MIGRATION_MODULES = saved_modules
+
+    # Kept for TransactionTestCase.serialized_rollback, on databases without transactions.
+    if serialize:
+        self.connection._test_serialized_contents = await self.serialize_db_to_string()
+
+    # teapot has no cache framework, so no database cache table to create: Django's
+    # createcachetable finds none in that case and does nothing.
+    if "createcachetable" in get_commands():
+        await call_command("createcachetable", database=self.connection.alias)
+
+    # Connecting now sets the test database up (SQLite in memory is created on connection).
+    await self.connection.ensure_connection()
+
+    if os.environ.get("RUNNING_DJANGOS_TEST_SUITE") == "true":
+        self.mark_expected_failures_and_skips()
+
+    return test_database_name

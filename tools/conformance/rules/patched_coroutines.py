@@ -1,0 +1,60 @@
+"""``mock.patch("teapot....X.coroutine_method")`` with no replacement given patches with
+``coroutine_mock`` (tools/conformance/shims.py): Python picks an ``AsyncMock`` for a coroutine
+function, and an ``AsyncMock``'s awaited result is another ``AsyncMock``, whose every method
+returns a coroutine; in Django the patched function is sync and its ``MagicMock`` result
+answers any call (``state.apps.bulk_update()`` used as a context manager). The target is
+resolved by importing it, as the names of teapot's coroutines are found by introspection."""
+
+from __future__ import annotations
+
+import inspect
+import pkgutil
+
+import libcst as cst
+
+from ._base import Context
+
+# Arguments that already say what replaces the target.
+_CHOSEN = {"new", "new_callable", "autospec", "spec", "spec_set"}
+
+
+def _is_coroutine_target(path: str) -> bool:
+    if not path.startswith("teapot."):
+        return False
+    try:
+        target = pkgutil.resolve_name(path)
+    except Exception:
+        return False
+    return inspect.iscoroutinefunction(target)
+
+
+class _Patch(cst.CSTTransformer):
+    def __init__(self, ctx: Context):
+        super().__init__()
+        self.ctx = ctx
+
+    def leave_Call(self, original_node, updated_node):
+        name = cst.helpers.get_full_name_for_node(updated_node.func) or ""
+        if name not in ("mock.patch", "patch", "unittest.mock.patch"):
+            return updated_node
+        positional = [a for a in updated_node.args if a.keyword is None and not a.star]
+        keywords = {a.keyword.value for a in updated_node.args if a.keyword is not None}
+        if len(positional) != 1 or keywords & _CHOSEN or any(a.star for a in updated_node.args):
+            return updated_node
+        target = positional[0].value
+        if not isinstance(target, cst.SimpleString) or not _is_coroutine_target(target.evaluated_value):
+            return updated_node
+        self.ctx.helpers.add("coroutine_mock")
+        extra = cst.Arg(
+            keyword=cst.Name("new_callable"),
+            value=cst.Name("coroutine_mock"),
+            equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+        )
+        args = list(updated_node.args)
+        if args and args[-1].comma is cst.MaybeSentinel.DEFAULT:
+            args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        return updated_node.with_changes(args=[*args, extra])
+
+
+def apply(tree: cst.Module, ctx: Context) -> cst.Module:
+    return tree.visit(_Patch(ctx))
