@@ -215,6 +215,11 @@ async def run_test(cls, name, aliases, is_db, is_atomic, test_data, flush_aliase
                 checkpoints.append((alias, await active(alias).checkpoint()))
         try:
             async with asyncio.timeout(test_timeout):
+                if is_db:
+                    # Each test starts with an empty query log, so that what an earlier test
+                    # logged (under DEBUG or a capture) is not counted against this one.
+                    for alias in aliases:
+                        connections[alias].queries_log.clear()
                 if is_db and not is_atomic and getattr(cls, "fixtures", None):
                     # Flushed after each test: the rows are loaded again for each.
                     for alias in aliases:

@@ -341,3 +341,22 @@ def test_override_settings_of_routers_replaces_the_routers_already_read():
         assert router.routers == [chosen]
         assert router.allow_migrate("default", "testapp") is False
     assert router.routers == before
+
+
+async def test_each_test_starts_with_an_empty_query_log():
+    from teapot.db import connection
+    from teapot.testing.utils import CaptureQueriesContext
+
+    seen = []
+
+    class Cases(TransactionTestCase):
+        async def test_1_logs(self):
+            async with CaptureQueriesContext(connection):
+                await Tag.objects.acount()
+
+        async def test_2_reads_the_log(self):
+            seen.append(len(connection.queries_log))
+
+    results = await run_classes([Cases])
+    assert set(outcomes(results).values()) == {"passed"}
+    assert seen == [0]
