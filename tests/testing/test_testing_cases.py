@@ -214,6 +214,18 @@ async def test_load_with_a_name_computed_at_run_time():
     assert await load(book, "title") == "A"
 
 
+async def test_load_of_a_foreign_key_given_as_a_string_gets_the_row_as_django_does():
+    # Django's attribute read gets the row by the key as held (a string here), where a
+    # prefetch would not match it to the integer key of the row it reads.
+    ann = await Author.objects.create(name="Ann", age=1)
+    book = Book(title="A", author_id=str(ann.pk))
+    await book.save()
+    assert await load(book, "author") == ann
+    book = Book(title="B", author_id=ann.pk + 1000)
+    with pytest.raises(Author.DoesNotExist):
+        await load(book, "author")
+
+
 async def test_a_tests_child_tasks_write_inside_its_rolled_back_transaction():
     counts = []
 

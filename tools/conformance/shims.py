@@ -105,15 +105,29 @@ async def load(obj, name):
             field = next((f for f in meta.concrete_fields if f.attname == name), None)
     if field is not None and getattr(field, "concrete", False) and not field.is_relation:
         await obj.refresh_from_db(fields=[field.attname])
-    elif field is not None and field.is_relation and field.concrete and name in obj.get_deferred_fields():
-        await obj.refresh_from_db(fields=[field.attname])
-        if not getattr(field, "many_to_many", False):
+    elif field is not None and field.is_relation and field.concrete and not field.many_to_many and name == field.name:
+        if field.attname in obj.get_deferred_fields():
+            await obj.refresh_from_db(fields=[field.attname])
             try:
                 return getattr(obj, name)
             except AwaitRequired:
-                from teapot.db.models import prefetch_related_objects
+                pass
+        # What Django's attribute read runs: a get() by the key's value as the instance holds
+        # it (a prefetch would not match a key given as a string to its integer row).
+        descriptor = getattr(type(obj), name, None)
+        if not hasattr(descriptor, "get_object"):
+            from teapot.db.models import prefetch_related_objects
 
-                await prefetch_related_objects([obj], name)
+            await prefetch_related_objects([obj], name)
+        else:
+            rel_obj = None
+            if None not in field.get_local_related_value(obj):
+                rel_obj = await descriptor.get_object(obj)
+                if not field.remote_field.multiple:
+                    field.remote_field.set_cached_value(rel_obj, obj)
+            field.set_cached_value(obj, rel_obj)
+    elif field is not None and field.is_relation and field.concrete and name in obj.get_deferred_fields():
+        await obj.refresh_from_db(fields=[field.attname])
     else:
         from teapot.db.models import prefetch_related_objects
 
