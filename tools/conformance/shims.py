@@ -9,7 +9,7 @@ import inspect
 
 from teapot.errors import AwaitRequired
 
-__all__ = ["UnavailableError", "aw", "coroutine_mock", "ecall", "ev", "ev_item", "field_value", "has", "load", "rendered", "unavailable"]
+__all__ = ["UnavailableError", "aw", "coroutine_mock", "ecall", "ev", "ev_item", "field_value", "has", "load", "loaded_count", "rendered", "unavailable"]
 
 
 def _awaitable_mock_class():
@@ -133,6 +133,18 @@ async def load(obj, name):
 
         await prefetch_related_objects([obj], name)
     return getattr(obj, name)
+
+
+def loaded_count(value):
+    """``value.count()`` in code that stays sync: the number of rows a queryset (or a
+    manager's ``all()``, a prefetched relation's) holds already, as Django's count() gives
+    without a query; an unevaluated one raises AwaitRequired, where Django would query."""
+    queryset = _querysets()[0]
+    if not isinstance(value, queryset) and hasattr(value, "get_queryset"):
+        value = value.all()
+    if isinstance(value, queryset):
+        return len(value)
+    return value.count()
 
 
 # Relations and deferred fields one rendering may read (an object's __str__ and those of the

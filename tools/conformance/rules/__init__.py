@@ -17,6 +17,7 @@ from . import (
     serializer_calls,
     stamp_header,
     sync_bridges,
+    sync_counts,
     unavailable_imports,
 )
 
@@ -29,6 +30,7 @@ ORDER = [
     await_calls,
     serializer_calls,
     field_values,
+    sync_counts,
     evaluate_querysets,
     load_relations,
     render_with_loads,
