@@ -9,7 +9,7 @@ import pytest
 from teapot.errors import AwaitRequired
 from teapot.testing import TestCase, TransactionTestCase
 from teapot.testing.runner import run_classes
-from tools.conformance.shims import UnavailableError, enext, ev, load, loaded_count, rendered, unavailable
+from tools.conformance.shims import UnavailableError, enext, ev, lazy_object, load, loaded_count, rendered, unavailable
 from tests.database.testapp.models import Author, Book, Tag
 
 pytestmark = pytest.mark.usefixtures("tables")
@@ -240,6 +240,14 @@ async def test_loaded_count_counts_loaded_rows_and_refuses_to_query():
         loaded_count(ann.books)
     with pytest.raises(AwaitRequired):
         loaded_count(Book.objects.all())
+
+
+async def test_lazy_object_reads_a_query_and_wraps_its_row():
+    ann = await Author.objects.create(name="Ann", age=1)
+    lazy = await lazy_object(lambda: Author.objects.get(name="Ann"))
+    assert lazy.pk == ann.pk
+    assert await Author.objects.filter(pk=lazy.pk).acount() == 1
+    assert (await lazy_object(lambda: 3)) == 3
 
 
 async def test_a_tests_child_tasks_write_inside_its_rolled_back_transaction():

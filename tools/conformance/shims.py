@@ -9,7 +9,7 @@ import inspect
 
 from teapot.errors import AwaitRequired
 
-__all__ = ["UnavailableError", "aw", "coroutine_mock", "ecall", "ev", "ev_item", "field_value", "has", "load", "loaded_count", "rendered", "unavailable"]
+__all__ = ["UnavailableError", "aw", "coroutine_mock", "ecall", "ev", "ev_item", "field_value", "has", "lazy_object", "load", "loaded_count", "rendered", "unavailable"]
 
 
 def _awaitable_mock_class():
@@ -87,6 +87,17 @@ async def ev_item(value, index):
     elif isinstance(value, querysets[1]):
         return [item async for item in value][index]
     return value[index]
+
+
+async def lazy_object(factory):
+    """``SimpleLazyObject(factory)`` whose value is read now, awaited when it is awaitable (a
+    query): teapot uses the lazy object in sync code, which could not await it."""
+    from teapot.utils.functional import SimpleLazyObject
+
+    value = factory()
+    if inspect.isawaitable(value) and not isinstance(value, _querysets()):
+        value = await value
+    return SimpleLazyObject(lambda: value)
 
 
 async def load(obj, name):
