@@ -18,7 +18,8 @@ SCRIPT = textwrap.dedent(
     from tools.conformance import worker
 
     skips = worker.feature_skips()
-    print(json.dumps({"skips": skips, "old_json_paths": sqlite3.sqlite_version_info < (3, 47)}))
+    expected = sorted(worker.feature_expected_failures())
+    print(json.dumps({"skips": skips, "expected": expected, "old_json_paths": sqlite3.sqlite_version_info < (3, 47)}))
     """
 )
 
@@ -36,3 +37,5 @@ def test_worker_skips_what_the_sqlite_features_skip():
     assert skips[rounding] == "SQLite stores values rounded to 15 significant digits."
     json_paths = "model_fields.test_jsonfield.TestQuerying.test_lookups_special_chars_double_quotes"
     assert (json_paths in skips) == out["old_json_paths"]
+    # Marked expectedFailure, as Django's runner marks them.
+    assert out["expected"] == ["expressions.tests.FTimeDeltaTests.test_mixed_comparisons1"]

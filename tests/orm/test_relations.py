@@ -6,6 +6,7 @@ from teapot.db import connection
 from teapot.db.models import Prefetch, aprefetch_related_objects
 from teapot.errors import AwaitRequired
 from teapot.testing.utils import CaptureQueriesContext
+from teapot.utils.deprecation import RemovedInDjango60Warning
 from tests.database.seed import insert, tag_book
 from tests.database.testapp.models import Author, Book, Category, Profile, Tag
 
@@ -196,6 +197,27 @@ async def test_related_managers_set_takes_an_unevaluated_queryset():
     assert sorted(await book.tags.values_list("name", flat=True)) == ["t1", "t3"]
     await book.tags.set(book.tags.filter(name="t3"), clear=True)
     assert await book.tags.values_list("name", flat=True) == ["t3"]
+
+
+async def test_deprecated_get_prefetch_queryset_takes_an_unevaluated_queryset():
+    # The deprecated get_prefetch_queryset() reads a queryset of instances itself: the
+    # prefetch code indexes it, which would otherwise need a synchronous query.
+    ann, bob = await make_library()
+    await insert(Profile, {"author_id": ann.pk, "bio": "writer"})
+    book = await Book.objects.get(title="A1")
+    await insert(Tag, {"name": "t1"})
+    await book.tags.add(await Tag.objects.get(name="t1"))
+    relations = [
+        (Book.author, Book.objects.order_by("title"), "name", {"Ann", "Bob"}),
+        (Author.profile, Author.objects.all(), "bio", {"writer"}),
+        (ann.books, Author.objects.all(), "title", {"A1", "A2", "B1"}),
+        (book.tags, Book.objects.all(), "name", {"t1"}),
+    ]
+    for relation, instances, field, expected in relations:
+        with pytest.warns(RemovedInDjango60Warning, match="get_prefetch_queryset") as caught:
+            queryset, *_ = await relation.get_prefetch_queryset(instances)
+        assert caught[0].filename == __file__
+        assert {getattr(row, field) async for row in queryset} == expected
 
 
 async def test_many_to_many_add_with_m2m_changed_receivers_skips_present_rows():

@@ -42,6 +42,15 @@ async def test_raw_queryset_raises_await_required():
         len(Author.objects.raw("SELECT * FROM testapp_author"))
 
 
+async def test_raw_queryset_index_of_a_wrong_type_is_a_type_error():
+    # As indexing the list of rows would say, and without needing the rows first.
+    raw = Author.objects.raw("SELECT * FROM testapp_author")
+    with pytest.raises(TypeError, match="not str"):
+        raw["test"]
+    with pytest.raises(AwaitRequired):
+        raw[0]
+
+
 async def test_slicing_stays_lazy():
     await make_authors()
     page = Author.objects.all()[1:3]

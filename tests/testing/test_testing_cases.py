@@ -6,9 +6,10 @@ import asyncio
 
 import pytest
 
+from teapot.errors import AwaitRequired
 from teapot.testing import TestCase, TransactionTestCase
 from teapot.testing.runner import run_classes
-from tools.conformance.shims import UnavailableError, enext, ev, load, rendered, unavailable
+from tools.conformance.shims import UnavailableError, enext, ev, lazy_object, load, loaded_count, rendered, unavailable
 from tests.database.testapp.models import Author, Book, Tag
 
 pytestmark = pytest.mark.usefixtures("tables")
@@ -212,6 +213,41 @@ async def test_load_with_a_name_computed_at_run_time():
     name = "author"
     assert await load(book, name) == ann
     assert await load(book, "title") == "A"
+
+
+async def test_load_of_a_foreign_key_given_as_a_string_gets_the_row_as_django_does():
+    # Django's attribute read gets the row by the key as held (a string here), where a
+    # prefetch would not match it to the integer key of the row it reads.
+    ann = await Author.objects.create(name="Ann", age=1)
+    book = Book(title="A", author_id=str(ann.pk))
+    await book.save()
+    assert await load(book, "author") == ann
+    book = Book(title="B", author_id=ann.pk + 1000)
+    with pytest.raises(Author.DoesNotExist):
+        await load(book, "author")
+
+
+async def test_loaded_count_counts_loaded_rows_and_refuses_to_query():
+    ann = await Author.objects.create(name="Ann", age=1)
+    await ann.books.create(title="A")
+    await ann.books.create(title="B")
+    (loaded,) = await Author.objects.prefetch_related("books")
+    assert loaded_count(loaded.books) == 2
+    books = Book.objects.all()
+    await books
+    assert loaded_count(books) == 2
+    with pytest.raises(AwaitRequired):
+        loaded_count(ann.books)
+    with pytest.raises(AwaitRequired):
+        loaded_count(Book.objects.all())
+
+
+async def test_lazy_object_reads_a_query_and_wraps_its_row():
+    ann = await Author.objects.create(name="Ann", age=1)
+    lazy = await lazy_object(lambda: Author.objects.get(name="Ann"))
+    assert lazy.pk == ann.pk
+    assert await Author.objects.filter(pk=lazy.pk).acount() == 1
+    assert (await lazy_object(lambda: 3)) == 3
 
 
 async def test_a_tests_child_tasks_write_inside_its_rolled_back_transaction():

@@ -9,7 +9,7 @@ import inspect
 
 from teapot.errors import AwaitRequired
 
-__all__ = ["UnavailableError", "aw", "coroutine_mock", "ecall", "ev", "ev_item", "field_value", "has", "load", "rendered", "unavailable"]
+__all__ = ["UnavailableError", "aw", "coroutine_mock", "ecall", "ev", "ev_item", "field_value", "has", "lazy_object", "load", "loaded_count", "rendered", "unavailable"]
 
 
 def _awaitable_mock_class():
@@ -89,6 +89,17 @@ async def ev_item(value, index):
     return value[index]
 
 
+async def lazy_object(factory):
+    """``SimpleLazyObject(factory)`` whose value is read now, awaited when it is awaitable (a
+    query): teapot uses the lazy object in sync code, which could not await it."""
+    from teapot.utils.functional import SimpleLazyObject
+
+    value = factory()
+    if inspect.isawaitable(value) and not isinstance(value, _querysets()):
+        value = await value
+    return SimpleLazyObject(lambda: value)
+
+
 async def load(obj, name):
     """``obj.name``, loading a relation or a deferred field that is not loaded yet (what
     Django does behind a lazy attribute access)."""
@@ -105,20 +116,46 @@ async def load(obj, name):
             field = next((f for f in meta.concrete_fields if f.attname == name), None)
     if field is not None and getattr(field, "concrete", False) and not field.is_relation:
         await obj.refresh_from_db(fields=[field.attname])
-    elif field is not None and field.is_relation and field.concrete and name in obj.get_deferred_fields():
-        await obj.refresh_from_db(fields=[field.attname])
-        if not getattr(field, "many_to_many", False):
+    elif field is not None and field.is_relation and field.concrete and not field.many_to_many and name == field.name:
+        if field.attname in obj.get_deferred_fields():
+            await obj.refresh_from_db(fields=[field.attname])
             try:
                 return getattr(obj, name)
             except AwaitRequired:
-                from teapot.db.models import prefetch_related_objects
+                pass
+        # What Django's attribute read runs: a get() by the key's value as the instance holds
+        # it (a prefetch would not match a key given as a string to its integer row).
+        descriptor = getattr(type(obj), name, None)
+        if not hasattr(descriptor, "get_object"):
+            from teapot.db.models import prefetch_related_objects
 
-                await prefetch_related_objects([obj], name)
+            await prefetch_related_objects([obj], name)
+        else:
+            rel_obj = None
+            if None not in field.get_local_related_value(obj):
+                rel_obj = await descriptor.get_object(obj)
+                if not field.remote_field.multiple:
+                    field.remote_field.set_cached_value(rel_obj, obj)
+            field.set_cached_value(obj, rel_obj)
+    elif field is not None and field.is_relation and field.concrete and name in obj.get_deferred_fields():
+        await obj.refresh_from_db(fields=[field.attname])
     else:
         from teapot.db.models import prefetch_related_objects
 
         await prefetch_related_objects([obj], name)
     return getattr(obj, name)
+
+
+def loaded_count(value):
+    """``value.count()`` in code that stays sync: the number of rows a queryset (or a
+    manager's ``all()``, a prefetched relation's) holds already, as Django's count() gives
+    without a query; an unevaluated one raises AwaitRequired, where Django would query."""
+    queryset = _querysets()[0]
+    if not isinstance(value, queryset) and hasattr(value, "get_queryset"):
+        value = value.all()
+    if isinstance(value, queryset):
+        return len(value)
+    return value.count()
 
 
 # Relations and deferred fields one rendering may read (an object's __str__ and those of the

@@ -244,6 +244,14 @@ def feature_skips(alias: str = "default") -> dict[str, str]:
     return skips
 
 
+def feature_expected_failures(alias: str = "default") -> set[str]:
+    """The test ids the backend's features expect to fail (``django_test_expected_failures``):
+    Django's runner marks them ``expectedFailure`` on that database."""
+    from teapot.db import connections
+
+    return set(connections[alias].features.django_test_expected_failures)
+
+
 def write_progress(path: Path | None, results: dict) -> None:
     """The outcomes so far, for the runner to report if this process has to be killed."""
     if path is None:
@@ -264,6 +272,7 @@ async def run(args, modules, exclusions) -> dict:
     problems += await create_permissions(["default", "other"])
     problems += await create_migration_tables(["default", "other"])
     skips = feature_skips()
+    expected_failures = feature_expected_failures()
     classes = []
     for name in modules:
         try:
@@ -284,6 +293,8 @@ async def run(args, modules, exclusions) -> dict:
                 elif skip:
                     results[tid] = ("skipped", skip)
                 else:
+                    if tid in expected_failures:
+                        setattr(cls, method, unittest.expectedFailure(getattr(cls, method)))
                     keep.append(method)
             if keep:
                 if len(keep) != len(test_names(cls)):
@@ -314,6 +325,18 @@ async def run(args, modules, exclusions) -> dict:
     return {"results": results, "table_problems": problems}
 
 
+def set_warning_filters():
+    """The warning filters of Django's suite, for this process only (importing teapot.testing
+    leaves a project's filters alone): teapot's deprecation warnings shown, and those of the
+    features Django is removing made errors, which its tests of those deprecations expect
+    (``assertRaisesMessage`` on the warning)."""
+    from teapot.utils.deprecation import RemovedInDjango60Warning, RemovedInDjango61Warning
+
+    warnings.filterwarnings("default", category=DeprecationWarning, module="teapot")
+    warnings.simplefilter("error", RemovedInDjango60Warning)
+    warnings.simplefilter("error", RemovedInDjango61Warning)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser()
     parser.add_argument("--backend", required=True, choices=("sqlite", "postgresql", "mysql"))
@@ -325,9 +348,7 @@ def main(argv=None):
     parser.add_argument("--test-timeout", type=float, default=60.0, help="seconds per test (setUp, test, tearDown)")
     parser.add_argument("--db-prefix", default=DB_PREFIX, help="server databases are named PREFIX_APP and PREFIX_APP_other")
     args = parser.parse_args(argv)
-    # Django's suite runs with its own deprecation warnings shown; set here, for this process
-    # only, so that importing teapot.testing leaves a project's warning filters alone.
-    warnings.filterwarnings("default", category=DeprecationWarning, module="teapot")
+    set_warning_filters()
     apps_dir = Path(args.apps_dir)
     sys.path.insert(0, str(apps_dir))  # the transformed apps import each other by app name
     manifest = json.loads((apps_dir / args.app / ".manifest.json").read_text())

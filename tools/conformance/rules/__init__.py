@@ -10,6 +10,7 @@ from . import (
     field_values,
     hoist_lambdas,
     import_helpers,
+    lazy_objects,
     load_relations,
     patched_coroutines,
     rename_imports,
@@ -17,6 +18,7 @@ from . import (
     serializer_calls,
     stamp_header,
     sync_bridges,
+    sync_counts,
     unavailable_imports,
 )
 
@@ -29,6 +31,8 @@ ORDER = [
     await_calls,
     serializer_calls,
     field_values,
+    lazy_objects,
+    sync_counts,
     evaluate_querysets,
     load_relations,
     render_with_loads,

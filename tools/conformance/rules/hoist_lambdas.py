@@ -5,7 +5,7 @@ before the statement: ``lambda: qs[0].chef`` -> ``def _lambda_1(): return qs[0].
 async_def then makes ``async def`` and the other rules rewrite. Runs before async_def decides.
 Lambdas inside comprehensions or other lambdas, and outside functions, stay as they are.
 ``attrgetter("name")`` given as ``assertQuerySetEqual``'s transform is read as
-``lambda obj: obj.name`` and hoisted the same way when ``name`` may need loading (a deferred
+``lambda obj: obj.name`` (``attrgetter("a.b")`` as ``obj.a.b``) and hoisted the same way when ``name`` may need loading (a deferred
 field, a relation)."""
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ class _Hoist(cst.CSTTransformer):
         return result
 
     def getter(self, arg):
-        """``attrgetter("name")`` -> a hoisted ``def _lambda_N(obj): return obj.name`` when
+        """``attrgetter("name")`` (or a dotted path) -> a hoisted ``def _lambda_N(obj): return obj.name`` when
         reading the attribute may need ``await``."""
         value = arg.value
         if (
@@ -92,12 +92,12 @@ class _Hoist(cst.CSTTransformer):
         ):
             return arg
         attr = value.args[0].value.evaluated_value
-        if not isinstance(attr, str) or not attr.isidentifier():
+        if not isinstance(attr, str) or not all(part.isidentifier() for part in attr.split(".")):
             return arg
-        lam = cst.Lambda(
-            params=cst.Parameters(params=[cst.Param(name=cst.Name("obj"))]),
-            body=cst.Attribute(value=cst.Name("obj"), attr=cst.Name(attr)),
-        )
+        body = cst.Name("obj")
+        for part in attr.split("."):  # attrgetter("author.name"): obj.author.name
+            body = cst.Attribute(value=body, attr=cst.Name(part))
+        lam = cst.Lambda(params=cst.Parameters(params=[cst.Param(name=cst.Name("obj"))]), body=body)
         self.candidates.add(id(lam))
         hoisted = self.hoist(lam, lam)
         return arg if hoisted is lam else arg.with_changes(value=hoisted)

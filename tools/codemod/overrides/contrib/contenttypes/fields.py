@@ -10,6 +10,7 @@ content type is not cached yet gets it when the instance is saved
 (``resolve_content_type``, called from ``Model._prepare_related_fields_for_save``).
 """
 
+from teapot.db.models.fields.related_descriptors import deprecated_prefetch_queryset
 from teapot.errors import AwaitRequired
 
 from tools.codemod.overrides import override
@@ -298,3 +299,13 @@ async def set(self, objs, *, bulk=True, clear=False):
     objs = await materialize(objs)
     db = router.db_for_write(self.model, instance=self.instance)
     await replace_related_objects(self, objs, db, clear=clear, bulk_clear=None, bulk_remove=None, bulk_add=bulk)
+
+
+@override("GenericForeignKey.get_prefetch_queryset", upstream="bb0872a39560")
+async def get_prefetch_queryset(self, instances, queryset=None):
+    return await deprecated_prefetch_queryset(self, instances, queryset)
+
+
+@override("create_generic_related_manager.GenericRelatedObjectManager.get_prefetch_queryset", upstream="bb0872a39560")
+async def get_prefetch_queryset(self, instances, queryset=None):
+    return await deprecated_prefetch_queryset(self, instances, queryset)

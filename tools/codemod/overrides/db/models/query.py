@@ -403,6 +403,12 @@ async def _evaluate(self):
 
 @override("RawQuerySet.__getitem__", upstream="3a5a0e3b9fd2")
 def __getitem__(self, k):
+    if not isinstance(k, slice):
+        # A key the result list cannot take is refused before asking for the rows.
+        try:
+            operator.index(k)
+        except TypeError:
+            raise TypeError(f"list indices must be integers or slices, not {type(k).__name__}") from None
     self._require_cache("raw_qs[...]", "`(await raw_qs)[k]`")
     return self._result_cache[k]
 

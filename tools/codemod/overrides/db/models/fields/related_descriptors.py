@@ -109,6 +109,22 @@ async def materialize(objs):
     return tuple(objs)
 
 
+@override("deprecated_prefetch_queryset", new=True)
+async def deprecated_prefetch_queryset(relation, instances, queryset):
+    """The deprecated ``get_prefetch_queryset()`` of every relation. ``instances`` may be
+    an unevaluated queryset: it is read here, since the prefetch code indexes and iterates
+    it, which would query synchronously."""
+    warnings.warn(
+        "get_prefetch_queryset() is deprecated. Use get_prefetch_querysets() instead.",
+        RemovedInDjango60Warning,
+        stacklevel=3,  # the caller of the relation's get_prefetch_queryset()
+    )
+    instances = await materialize(instances)
+    if queryset is None:
+        return await relation.get_prefetch_querysets(instances)
+    return await relation.get_prefetch_querysets(instances, [queryset])
+
+
 @override("replace_related_objects", new=True)
 async def replace_related_objects(manager, objs, db, *, clear, bulk_clear, bulk_remove, bulk_add):
     """The objects of a one-to-many relation (a reverse foreign key, a generic relation)
@@ -224,3 +240,23 @@ async def get_prefetch_querysets(self, instances, querysets=None):
         self.field.cache_name,
         False,
     )
+
+
+@override("ForwardManyToOneDescriptor.get_prefetch_queryset", upstream="bb0872a39560")
+async def get_prefetch_queryset(self, instances, queryset=None):
+    return await deprecated_prefetch_queryset(self, instances, queryset)
+
+
+@override("ReverseOneToOneDescriptor.get_prefetch_queryset", upstream="bb0872a39560")
+async def get_prefetch_queryset(self, instances, queryset=None):
+    return await deprecated_prefetch_queryset(self, instances, queryset)
+
+
+@override("create_reverse_many_to_one_manager.RelatedManager.get_prefetch_queryset", upstream="bb0872a39560")
+async def get_prefetch_queryset(self, instances, queryset=None):
+    return await deprecated_prefetch_queryset(self, instances, queryset)
+
+
+@override("create_forward_many_to_many_manager.ManyRelatedManager.get_prefetch_queryset", upstream="bb0872a39560")
+async def get_prefetch_queryset(self, instances, queryset=None):
+    return await deprecated_prefetch_queryset(self, instances, queryset)
