@@ -17,6 +17,7 @@ from . import (
     serializer_calls,
     stamp_header,
     sync_bridges,
+    threads_as_tasks,
     unavailable_imports,
 )
 
@@ -24,6 +25,7 @@ ORDER = [
     rename_imports,
     unavailable_imports,
     patched_coroutines,
+    threads_as_tasks,
     hoist_lambdas,
     coroutine_stand_ins,
     await_calls,

@@ -12,6 +12,7 @@ import libcst as cst
 
 from tools.libcst_toolkit import ScopedTransformer, ScopedVisitor
 
+from . import threads_as_tasks
 from .serializer_calls import is_serialize_call
 from ._base import ASYNC_CONTEXTS, CALLABLE_FORMS, TEST_HOOKS, Context, call_name, is_coroutine_name, is_self_receiver, looks_like_queryset, teapot_function_imports
 
@@ -152,8 +153,10 @@ class _Triggers(_OwnBody):
                         self.found = True
                 elif name not in self.ctx.ambiguous or looks_like_queryset(receiver):
                     self.found = True
-                elif isinstance(receiver, cst.Name) and receiver.value in ("transaction", "cursor"):
-                    self.found = True
+                elif _connection_like(receiver):
+                    self.found = True  # connection.close(), self.cursor.close(), transaction.commit()
+            if name == "cursor" and not is_self_receiver(receiver):
+                self.found = True  # connection.cursor() used bare: awaited (await_calls)
             if is_self_receiver(receiver) and name in self.async_methods:
                 self.found = True
             if name == "assertQuerySetEqual" or is_serialize_call(node):
@@ -175,6 +178,19 @@ class _Triggers(_OwnBody):
     def visit_WithItem(self, node):
         if isinstance(node.item, cst.Call) and call_name(node.item) in ASYNC_CONTEXTS:
             self.found = True
+
+
+def _connection_like(receiver) -> bool:
+    """A receiver named as a connection, a cursor or the transaction module (``connection``,
+    ``self.new_connection``, ``self.cursor``): its methods of a generic name (close,
+    rollback, set_autocommit) are teapot's coroutines."""
+    if isinstance(receiver, cst.Attribute):
+        name = receiver.attr.value
+    elif isinstance(receiver, cst.Name):
+        name = receiver.value
+    else:
+        return False
+    return name in ("transaction", "cursor") or name.endswith("connection")
 
 
 class _ParamCalls(_OwnBody):
@@ -240,7 +256,9 @@ def would_rewrite(func: cst.FunctionDef, ctx: Context) -> bool:
 
 
 def decide(tree: cst.Module, ctx: Context) -> None:
-    ctx.imported_coroutines = teapot_function_imports(tree, ctx.coroutines)
+    # Coroutine functions imported from teapot, and the shims' ones an earlier rule put in
+    # (threads_as_tasks: thread_join, task_sleep...).
+    ctx.imported_coroutines = teapot_function_imports(tree, ctx.coroutines) | (ctx.helpers & threads_as_tasks.COROUTINES)
     finder = _Functions()
     tree.visit(finder)
     functions = finder.functions
