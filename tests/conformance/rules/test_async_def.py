@@ -226,3 +226,21 @@ def test_async_def_helper_ending_a_transaction_of_another_connection():
     assert "(await aw(self.new_connection.rollback()))" in code
     assert "    def reads(self, f):" in code  # a file's close() is not a connection's
 
+
+def test_async_def_callable_instance_given_to_atomic():
+    source = """
+    class T(TransactionTestCase):
+        def test_x(self):
+            class Callable:
+                def __call__(self):
+                    pass
+
+            class Other:
+                def __call__(self):
+                    pass
+
+            transaction.atomic(Callable())
+            Other()()
+    """
+    code = full(source)
+    assert "async def __call__(self):\n                pass\n\n        class Other:\n            def __call__" in code

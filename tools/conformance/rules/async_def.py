@@ -45,12 +45,17 @@ class _Functions(ScopedVisitor):
         self.attr_value_refs: set[str] = set()  # ... as an attribute (self.helper, T.helper)
         self.call_funcs: set[int] = set()
         self.module_calls: set[str] = set()  # functions called where the module runs
+        self.atomic_callables: set[str] = set()  # classes whose instances atomic() wraps
 
     def visit_Call(self, node):
         if not self.frames and isinstance(node.func, cst.Name):
             self.module_calls.add(node.func.value)
         self.call_funcs.add(id(node.func))
         awaiting = call_name(node) in AWAITING_CONSUMERS
+        if call_name(node) == "atomic":
+            for arg in node.args:
+                if isinstance(arg.value, cst.Call) and isinstance(arg.value.func, cst.Name):
+                    self.atomic_callables.add(arg.value.func.value)  # atomic(Callable())
         for arg in node.args:
             if arg.keyword is not None:
                 self.call_funcs.add(id(arg.keyword))  # f(name=...) names no function
@@ -265,6 +270,10 @@ def decide(tree: cst.Module, ctx: Context) -> None:
     chosen = set()
     for qual, info in functions.items():
         if info["async"]:
+            chosen.add(qual)
+        elif info["name"] == "__call__" and info["class"] in finder.atomic_callables:
+            # atomic() wraps async callables only: a callable instance it is given is called
+            # and awaited by the wrapper, so its __call__ is a coroutine function.
             chosen.add(qual)
         elif _never_async(info):
             continue
