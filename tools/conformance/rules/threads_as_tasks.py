@@ -3,9 +3,10 @@ connection per task, as Django keeps one per thread. ``threading.Thread``, ``Eve
 ``Timer`` become the shims' ``TaskThread``, ``TaskEvent`` and ``TaskTimer``; what blocks a
 thread becomes a coroutine the test awaits, so the other task runs meanwhile: ``t.join()``
 of a name bound to a thread becomes ``thread_join(t)``, ``e.wait()`` of a name bound to an
-event ``event_wait(e)``, and ``time.sleep(n)`` ``task_sleep(n)``. A function that sleeps
-and is used as a value (a callable default, which teapot calls without awaiting) keeps its
-``time.sleep``; the thread's target is awaited by the task, so it may sleep."""
+event (or, in a module that makes events, of any plain name: an event a helper is given)
+``event_wait(e)``, and ``time.sleep(n)`` ``task_sleep(n)``: the function that sleeps becomes
+a coroutine function (a callable field default too: teapot awaits the coroutine it leaves on
+the instance when the row is saved)."""
 
 from __future__ import annotations
 
@@ -46,47 +47,18 @@ def _imports(tree: cst.Module) -> tuple[dict[str, str], bool, bool]:
     return local, threading, time
 
 
-class _Facts(cst.CSTVisitor):
-    """Names used other than by a call (``defaults={"b": birthday_sleep}``), a thread's
-    ``target=`` and a timer's function aside, which the shims await."""
+class _Bound(cst.CSTVisitor):
+    """The names bound to a thread, an event or a timer (their code -> the shim class)."""
 
     def __init__(self, is_class):
         super().__init__()
         self.is_class = is_class
-        self.value_refs: set[str] = set()
-        self.skip: set[int] = set()
+        self.bound: dict[str, str] = {}
 
-    def visit_Call(self, node):
-        self.skip.add(id(node.func))
-        if isinstance(node.func, cst.Attribute):
-            self.skip.add(id(node.func.attr))
-        if self.is_class(node) in ("Thread", "Timer"):
-            for i, arg in enumerate(node.args):
-                if arg.keyword is not None and arg.keyword.value in ("target", "function") or (arg.keyword is None and i == 1 and self.is_class(node) == "Timer"):
-                    self.skip.add(id(arg.value))
-                    if isinstance(arg.value, cst.Attribute):
-                        self.skip.add(id(arg.value.attr))
-        for arg in node.args:
-            if arg.keyword is not None:
-                self.skip.add(id(arg.keyword))
-
-    def visit_FunctionDef(self, node):
-        self.skip.add(id(node.name))
-
-    def visit_ClassDef(self, node):
-        self.skip.add(id(node.name))
-
-    def visit_Param(self, node):
-        self.skip.add(id(node.name))
-
-    def visit_Attribute(self, node):
-        if id(node.attr) not in self.skip:
-            self.value_refs.add(node.attr.value)
-        self.skip.add(id(node.attr))
-
-    def visit_Name(self, node):
-        if id(node) not in self.skip:
-            self.value_refs.add(node.value)
+    def visit_Assign(self, node):
+        if isinstance(node.value, cst.Call) and self.is_class(node.value) is not None:
+            for target in node.targets:
+                self.bound[_code(target.target)] = CLASSES[self.is_class(node.value)]
 
 
 class _Tasks(cst.CSTTransformer):
@@ -96,9 +68,7 @@ class _Tasks(cst.CSTTransformer):
         self.local = local
         self.threading = threading
         self.time = time
-        self.bound: dict[str, str] = {}  # code of a name bound to a shim instance -> its class
-        self.value_refs: set[str] = set()
-        self.functions: list[str] = []
+        self.bound: dict[str, str] = {}
 
     def is_class(self, call: cst.Call) -> str | None:
         func = call.func
@@ -115,23 +85,9 @@ class _Tasks(cst.CSTTransformer):
         return None
 
     def visit_Module(self, node):
-        facts = _Facts(self.is_class)
-        node.visit(facts)
-        self.value_refs = facts.value_refs
-
-    def visit_FunctionDef(self, node):
-        self.functions.append(node.name.value)
-
-    def leave_FunctionDef(self, original_node, updated_node):
-        self.functions.pop()
-        return updated_node
-
-    def visit_Assign(self, node):
-        if isinstance(node.value, cst.Call):
-            kind = self.is_class(node.value)
-            if kind is not None:
-                for target in node.targets:
-                    self.bound[_code(target.target)] = CLASSES[kind]
+        bound = _Bound(self.is_class)
+        node.visit(bound)
+        self.bound = bound.bound
 
     def leave_Call(self, original_node, updated_node):
         kind = self.is_class(original_node)
@@ -141,15 +97,13 @@ class _Tasks(cst.CSTTransformer):
         if not isinstance(func, cst.Attribute):
             return updated_node
         receiver = _code(func.value)
-        if (
-            self.time
-            and receiver == "time"
-            and func.attr.value == "sleep"
-            and self.functions
-            and self.functions[-1] not in self.value_refs
-        ):
+        if self.time and receiver == "time" and func.attr.value == "sleep":
             return self._helper(updated_node.with_changes(func=cst.Name("task_sleep")), "task_sleep")
         shim = self.bound.get(receiver)
+        if shim is None and "TaskEvent" in self.bound.values() and isinstance(func.value, cst.Name) and func.attr.value == "wait":
+            # An event handed to a helper (``def wait_or_fail(event, message): event.wait(5)``):
+            # event_wait() calls the wait() of anything that is not a TaskEvent.
+            shim = "TaskEvent"
         if shim in BLOCKING and func.attr.value == BLOCKING[shim][0]:
             helper = BLOCKING[shim][1]
             return self._helper(
