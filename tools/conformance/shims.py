@@ -9,7 +9,11 @@ import inspect
 
 from teapot.errors import AwaitRequired
 
-__all__ = ["UnavailableError", "aw", "coroutine_mock", "ecall", "ev", "ev_item", "field_value", "has", "lazy_object", "load", "loaded_count", "rendered", "unavailable"]
+__all__ = [
+    "TaskEvent", "TaskThread", "TaskTimer", "UnavailableError", "aw", "coroutine_mock", "ecall", "ev", "ev_item",
+    "event_wait", "field_value", "has", "lazy_object", "load", "loaded_count", "rendered", "task_sleep",
+    "thread_join", "unavailable",
+]
 
 
 def _awaitable_mock_class():
@@ -300,3 +304,123 @@ def unavailable(name, module=None):
     """A stand-in for ``name`` (a dotted Django name teapot lacks, from ``module``: by
     default the name's parent) that raises UnavailableError when used."""
     return _Unavailable(name, module)
+
+
+# -- threads as tasks (rules/threads_as_tasks.py)
+#
+# A Django test that starts a thread to get a second database connection (a lock held by one
+# connection, a statement of another that blocks on it) runs the thread's target as a task of
+# the test's event loop: teapot gives each task its own leases, as Django gives each thread its
+# own connection. What would block a thread (sleep, join, an event's wait) is awaited, so the
+# other task runs meanwhile.
+
+
+class TaskThread:
+    """``threading.Thread`` whose target runs as a task: start() schedules it, ``await
+    thread_join(thread)`` waits for it. As in a thread, an exception of the target is printed,
+    not raised in the code that joins it."""
+
+    def __init__(self, group=None, target=None, name=None, args=(), kwargs=None, *, daemon=None):
+        self._target = target
+        self._args = tuple(args)
+        self._kwargs = dict(kwargs or {})
+        self.name = name
+        self.daemon = daemon
+        self._task = None
+
+    def start(self):
+        import asyncio
+
+        if self._task is not None:
+            raise RuntimeError("threads can only be started once")
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self):
+        import sys
+        import traceback
+
+        try:
+            if self._target is not None:
+                result = self._target(*self._args, **self._kwargs)
+                if inspect.isawaitable(result):
+                    await result
+        except BaseException:  # a thread's exception goes to stderr, as threading.excepthook does
+            traceback.print_exc(file=sys.stderr)
+
+    def is_alive(self):
+        return self._task is not None and not self._task.done()
+
+
+async def thread_join(thread, timeout=None):
+    """``thread.join(timeout)`` for a TaskThread (any other object's join() is called)."""
+    import asyncio
+
+    if not isinstance(thread, TaskThread):
+        return thread.join() if timeout is None else thread.join(timeout)
+    if thread._task is None:
+        raise RuntimeError("cannot join thread before it is started")
+    await asyncio.wait([thread._task], timeout=timeout)
+
+
+def _asyncio_event():
+    import asyncio
+
+    return asyncio.Event
+
+
+class TaskEvent:
+    """``threading.Event`` for tasks: set(), clear() and is_set() as there; waiting is ``await
+    event_wait(event, timeout)``."""
+
+    def __init__(self):
+        self._event = _asyncio_event()()
+
+    def set(self):
+        self._event.set()
+
+    def clear(self):
+        self._event.clear()
+
+    def is_set(self):
+        return self._event.is_set()
+
+
+async def event_wait(event, timeout=None):
+    """``event.wait(timeout)`` for a TaskEvent: True once it is set, False after ``timeout``."""
+    import asyncio
+
+    if not isinstance(event, TaskEvent):
+        return event.wait() if timeout is None else event.wait(timeout)
+    try:
+        await asyncio.wait_for(event._event.wait(), timeout)
+    except asyncio.TimeoutError:
+        return event.is_set()
+    return True
+
+
+class TaskTimer:
+    """``threading.Timer``: ``function(*args, **kwargs)`` after ``interval`` seconds, on the
+    event loop; cancel() before then stops it."""
+
+    def __init__(self, interval, function, args=None, kwargs=None):
+        self.interval = interval
+        self.function = function
+        self.args = tuple(args or ())
+        self.kwargs = dict(kwargs or {})
+        self._handle = None
+
+    def start(self):
+        import asyncio
+
+        self._handle = asyncio.get_running_loop().call_later(self.interval, lambda: self.function(*self.args, **self.kwargs))
+
+    def cancel(self):
+        if self._handle is not None:
+            self._handle.cancel()
+
+
+async def task_sleep(seconds):
+    """``time.sleep(seconds)`` that lets the other tasks run meanwhile."""
+    import asyncio
+
+    await asyncio.sleep(seconds)

@@ -201,3 +201,46 @@ def test_async_def_mixin_awaits_a_helper_made_async_in_a_subclass_module():
     """
     code = full(source, foreign_async_methods=frozenset({"values"}))
     assert "(await aw(self.values(data)))" in code
+
+
+def test_async_def_helper_ending_a_transaction_of_another_connection():
+    # close(), rollback() and set_autocommit() are generic names: on a receiver named as a
+    # connection or a cursor they are teapot's coroutines, so the helper becomes async.
+    source = """
+    class T(TransactionTestCase):
+        def end_blocking_transaction(self):
+            self.cursor.close()
+            self.new_connection.rollback()
+            self.new_connection.set_autocommit(True)
+
+        def tearDown(self):
+            self.end_blocking_transaction()
+
+        def reads(self, f):
+            f.close()
+    """
+    names = COROUTINES | {"close", "rollback", "set_autocommit"}
+    code = full(source, coroutines=names, ambiguous=names)
+    assert "async def end_blocking_transaction" in code
+    assert "(await aw(self.end_blocking_transaction()))" in code
+    assert "(await aw(self.new_connection.rollback()))" in code
+    assert "    def reads(self, f):" in code  # a file's close() is not a connection's
+
+
+def test_async_def_callable_instance_given_to_atomic():
+    source = """
+    class T(TransactionTestCase):
+        def test_x(self):
+            class Callable:
+                def __call__(self):
+                    pass
+
+            class Other:
+                def __call__(self):
+                    pass
+
+            transaction.atomic(Callable())
+            Other()()
+    """
+    code = full(source)
+    assert "async def __call__(self):\n                pass\n\n        class Other:\n            def __call__" in code

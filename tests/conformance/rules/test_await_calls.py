@@ -157,3 +157,18 @@ def test_await_calls_functions_kept_in_a_namedtuple():
     assert "objects.extend((await aw(helper.create_object(pk, klass, value))))" in code
     assert "point = (await aw(other.create_object(pk)))" in code
     assert "namedtuple(" in code and "aw(namedtuple" not in code
+
+
+def test_await_calls_bare_cursor_is_awaited():
+    # connection.cursor() gives an object to await (the cursor) or to enter: a bare call is
+    # awaited, a with-item entered.
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            self.cursor = self.new_connection.cursor()
+            with connection.cursor() as cur:
+                pass
+    """
+    code = full(source)
+    assert "self.cursor = (await aw(self.new_connection.cursor()))" in code
+    assert "async with connection.cursor() as cur:" in code

@@ -19,6 +19,7 @@ from . import (
     stamp_header,
     sync_bridges,
     sync_counts,
+    threads_as_tasks,
     unavailable_imports,
 )
 
@@ -26,6 +27,7 @@ ORDER = [
     rename_imports,
     unavailable_imports,
     patched_coroutines,
+    threads_as_tasks,
     hoist_lambdas,
     coroutine_stand_ins,
     await_calls,

@@ -12,6 +12,7 @@ import libcst as cst
 
 from tools.libcst_toolkit import ScopedTransformer, ScopedVisitor
 
+from . import threads_as_tasks
 from .serializer_calls import is_serialize_call
 from ._base import ASYNC_CONTEXTS, CALLABLE_FORMS, TEST_HOOKS, Context, call_name, is_coroutine_name, is_self_receiver, looks_like_queryset, teapot_function_imports
 
@@ -44,12 +45,17 @@ class _Functions(ScopedVisitor):
         self.attr_value_refs: set[str] = set()  # ... as an attribute (self.helper, T.helper)
         self.call_funcs: set[int] = set()
         self.module_calls: set[str] = set()  # functions called where the module runs
+        self.atomic_callables: set[str] = set()  # classes whose instances atomic() wraps
 
     def visit_Call(self, node):
         if not self.frames and isinstance(node.func, cst.Name):
             self.module_calls.add(node.func.value)
         self.call_funcs.add(id(node.func))
         awaiting = call_name(node) in AWAITING_CONSUMERS
+        if call_name(node) == "atomic":
+            for arg in node.args:
+                if isinstance(arg.value, cst.Call) and isinstance(arg.value.func, cst.Name):
+                    self.atomic_callables.add(arg.value.func.value)  # atomic(Callable())
         for arg in node.args:
             if arg.keyword is not None:
                 self.call_funcs.add(id(arg.keyword))  # f(name=...) names no function
@@ -152,8 +158,10 @@ class _Triggers(_OwnBody):
                         self.found = True
                 elif name not in self.ctx.ambiguous or looks_like_queryset(receiver):
                     self.found = True
-                elif isinstance(receiver, cst.Name) and receiver.value in ("transaction", "cursor"):
-                    self.found = True
+                elif _connection_like(receiver):
+                    self.found = True  # connection.close(), self.cursor.close(), transaction.commit()
+            if name == "cursor" and not is_self_receiver(receiver):
+                self.found = True  # connection.cursor() used bare: awaited (await_calls)
             if is_self_receiver(receiver) and name in self.async_methods:
                 self.found = True
             if name == "assertQuerySetEqual" or is_serialize_call(node):
@@ -175,6 +183,19 @@ class _Triggers(_OwnBody):
     def visit_WithItem(self, node):
         if isinstance(node.item, cst.Call) and call_name(node.item) in ASYNC_CONTEXTS:
             self.found = True
+
+
+def _connection_like(receiver) -> bool:
+    """A receiver named as a connection, a cursor or the transaction module (``connection``,
+    ``self.new_connection``, ``self.cursor``): its methods of a generic name (close,
+    rollback, set_autocommit) are teapot's coroutines."""
+    if isinstance(receiver, cst.Attribute):
+        name = receiver.attr.value
+    elif isinstance(receiver, cst.Name):
+        name = receiver.value
+    else:
+        return False
+    return name in ("transaction", "cursor") or name.endswith("connection")
 
 
 class _ParamCalls(_OwnBody):
@@ -240,13 +261,19 @@ def would_rewrite(func: cst.FunctionDef, ctx: Context) -> bool:
 
 
 def decide(tree: cst.Module, ctx: Context) -> None:
-    ctx.imported_coroutines = teapot_function_imports(tree, ctx.coroutines)
+    # Coroutine functions imported from teapot, and the shims' ones an earlier rule put in
+    # (threads_as_tasks: thread_join, task_sleep...).
+    ctx.imported_coroutines = teapot_function_imports(tree, ctx.coroutines) | (ctx.helpers & threads_as_tasks.COROUTINES)
     finder = _Functions()
     tree.visit(finder)
     functions = finder.functions
     chosen = set()
     for qual, info in functions.items():
         if info["async"]:
+            chosen.add(qual)
+        elif info["name"] == "__call__" and info["class"] in finder.atomic_callables:
+            # atomic() wraps async callables only: a callable instance it is given is called
+            # and awaited by the wrapper, so its __call__ is a coroutine function.
             chosen.add(qual)
         elif _never_async(info):
             continue

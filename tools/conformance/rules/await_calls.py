@@ -116,6 +116,8 @@ class _Await(ScopedTransformer):
                 return "await"
             if name in CALLABLE_FORMS and positional >= CALLABLE_FORMS[name]:
                 return "aw"
+            if name == "cursor" and not is_self_receiver(receiver):
+                return "aw"  # cur = connection.cursor(): awaited gives the cursor (a with-item is entered)
             if is_self_receiver(receiver):
                 if name in ctx.async_methods or is_coroutine_name(ctx, name):
                     return "aw"
