@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 
+from teapot.backends import one_statement
 from teapot.compiled_gets import PLAIN_VALUE_TYPES, REUSABLE_LOOKUPS, convert_row
 from teapot.core.exceptions import EmptyResultSet, FullResultSet
 from teapot.core.signals import setting_changed
@@ -183,14 +184,7 @@ class CompiledStatement:
                 return NOT_REUSABLE
         else:
             head = self.head
-        async with connection.cursor() as cursor:
-            await cursor.execute(self.sql, head + where_params)
-            if self.reads == "count":
-                got = cursor.rowcount
-            elif self.reads == "one":
-                got = await cursor.fetchone()
-            else:
-                got = await cursor.fetchall()
+        got = await one_statement.run(connection, self.sql, head + where_params, _READERS[self.reads])
         return self.answer(self, connection, shape.db, got)
 
     def convert(self, row, connection):
@@ -332,6 +326,9 @@ def _instances(compiler, db):
 
     return make
 
+
+# How a statement's result is read, by CompiledStatement.reads.
+_READERS = {"count": one_statement.row_count, "one": one_statement.fetch_one, "all": one_statement.fetch_all}
 
 _ANSWERS = {
     "exists": _exists_statement,

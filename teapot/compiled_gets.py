@@ -26,6 +26,7 @@ import datetime
 import decimal
 import uuid
 
+from teapot.backends import one_statement
 from teapot.core.exceptions import EmptyResultSet, FullResultSet
 from teapot.core.signals import setting_changed
 from teapot.db import connections
@@ -95,9 +96,7 @@ class CompiledGet:
                 params += lookup_class(column, value).process_rhs(None, connection)[1]
         except (EmptyResultSet, FullResultSet):
             return NOT_REUSABLE  # an integer out of the column's range: no WHERE, or no query
-        async with connection.cursor() as cursor:
-            await cursor.execute(self.sql, params)
-            rows = await cursor.fetchall()
+        rows = await one_statement.run(connection, self.sql, params, one_statement.fetch_all)
         if self.converters:
             rows = [convert_row(row, self.converters, connection) for row in rows]
         model, init_list, start, end = self.model, self.init_list, self.start, self.end

@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime
 import decimal
 
+from teapot.backends import one_statement
 from teapot.core.signals import setting_changed
 from teapot.db.models.signals import class_prepared
 
@@ -201,11 +202,14 @@ async def insert_one(connection, obj, fields, returning_fields):
     value_rows = compiled.value_rows(connection, fields, (obj,))
     if value_rows is None:
         return None
-    async with connection.cursor() as cursor:
-        await cursor.execute(compiled.sql, compiled.params(value_rows))
-        if not returning_fields:
-            return ()
+    if not returning_fields:
+        await one_statement.run(connection, compiled.sql, compiled.params(value_rows), one_statement.row_count)
+        return ()
+
+    async def read_returned(cursor):
         return await ops.fetch_returned_insert_columns(cursor, compiled.returning_params)
+
+    return await one_statement.run(connection, compiled.sql, compiled.params(value_rows), read_returned)
 
 
 def _any_expression(fields, objs):

@@ -100,10 +100,13 @@ async def insert_new(obj, using) -> bool:
     fields = plan.fields_with_pk if obj._is_pk_set(meta) else plan.fields_without_pk
     from teapot.db import connections, transaction
 
-    async with transaction.mark_for_rollback_on_error(using=using):
-        # Inside the block, which connects: which columns come back may depend on the server.
+    connection = connections[using]
+    # The sync form of the block (it has no I/O to do on entry); the connection is taken
+    # inside it, before the RETURNING columns are read: they may depend on the server.
+    with transaction.mark_for_rollback_on_error(using=using):
+        await connection.ensure_connection()
         returning_fields = meta.db_returning_fields
-        returned = await compiled_inserts.insert_one(connections[using], obj, fields, returning_fields)
+        returned = await compiled_inserts.insert_one(connection, obj, fields, returning_fields)
         if returned is None:
             rows = await obj._do_insert(model._base_manager, using, fields, returning_fields, False)
             returned = rows[0] if rows else ()

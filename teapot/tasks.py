@@ -31,7 +31,10 @@ class TaskLocal:
     __slots__ = ("_tasks", "_thread", "_on_task_done", "__weakref__")
 
     def __init__(self, on_task_done):
-        object.__setattr__(self, "_tasks", weakref.WeakKeyDictionary())
+        # A weak reference to a task -> its values. A plain dict of weak references rather
+        # than a WeakKeyDictionary: every connection lookup reads it, and the latter's get()
+        # is a Python call of its own.
+        object.__setattr__(self, "_tasks", {})
         object.__setattr__(self, "_thread", threading.local())
         object.__setattr__(self, "_on_task_done", on_task_done)
 
@@ -42,16 +45,26 @@ class TaskLocal:
             task = None
         if task is None:
             return self._thread.__dict__
-        storage = self._tasks.get(task)
+        storage = self._tasks.get(weakref.ref(task))
         if storage is None and create:
-            storage = self._tasks[task] = {}
+            storage = self._tasks[weakref.ref(task, self._task_freed)] = {}
             task.add_done_callback(self._task_done)
         return storage
 
+    def _task_freed(self, task_ref):
+        # A task freed before it finished (its done callbacks never ran).
+        self._tasks.pop(task_ref, None)
+
     def _task_done(self, task):
-        storage = self._tasks.pop(task, None)
+        storage = self._tasks.pop(weakref.ref(task), None)
         if storage:
             self._on_task_done(list(storage.values()), task.cancelled())
+
+    def get(self, name, default=None):
+        """The value of ``name`` in this task, or ``default``; without the attribute protocol,
+        whose failed lookup raises an AttributeError before ``__getattr__`` runs."""
+        storage = self._storage(create=False)
+        return default if storage is None else storage.get(name, default)
 
     def __getattr__(self, name):
         storage = self._storage(create=False)

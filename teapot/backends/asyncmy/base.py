@@ -157,6 +157,36 @@ class AsyncCursor(DriverCursor):
 
 
 
+class ErrorMappingCursor(mysql_base.CursorWrapper):
+    """Upstream's MySQL cursor wrapper (some OperationalErrors become IntegrityError) with the
+    calls every statement makes defined here: upstream finds them through ``__getattr__``,
+    which runs only after the ordinary lookup has failed and raised an AttributeError."""
+
+    async def fetchone(self):
+        return await self.cursor.fetchone()
+
+    async def fetchmany(self, size=None):
+        return await self.cursor.fetchmany(size)
+
+    async def fetchall(self):
+        return await self.cursor.fetchall()
+
+    async def close(self):
+        return await self.cursor.close()
+
+    @property
+    def rowcount(self):
+        return self.cursor.rowcount
+
+    @property
+    def lastrowid(self):
+        return self.cursor.lastrowid
+
+    @property
+    def description(self):
+        return self.cursor.description
+
+
 class StreamingCursor(AsyncCursor):
     """iterator()'s cursor: rows come off the wire a chunk at a time (asyncmy's unbuffered
     SSCursor) instead of the whole result first. MySQL cannot interleave statements on one
@@ -347,7 +377,7 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
 
     async def create_cursor(self, name=None):
         cursor = StreamingCursor if name else AsyncCursor
-        return mysql_base.CursorWrapper(cursor(self, self.connection))
+        return ErrorMappingCursor(cursor(self, self.connection))
 
     def _discard_if_interrupted(self, raw: asyncmy.Connection) -> DiscardIfInterrupted:
         """Close ``raw`` when an operation on it ends in anything but an error the server

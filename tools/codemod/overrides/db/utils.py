@@ -19,7 +19,11 @@ def __init__(self, settings=None):
 
 @override("ConnectionHandler.__getitem__", new=True)
 def __getitem__(self, alias):
-    conn = super(ConnectionHandler, self).__getitem__(alias)
+    # The task's own wrapper, read without the attribute lookup the base class makes: a miss
+    # there raises (and formats) an AttributeError before TaskLocal.__getattr__ answers.
+    conn = self._connections.get(alias)
+    if conn is None:
+        conn = super(ConnectionHandler, self).__getitem__(alias)
     if conn.__dict__.get("_mode_generation", 0) != shared_transaction.generation:
         # The test mode started or ended since this wrapper was last set up.
         shared_transaction.adopt(conn)
