@@ -85,7 +85,8 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
         except ValueError:
             raise ImproperlyConfigured(
                 f"Invalid transaction isolation level {value} specified. "
-                "Use one of the teapot.backends.asyncpg.psycopg_any.IsolationLevel values."
+                "Use one of the psycopg.IsolationLevel values. "
+                "teapot.backends.asyncpg.psycopg_any.IsolationLevel has them."
             ) from None
 
     async def get_new_connection(self, conn_params):
