@@ -59,11 +59,13 @@ class PoolOptions:
     @classmethod
     def from_settings(cls, settings_dict) -> PoolOptions:
         given = settings_dict.get("OPTIONS", {}).get("pool", True)
-        if given is True or given is None:
+        if given is True or given is False or given is None:
+            # False is Django's "no psycopg pool": teapot's leases always take connections
+            # from a pool of its own, here with the default options.
             given = {}
         if not isinstance(given, dict):
             raise ImproperlyConfigured(
-                f"OPTIONS['pool'] must be a dict of pool options (or True), not {given!r}."
+                f"OPTIONS['pool'] must be a dict of pool options (or True or False), not {given!r}."
             )
         names = {f.name for f in dataclasses.fields(cls)} - {"health_checks"}
         unknown = sorted(set(given) - names)

@@ -10,6 +10,13 @@ others' writes, and an ``atomic()`` block of a task becomes a savepoint in it.
 
 Each task's wrapper follows the mode through ``adopt()``, which the connection handler calls
 when a wrapper is looked up in another mode than the one it was set up for.
+
+The shared transaction stands in for the pool of the alias's settings (the connection
+handler's ``settings_dict``: pools are per alias and settings, teapot.pool). A wrapper with
+settings of its own (``connection.copy()``, which deep-copies them: Django's "a copy of this
+connection, for tests that require two connections to the same database"; a wrapper made
+for another database) leases from its own pool, outside the test's transaction, as it would
+outside the test mode (``serving()``).
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ class SharedTransaction:
 
     def __init__(self, owner, timeout: float):
         self.alias = owner.alias
+        self.settings_dict = owner.settings_dict  # the settings whose pool this stands in for
         self.owner = owner  # the wrapper that opened the transaction and leased the connection
         self.raw = owner.connection
         self.timeout = timeout
@@ -65,9 +73,9 @@ class SharedTransaction:
 
     def reclaim(self):
         """End the lease of a wrapper that still holds the connection when a test is over: one
-        the test made itself (``connection.copy()``) and never closed. Outside the test mode
-        such a wrapper would hold a connection of its own; here it would keep every later
-        test waiting for the one connection."""
+        the test made itself with the alias's settings (``copy.copy(connection)``) and never
+        closed. Outside the test mode such a wrapper would hold a connection of its own; here
+        it would keep every later test waiting for the one connection."""
         holder = self.holder
         if holder is not None and self._turn.locked():
             holder.release_connection()
@@ -111,12 +119,22 @@ def active(alias: str) -> SharedTransaction | None:
     return _active.get(alias)
 
 
+def serving(wrapper) -> SharedTransaction | None:
+    """The shared transaction ``wrapper`` leases from: its alias's, if the wrapper has the
+    settings whose pool it stands in for; None otherwise (not in the test mode, or a wrapper
+    with settings of its own, such as ``connection.copy()``, which leases from its own pool)."""
+    shared = _active.get(wrapper.alias)
+    if shared is None or wrapper.settings_dict is not shared.settings_dict:
+        return None
+    return shared
+
+
 def adopt(wrapper, leased=False) -> None:
     """Set the transaction state of a wrapper for the current mode: inside the shared
     transaction (an open atomic block nobody exits, so that the task's own blocks are
     savepoints) or back in autocommit. ``leased``: it just leased the shared connection; its
     own blocks, if any, stay as they are."""
-    shared = _active.get(wrapper.alias)
+    shared = serving(wrapper)
     if leased:
         wrapper._mode_generation = generation
         wrapper.in_atomic_block = True

@@ -155,6 +155,18 @@ def _give_back_leases(aliases):
             shared.reclaim()  # a wrapper the test made and left holding the connection
 
 
+async def _close_pools_of_copies():
+    """Close the pools that wrappers the test made with settings of their own opened
+    (``connection.copy()``, a connection to another database): each such wrapper leases from
+    a pool of its own, outside the shared test transaction, whose idle connections would
+    otherwise outlive the test. A connection still leased is closed when given back."""
+    from teapot.pool import pools
+
+    for pool in pools():
+        if connections.settings.get(pool.alias) is not pool.settings_dict:
+            await pool.close()
+
+
 def _enter_available_apps(available):
     from teapot.apps import apps
     from teapot.testing.utils import _settings_changed
@@ -247,6 +259,7 @@ async def run_test(cls, name, aliases, is_db, is_atomic, test_data, flush_aliase
                     outcome = _outcome(exc)
     finally:
         _give_back_leases(aliases)
+        await _close_pools_of_copies()
         for alias, sid in reversed(checkpoints):
             try:
                 await active(alias).rollback_to(sid)

@@ -297,6 +297,64 @@ async def test_isolation_level_from_options():
         await serializable.close()
 
 
+async def test_cursor_factory_encoding_and_connection_hooks_from_options():
+    # OPTIONS as a psycopg-based Django project may have them: cursor_factory (the plain
+    # cursors' class), client_encoding (sessions are UTF8 whatever it says), isolation_level
+    # (the connection's attribute, as psycopg's), pool False (Django's "no psycopg pool").
+    from teapot.backends.asyncpg.base import DatabaseWrapper
+    from teapot.backends.asyncpg.psycopg_any import IsolationLevel
+    from teapot.db.backends.postgresql.base import Cursor
+
+    class MyCursor(Cursor):
+        pass
+
+    options = {
+        "cursor_factory": MyCursor,
+        "client_encoding": "LATIN2",
+        "isolation_level": IsolationLevel.REPEATABLE_READ,
+        "pool": False,
+    }
+    wrapper = DatabaseWrapper({**connection.settings_dict, "OPTIONS": options}, alias="factory")
+    try:
+        async with wrapper.cursor() as cur:
+            assert isinstance(cur.cursor, MyCursor)
+            await cur.execute("SHOW client_encoding")
+            assert await cur.fetchone() == ("UTF8",)
+            raw = wrapper.connection
+            assert (raw.cursor_factory, raw.encoding, raw.isolation_level) == (MyCursor, "UTF8", IsolationLevel.REPEATABLE_READ)
+    finally:
+        await wrapper.close()
+    plain = DatabaseWrapper(connection.settings_dict, alias="plain")
+    try:
+        await plain.ensure_connection()
+        assert plain.connection.isolation_level is None  # the server's default
+    finally:
+        await plain.close()
+
+
+async def test_assume_role_is_set_by_the_configure_role_hook():
+    # OPTIONS["assume_role"] is SET ROLE on each new connection, through upstream's
+    # _configure_role(): a subclass that returns False skips it.
+    from teapot.backends.asyncpg.base import DatabaseWrapper
+    from teapot.db.backends.postgresql.psycopg_any import errors
+
+    settings = {**connection.settings_dict, "OPTIONS": {"assume_role": "teapot_no_such_role"}}
+    with pytest.raises(errors.InvalidParameterValue, match='role "teapot_no_such_role" does not exist'):
+        await DatabaseWrapper(settings, alias="role").connect()  # the driver's error, as Django's test has it
+
+    class NoRole(DatabaseWrapper):
+        async def _configure_role(self, connection):
+            return False
+
+    wrapper = NoRole(settings, alias="no_role")
+    try:
+        async with wrapper.cursor() as cur:
+            await cur.execute("SELECT current_user = session_user")
+            assert await cur.fetchone() == (True,)
+    finally:
+        await wrapper.close()
+
+
 USE_TZ_OFF = """
 import asyncio, datetime, teapot
 teapot.setup("{url}", installed_apps=["tests.database.testapp"], use_tz=False, time_zone="Europe/Paris")

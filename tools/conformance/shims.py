@@ -10,8 +10,8 @@ import inspect
 from teapot.errors import AwaitRequired
 
 __all__ = [
-    "TaskEvent", "TaskThread", "TaskTimer", "UnavailableError", "aw", "coroutine_mock", "ecall", "ev", "ev_item",
-    "event_wait", "field_value", "has", "lazy_object", "load", "loaded_count", "rendered", "task_sleep",
+    "TaskEvent", "TaskThread", "TaskTimer", "UnavailableError", "aw", "coroutine_mock", "coroutine_side_effect", "ecall",
+    "ev", "ev_item", "event_wait", "field_value", "has", "lazy_object", "load", "loaded_count", "rendered", "task_sleep",
     "thread_join", "unavailable",
 ]
 
@@ -40,6 +40,28 @@ def coroutine_mock(**kwargs):
     if "return_value" not in kwargs:
         mocked.return_value = _awaitable_mock_class()()
     return mocked
+
+
+def coroutine_side_effect(effect):
+    """The ``side_effect`` of a mock put in place of a teapot coroutine function: a sync
+    function's result is awaited when it is awaitable (Django's side effect calls the
+    original, a coroutine in teapot), as the mock awaits an async side effect itself.
+    Exceptions, iterables and async functions are given back as they are."""
+    if (
+        not callable(effect)
+        or inspect.iscoroutinefunction(effect)
+        or isinstance(effect, BaseException)
+        or (isinstance(effect, type) and issubclass(effect, BaseException))
+    ):
+        return effect
+
+    async def call(*args, **kwargs):
+        result = effect(*args, **kwargs)
+        if inspect.isawaitable(result):
+            result = await result
+        return result
+
+    return call
 
 
 def _querysets():

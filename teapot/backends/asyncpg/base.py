@@ -21,7 +21,6 @@ import asyncpg
 from teapot.conf import settings
 from teapot.core.exceptions import ImproperlyConfigured
 from teapot.db.backends import utils as backend_utils
-from teapot.db.backends.base.base import BaseDatabaseWrapper
 from teapot.db.backends.postgresql import base as postgresql_base
 from teapot.db.backends.postgresql.psycopg_any import IsolationLevel
 
@@ -86,11 +85,13 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
         except ValueError:
             raise ImproperlyConfigured(
                 f"Invalid transaction isolation level {value} specified. "
-                "Use one of the teapot.backends.asyncpg.psycopg_any.IsolationLevel values."
+                "Use one of the psycopg.IsolationLevel values. "
+                "teapot.backends.asyncpg.psycopg_any.IsolationLevel has them."
             ) from None
 
     async def get_new_connection(self, conn_params):
-        configured = "isolation_level" in self.settings_dict["OPTIONS"]
+        options = self.settings_dict["OPTIONS"]
+        configured = "isolation_level" in options
         begin_sql = f"BEGIN ISOLATION LEVEL {self.isolation_level.sql}" if configured else "BEGIN"
         # The session's zone: Django's ``timezone`` is None without USE_TZ, but naive values
         # are then wall-clock times in TIME_ZONE, the session's zone.
@@ -103,18 +104,31 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
             # asyncpg reads 15.4 as major=15, micro=4; Django wants 150004.
             minor = version.micro if version.major >= 10 else version.minor * 100 + version.micro
             self.server_facts["pg_version"] = version.major * 10000 + minor
-            if role := self.settings_dict["OPTIONS"].get("assume_role"):
-                await driver(raw.execute(self.ops.compose_sql("SET ROLE %s", [role])))
         except BaseException:
             raw.terminate()
             raise
-        connection = Connection(raw, begin_sql, timestamps)
+        connection = Connection(
+            raw,
+            begin_sql,
+            timestamps,
+            isolation_level=self.isolation_level if configured else None,
+            cursor_factory=options.get("cursor_factory", AsyncCursor),
+        )
         connection.zone_followed = (self.timezone_name, settings.USE_TZ)  # set while connecting
         return connection
 
-    async def init_connection_state(self):
-        # The time zone and role were set while connecting.
-        await BaseDatabaseWrapper.init_connection_state(self)
+    # init_connection_state() is upstream's: the version check, then _configure_connection():
+    # the session's time zone (already set while connecting, so no round trip) and role.
+
+    @property
+    def pg_version(self):
+        """The server version as an integer (150004 for 15.4), read when connecting; set it to
+        stand for another server's (upstream's tests do)."""
+        return self.server_fact("pg_version")
+
+    @pg_version.setter
+    def pg_version(self, value):
+        self.server_facts["pg_version"] = value
 
     async def ensure_timezone(self):
         if self.connection is None:
@@ -155,7 +169,7 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
         await self._follow_time_zone(self.connection)
         if name:
             return ServerSideCursor(self, self.connection, name)
-        return AsyncCursor(self, self.connection)
+        return self.connection.cursor_factory(self, self.connection)
 
     async def _set_autocommit(self, autocommit):
         connection = self.connection

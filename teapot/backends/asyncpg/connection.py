@@ -16,10 +16,17 @@ class Connection:
 
     __slots__ = (
         "raw", "pid", "autocommit", "in_transaction", "failed", "begin_sql", "_coercers", "timestamps", "open_cursors",
-        "zone_followed",
+        "zone_followed", "isolation_level", "cursor_factory",
     )
 
-    def __init__(self, raw: asyncpg.Connection, begin_sql: str, timestamps: codecs.TimestampCoercer):
+    def __init__(
+        self,
+        raw: asyncpg.Connection,
+        begin_sql: str,
+        timestamps: codecs.TimestampCoercer,
+        isolation_level=None,
+        cursor_factory=None,
+    ):
         self.raw = raw
         self.pid = raw.get_server_pid()  # the session's id, for ending it from elsewhere
         self.autocommit = True
@@ -32,6 +39,17 @@ class Connection:
         self._coercers: dict[str, tuple] = {}
         self.open_cursors: set[str] = set()  # server-side cursors declared and not closed
         self.zone_followed = None  # (zone name, USE_TZ) its session and codecs are in
+        # As psycopg's connection attributes: the isolation level OPTIONS set (None: the
+        # server's default), and the class of the wrapper's plain cursors (OPTIONS
+        # "cursor_factory", a subclass of teapot.db.backends.postgresql.base.Cursor).
+        self.isolation_level = isolation_level
+        self.cursor_factory = cursor_factory
+
+    @property
+    def encoding(self) -> str:
+        """The session's client encoding as the server names it ("UTF8"), as psycopg2's
+        ``connection.encoding``."""
+        return self.raw.get_settings().client_encoding
 
     async def begin_if_needed(self):
         if not self.autocommit and not self.in_transaction:

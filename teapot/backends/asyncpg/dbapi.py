@@ -71,6 +71,12 @@ class _Errors:
     class DuplicateDatabase(ProgrammingError):
         sqlstate = "42P04"
 
+    class InsufficientPrivilege(ProgrammingError):
+        sqlstate = "42501"
+
+    class InvalidParameterValue(DataError):
+        sqlstate = "22023"
+
     class UndefinedTable(ProgrammingError):
         sqlstate = "42P01"
 

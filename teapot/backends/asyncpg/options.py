@@ -2,8 +2,11 @@
 
 from teapot.core.exceptions import ImproperlyConfigured
 
-# OPTIONS that are teapot's or upstream's, not asyncpg.connect() arguments.
-NOT_CONNECT_ARGUMENTS = ("isolation_level", "assume_role", "server_side_binding", "prepare_threshold", "pool")
+# OPTIONS that are teapot's or upstream's, not asyncpg.connect() arguments. client_encoding:
+# asyncpg's sessions are UTF8 whatever it says, as upstream's are (it sets UTF8 over it).
+NOT_CONNECT_ARGUMENTS = (
+    "isolation_level", "assume_role", "server_side_binding", "prepare_threshold", "pool", "cursor_factory", "client_encoding",
+)
 
 
 # libpq's connection option names (what a psycopg-based Django project has in OPTIONS or a

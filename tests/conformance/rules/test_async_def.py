@@ -70,6 +70,23 @@ def test_async_def_migration_overrides():
     assert "async def describe" not in code
 
 
+def test_async_def_backend_part_overrides():
+    # Django's test_bypass_role_configuration: teapot's _configure_connection() awaits the hook.
+    source = """
+    class T(TestCase):
+        def test_x(self):
+            class CustomDatabaseWrapper(DatabaseWrapper):
+                def _configure_role(self, connection):
+                    return False
+
+                def describe(self):
+                    return "w"
+    """
+    code, _ = run(async_def, source, ctx(coroutines=COROUTINES | {"_configure_role"}))
+    assert "async def _configure_role" in code
+    assert "async def describe" not in code
+
+
 def test_async_def_model_function_without_receiver_stays_sync():
     source = """
     class Article(models.Model):

@@ -30,9 +30,9 @@ SYNC_DECORATORS = {"property", "cached_property", "contextmanager", "classproper
 # (``disconnect`` takes back a receiver given to ``connect``: it never calls it.)
 AWAITING_CONSUMERS = set(CALLABLE_FORMS) | {"on_commit", "connect", "disconnect", "addCleanup", "addClassCleanup", "assertQuerySetEqual"}
 # Classes whose methods of a coroutine's name override it (teapot awaits them): models,
-# managers and querysets, migration operations (database_forwards), migrations (apply) and
-# commands (handle).
-ORM_BASE = re.compile(r"(Model|Manager|QuerySet|Operation|Command|Migration)$")
+# managers and querysets, migration operations (database_forwards), migrations (apply),
+# commands (handle), and the backends' parts (a DatabaseWrapper's _configure_role()).
+ORM_BASE = re.compile(r"(Model|Manager|QuerySet|Operation|Command|Migration|DatabaseWrapper|DatabaseCreation|DatabaseOperations|SchemaEditor)$")
 
 
 class _Functions(ScopedVisitor):

@@ -3,7 +3,12 @@
 function, and an ``AsyncMock``'s awaited result is another ``AsyncMock``, whose every method
 returns a coroutine; in Django the patched function is sync and its ``MagicMock`` result
 answers any call (``state.apps.bulk_update()`` used as a context manager). The target is
-resolved by importing it, as the names of teapot's coroutines are found by introspection."""
+resolved by importing it, as the names of teapot's coroutines are found by introspection.
+
+A ``side_effect=`` given for such a target is wrapped in ``coroutine_side_effect`` (the
+shims): the mock Python makes for a coroutine function awaits a side effect that is a
+coroutine function, but not the coroutine a sync one returns (Django's ``mocked_connect``
+returns ``orig_connect(self)``, which is a coroutine in teapot)."""
 
 from __future__ import annotations
 
@@ -39,10 +44,15 @@ class _Patch(cst.CSTTransformer):
             return updated_node
         positional = [a for a in updated_node.args if a.keyword is None and not a.star]
         keywords = {a.keyword.value for a in updated_node.args if a.keyword is not None}
-        if len(positional) != 1 or keywords & _CHOSEN or any(a.star for a in updated_node.args):
+        if len(positional) != 1 or any(a.star for a in updated_node.args):
             return updated_node
         target = positional[0].value
         if not isinstance(target, cst.SimpleString) or not _is_coroutine_target(target.evaluated_value):
+            return updated_node
+        if "side_effect" in keywords:
+            self.ctx.helpers.add("coroutine_side_effect")
+            updated_node = updated_node.with_changes(args=[_wrap_side_effect(a) for a in updated_node.args])
+        if keywords & _CHOSEN:
             return updated_node
         self.ctx.helpers.add("coroutine_mock")
         extra = cst.Arg(
@@ -54,6 +64,12 @@ class _Patch(cst.CSTTransformer):
         if args and args[-1].comma is cst.MaybeSentinel.DEFAULT:
             args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
         return updated_node.with_changes(args=[*args, extra])
+
+
+def _wrap_side_effect(arg: cst.Arg) -> cst.Arg:
+    if arg.keyword is None or arg.keyword.value != "side_effect":
+        return arg
+    return arg.with_changes(value=cst.Call(func=cst.Name("coroutine_side_effect"), args=[cst.Arg(value=arg.value)]))
 
 
 def apply(tree: cst.Module, ctx: Context) -> cst.Module:

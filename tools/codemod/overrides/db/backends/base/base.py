@@ -54,7 +54,7 @@ def get_autocommit(self):
     """Get the autocommit state without I/O: before connecting, the configured one (in the
     test mode, off: the shared transaction is open)."""
     if self.connection is None:
-        return self.settings_dict["AUTOCOMMIT"] and shared_transaction.active(self.alias) is None
+        return self.settings_dict["AUTOCOMMIT"] and shared_transaction.serving(self) is None
     return self.autocommit
 
 
@@ -95,7 +95,9 @@ async def connect(self):
         # level); the settings do not change between leases.
         self.get_connection_params()
         self._lease_settings_checked = True
-    pool = shared_transaction.active(self.alias) or self._lease_pool()
+    # In the test mode, the shared transaction stands in for the pool (not for a copy of the
+    # connection, whose settings have a pool of their own: teapot.shared_transaction).
+    pool = shared_transaction.serving(self) or self._lease_pool()
     if not pool.shared:
         # A fresh transaction state, even if the last connection went in an atomic block (in
         # the test mode, the task's blocks opened without a connection go on in the shared one).
