@@ -14,8 +14,16 @@ each backend's ``features.closed_cursor_error_class`` says), so teapot's is both
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from teapot.backends import CURSOR_OUTLIVED_ITS_LEASE
 from teapot.db.utils import InterfaceError, ProgrammingError
+
+
+def passed_on(inner, names):
+    """Read-only properties, one per name, that read the attribute of that name of the object
+    held in ``inner`` (a cursor's driver cursor)."""
+    return tuple(property(attrgetter(f"{inner}.{name}")) for name in names)
 
 
 class CursorClosedError(InterfaceError, ProgrammingError):
@@ -65,14 +73,4 @@ class DriverCursor(LeasedCursor):
         super().__init__(wrapper, conn)
         self._cursor = cursor
 
-    @property
-    def rowcount(self):
-        return self._cursor.rowcount
-
-    @property
-    def lastrowid(self):
-        return self._cursor.lastrowid
-
-    @property
-    def description(self):
-        return self._cursor.description
+    rowcount, lastrowid, description = passed_on("_cursor", ("rowcount", "lastrowid", "description"))

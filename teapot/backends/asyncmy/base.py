@@ -21,7 +21,7 @@ import asyncmy
 from asyncmy.constants import SERVER_STATUS
 from asyncmy.cursors import SSCursor
 
-from teapot.backends.cursors import DriverCursor
+from teapot.backends.cursors import DriverCursor, passed_on
 from teapot.backends.asyncmy import dbapi as Database
 from teapot.db import Error
 from teapot.db.backends.base.base import BaseDatabaseWrapper, CursorContext
@@ -174,17 +174,7 @@ class ErrorMappingCursor(mysql_base.CursorWrapper):
     async def close(self):
         return await self.cursor.close()
 
-    @property
-    def rowcount(self):
-        return self.cursor.rowcount
-
-    @property
-    def lastrowid(self):
-        return self.cursor.lastrowid
-
-    @property
-    def description(self):
-        return self.cursor.description
+    rowcount, lastrowid, description = passed_on("cursor", ("rowcount", "lastrowid", "description"))
 
 
 class StreamingCursor(AsyncCursor):
