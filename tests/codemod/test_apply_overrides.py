@@ -381,3 +381,25 @@ def test_definition_in_both_branches_of_an_if():
     except ValueError:
         return  # refusing an ambiguous target is a fix too
     assert "return 2" not in out
+
+
+def test_kept_upstream_stays_under_its_new_name_before_the_override():
+    """keep_upstream_as: the upstream definition stays in the class, renamed, and the override
+    that calls it follows; each carries a marker line."""
+    override_src = dd(f"""
+        from tools.codemod.overrides import override
+
+
+        @override("QuerySet.__len__", upstream="{upstream_hash("QuerySet.__len__")}", keep_upstream_as="_len_upstream")
+        def __len__(self):
+            return 0 if self.empty else self._len_upstream()
+        """)
+    out = apply(override_src)
+    tree = cst.parse_module(out)
+    kept = cst.Module(body=[]).code_for_node(find_def(tree, ["QuerySet", "_len_upstream"]))
+    placed = cst.Module(body=[]).code_for_node(find_def(tree, ["QuerySet", "__len__"]))
+    assert "self._fetch_all()" in kept
+    assert "self._len_upstream()" in placed
+    assert out.index("def _len_upstream") < out.index("def __len__")
+    assert out.count(MARKER_COMMENT) == 2
+    assert "# teapot override: overrides/sample.py (upstream's __len__, kept)" in out

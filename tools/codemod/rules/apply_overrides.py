@@ -66,6 +66,9 @@ class Override:
     new: bool
     colour: str | None
     source: str
+    # Where set, the upstream function stays in the class under this name, for the override
+    # to call (an override that adds a fast path in front of upstream's code).
+    keep_upstream_as: str | None = None
 
     @property
     def qualname(self) -> str:
@@ -139,6 +142,7 @@ def read_override(module: str, stmt, source: str) -> Override | None:
         new=bool(_literal(_kwarg(call, "new"))),
         colour=_literal(_kwarg(call, "colour")),
         source=source,
+        keep_upstream_as=_literal(_kwarg(call, "keep_upstream_as")),
     )
 
 
@@ -234,7 +238,19 @@ class ApplyOverrides(Rule):
                 if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) and stmt.name.value == path[depth]:
                     if depth == len(path) - 1:
                         if not ov.new:
-                            stmt = node.with_changes(leading_lines=[*stmt.leading_lines, marker])
+                            if ov.keep_upstream_as:
+                                kept_marker = cst.EmptyLine(
+                                    comment=cst.Comment(f"{MARKER_COMMENT}{ov.source} (upstream's {path[-1]}, kept)")
+                                )
+                                out.append(
+                                    stmt.with_changes(
+                                        name=cst.Name(ov.keep_upstream_as),
+                                        leading_lines=[*stmt.leading_lines, kept_marker],
+                                    )
+                                )
+                                stmt = node.with_changes(leading_lines=[cst.EmptyLine(), marker])
+                            else:
+                                stmt = node.with_changes(leading_lines=[*stmt.leading_lines, marker])
                             replaced = True
                     else:
                         inner, hit = replace_in(stmt.body.body, depth + 1)
