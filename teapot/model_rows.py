@@ -1,13 +1,14 @@
 """Instances without running ``Model.__init__`` where it would do nothing but store the values:
-from database rows, and from the keyword values ``create()`` is given.
+from database rows, and from keyword values (``Model(**values)``, ``create(**values)``).
 
-Building an instance through ``Model.__init__`` sends ``pre_init`` and ``post_init``, walks
-the fields and sets each value through its descriptor. For a model whose ``__init__`` and
-``__setattr__`` are Django's, whose fields' descriptors only store their value, and whose
-init signals have no receiver for it, that is the same as putting the values in the
-instance's ``__dict__``: ``Model.from_db`` then does so for a row that has every concrete
-field, and ``QuerySet.create()`` for keyword values that are all fields' attnames (the
-fields not named get their defaults, in the fields' order, as ``__init__`` gives them).
+Building an instance through upstream's ``Model.__init__`` sends ``pre_init`` and
+``post_init``, walks the fields and sets each value through its descriptor. For a model whose
+``__init__`` and ``__setattr__`` are Django's, whose fields' descriptors only store their
+value, and whose init signals have no receiver for it, that is the same as putting the values
+in the instance's ``__dict__``: ``Model.from_db`` then does so for a row that has every
+concrete field, and ``Model(**values)`` (teapot's ``__init__``, before upstream's) for keyword
+values that are all fields' attnames (the fields not named get their defaults, in the fields'
+order, as upstream's ``__init__`` gives them).
 """
 
 from __future__ import annotations
@@ -43,29 +44,30 @@ def instance(cls, attnames, db, values):
     return new
 
 
-def new_from_values(cls, values):
-    """A new instance of ``cls`` holding ``values`` (attname -> value) and the other fields'
-    defaults, as ``cls(**values)`` would build it; or ``None`` where ``cls(**values)`` must
-    run (a name that is not a field's attname, such as a related object, a property or an
-    unknown name; a model or field that does more than store values)."""
+def fill_new(new, values) -> bool:
+    """Give ``new``, an instance of a model fresh from ``__new__``, the state and the values
+    ``Model.__init__(**values)`` would give it (``values``: attname -> value, the other fields
+    their defaults) and return True; or return False, having done nothing, where ``__init__``
+    must run (a name that is not a field's attname, such as a related object, a property or
+    an unknown name; a model or field that does more than store values)."""
+    cls = type(new)
     try:
         plan = _keyword_plans[cls]
     except KeyError:
         plan = _keyword_plans[cls] = _keyword_plan(cls)
     if plan is None or not (_silent(_pre_init, cls) and _silent(_post_init, cls)):
-        return None
+        return False
     fields, attnames = plan
     if not attnames.issuperset(values):
-        return None
+        return False
     for value in values.values():
         if value is DEFERRED:  # __init__ leaves such a field unset
-            return None
-    new = cls.__new__(cls)
+            return False
     attributes = new.__dict__
     attributes["_state"] = _ModelState()
     for attname, field in fields:
         attributes[attname] = values[attname] if attname in values else field.get_default()
-    return new
+    return True
 
 
 def _keyword_plan(cls):

@@ -24,7 +24,7 @@ The per-model plan is forgotten when a model class is created or a setting chang
 
 from __future__ import annotations
 
-from teapot import compiled_inserts, model_rows
+from teapot import compiled_inserts
 from teapot.core.signals import setting_changed
 from teapot.db.models.signals import class_prepared, post_save, pre_save
 from teapot.dispatch.dispatcher import NO_RECEIVERS
@@ -72,15 +72,12 @@ def _no_receivers(signal, sender) -> bool:
 
 
 async def create_object(model, using, values):
-    """``QuerySet.create(**values)`` on database ``using``: the instance built (without
-    ``__init__`` where it would only store the values: teapot.model_rows), inserted and
+    """``QuerySet.create(**values)`` on database ``using``: the instance built, inserted and
     returned."""
     reverse_one_to_one = frozenset(values).intersection(model._meta._reverse_one_to_one_field_names)
     if reverse_one_to_one:
         raise ValueError("The following fields do not exist in this model: %s" % ", ".join(reverse_one_to_one))
-    obj = model_rows.new_from_values(model, values)
-    if obj is None:
-        obj = model(**values)
+    obj = model(**values)
     if not await insert_new(obj, using):
         await obj.save(force_insert=True, using=using)
     return obj

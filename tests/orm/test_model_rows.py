@@ -103,7 +103,8 @@ def test_a_field_whose_descriptor_does_more_than_store_keeps_init():
     assert model_rows.direct_attnames(WithTrackedField) is None
 
 
-# create(): an instance from keyword values, built as __init__ would build it.
+# Model(**values) and create(): an instance from keyword values, built as upstream's __init__
+# would build it.
 
 
 class InitCalled(Exception):
@@ -112,12 +113,12 @@ class InitCalled(Exception):
 
 @pytest.fixture
 def no_model_init(monkeypatch):
-    """Model.__init__ raises: an instance built through it makes the test fail."""
+    """Upstream's Model.__init__ raises: an instance built through it makes the test fail."""
 
     def init(self, *args, **kwargs):
         raise InitCalled(type(self).__name__)
 
-    monkeypatch.setattr(models.Model, "__init__", init)
+    monkeypatch.setattr(models.Model, "_init_from_arguments", init)
 
 
 async def test_create_builds_a_plain_instance_without_init(no_model_init):
@@ -129,19 +130,28 @@ async def test_create_builds_a_plain_instance_without_init(no_model_init):
     assert await Book.objects.values_list("title", "pages", "author_id").aget() == ("Dune", 0, ann.pk)
 
 
+async def test_a_constructed_plain_instance_skips_upstream_init(no_model_init):
+    Author(name="Warm-up")  # fills the init signals' per-model cache
+    ann = Author(name="Ann", age=30)
+    assert (ann.name, ann.age, ann.pk, ann._state.adding, ann._state.db) == ("Ann", 30, None, True, None)
+    with pytest.raises(InitCalled):
+        Author("Ann")  # positional values take upstream's path
+
+
 async def test_values_built_are_those_of_init():
     ann = await Author.objects.create(name="Ann")
     await Book.objects.create(title="Warm-up", author=ann)
     values = {"title": "Dune", "pages": 412, "author_id": ann.pk}
-    built = model_rows.new_from_values(Book, values)
-    expected = Book(**values)
-    assert built is not None and built is not expected
+    built = Book.__new__(Book)
+    assert model_rows.fill_new(built, values)
+    expected = Book.__new__(Book)
+    expected._init_from_arguments(**values)
     assert {k: v for k, v in vars(built).items() if k != "_state"} == {
         k: v for k, v in vars(expected).items() if k != "_state"
     }
     assert (built._state.adding, built._state.db) == (True, None)
     # A callable default is called for each instance, as __init__ calls it.
-    assert built.data == {} and built.data is not model_rows.new_from_values(Book, values).data
+    assert built.data == {} and built.data is not Book(**values).data
 
 
 async def test_other_names_take_init(monkeypatch):
@@ -149,15 +159,16 @@ async def test_other_names_take_init(monkeypatch):
     await Book.objects.create(title="Warm-up", author=ann)
     # A related object by its field's name, an unknown name, a deferred value: __init__ runs.
     for values in ({"author": ann}, {"nonsense": 1}, {"title": models.DEFERRED}):
-        assert model_rows.new_from_values(Book, values) is None
+        untouched = Book.__new__(Book)
+        assert not model_rows.fill_new(untouched, values) and vars(untouched) == {}
     init_calls = []
-    original_init = models.Model.__init__
+    original_init = models.Model._init_from_arguments
 
     def counting_init(self, *args, **kwargs):
         init_calls.append(type(self).__name__)
         original_init(self, *args, **kwargs)
 
-    monkeypatch.setattr(models.Model, "__init__", counting_init)
+    monkeypatch.setattr(models.Model, "_init_from_arguments", counting_init)
     book = await Book.objects.create(title="Dune", author=ann)
     assert init_calls == ["Book"] and book.author is ann
 

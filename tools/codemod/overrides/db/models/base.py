@@ -56,6 +56,15 @@ async def _prepare_related_fields_for_save(self, operation_name, fields=None):
                 await field.resolve_content_type(self)
 
 
+@override("Model.__init__", upstream="4f66830b34dd", keep_upstream_as="_init_from_arguments")
+def __init__(self, *args, **kwargs):
+    """An instance built from keyword values that are all fields' attnames, on a model whose
+    ``__init__`` would only store them, gets them stored directly (teapot.model_rows);
+    anything else goes through upstream's ``__init__``."""
+    if args or not model_rows.fill_new(self, kwargs):
+        self._init_from_arguments(*args, **kwargs)
+
+
 @override("Model._await_default_values", new=True)
 async def _await_default_values(self, fields=None):
     """A default that is a coroutine function (one that queries) left a coroutine on the
