@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+from operator import attrgetter
 
 from teapot.backends import one_statement
 from teapot.core.signals import setting_changed
@@ -62,6 +63,9 @@ def _known_pre_save_functions():
 FINITE_DECIMALS = frozenset({decimal.Decimal})
 
 MAX_ROW_COUNTS = 16  # SQL texts kept per shape of several rows, one per row count
+# From this many rows on, values are read and checked a column at a time (see
+# CompiledInsert._value_rows_by_column); below it the set-up costs more than it saves.
+COLUMNS_FROM = 8
 
 
 class CompiledInsert:
@@ -97,6 +101,8 @@ class CompiledInsert:
     def value_rows(self, connection, fields, objs):
         """The prepared values, row by row; ``None`` where a value is, or is prepared into,
         an expression, which changes the SQL."""
+        if len(objs) >= COLUMNS_FROM and all(attname for attname, _, _ in self.readers):
+            return self._value_rows_by_column(connection, fields, objs)
         rows = []
         for obj in objs:
             row = []
@@ -116,6 +122,34 @@ class CompiledInsert:
                 row.append(value)
             rows.append(row)
         return rows
+
+    def _value_rows_by_column(self, connection, fields, objs):
+        """value_rows() a column at a time: where every value of a column has a type its
+        preparation returns unchanged (the common case), the column is taken as read, with
+        no Python work per value. Only for attribute reads: a pre_save() that computes a
+        value (auto_now) runs row by row, in the order the compiler runs it."""
+        columns = []
+        for field, (attname, as_is, prepare) in zip(fields, self.readers):
+            column = list(map(attrgetter(attname), objs))
+            if as_is.issuperset(map(type, column)) and (
+                as_is is not FINITE_DECIMALS or all(map(decimal.Decimal.is_finite, column))
+            ):
+                columns.append(column)
+                continue
+            prepared_column = []
+            for value in column:
+                if type(value) not in as_is or (as_is is FINITE_DECIMALS and not value.is_finite()):
+                    if prepare is not None and (prepared := prepare(value, connection)) is not UNPREPARED:
+                        value = prepared
+                    elif hasattr(value, "resolve_expression"):
+                        return None
+                    else:
+                        value = field.get_db_prep_save(value, connection=connection)
+                        if hasattr(value, "as_sql"):
+                            return None
+                prepared_column.append(value)
+            columns.append(prepared_column)
+        return list(map(list, zip(*columns)))
 
     def params(self, value_rows):
         if self.layout is ROWS:
@@ -251,13 +285,51 @@ def _readers(fields, connection):
         ):
             unchanged[integer_field] = frozenset({int, none})
     # Exactly these classes prepare such values with nothing but the backend's adapt method.
-    prepared_by = {model_fields.DateTimeField: _prepare_aware_datetime}
+    prepared_by = {model_fields.DateTimeField: _aware_datetime_preparer(connection)}
+    # The pre_save() of date and time fields reads the attribute unless the field sets it.
+    reads_unless_auto = {
+        model_fields.DateField.pre_save,
+        model_fields.DateTimeField.pre_save,
+        model_fields.TimeField.pre_save,
+    }
     readers = []
     for field in fields:
         cls = type(field)
-        attname = field.attname if cls.pre_save is model_fields.Field.pre_save else None
+        reads_attribute = cls.pre_save is model_fields.Field.pre_save or (
+            cls.pre_save in reads_unless_auto and not field.auto_now and not field.auto_now_add
+        )
+        attname = field.attname if reads_attribute else None
         readers.append((attname, unchanged.get(cls, frozenset()), prepared_by.get(cls)))
     return tuple(readers)
+
+
+# The backends whose adapt_datetimefield_value() turns an aware datetime into the text of the
+# naive datetime in the connection's time zone, and does nothing else with it (with USE_TZ).
+_NAIVE_TEXT_DATETIME_ADAPTERS = frozenset(
+    {
+        ("teapot.db.backends.sqlite3.operations", "DatabaseOperations.adapt_datetimefield_value"),
+        ("teapot.db.backends.mysql.operations", "DatabaseOperations.adapt_datetimefield_value"),
+    }
+)
+
+
+def _aware_datetime_preparer(connection):
+    """How an aware datetime is prepared for ``connection``: the backend's adapt method, or
+    where that is known to give the naive text in the connection's time zone, that text
+    computed directly (the adapt method first asks whether the value is an expression and
+    whether it is aware, and reads the setting, for every value)."""
+    from teapot.conf import settings
+
+    adapt = type(connection.ops).adapt_datetimefield_value
+    if settings.USE_TZ and (adapt.__module__, adapt.__qualname__) in _NAIVE_TEXT_DATETIME_ADAPTERS:
+        return _naive_text_in_connection_zone
+    return _prepare_aware_datetime
+
+
+def _naive_text_in_connection_zone(value, connection):
+    if type(value) is datetime.datetime and value.utcoffset() is not None:
+        return str(value.astimezone(connection.timezone).replace(tzinfo=None))
+    return UNPREPARED
 
 
 def _prepare_aware_datetime(value, connection):

@@ -172,12 +172,18 @@ def test_only_the_exact_field_classes_skip_preparing_their_own_value_types():
     name, age = Author._meta.get_field("name"), Author._meta.get_field("age")
     lowered = Lowered(max_length=10)
     lowered.set_attributes_from_name("lowered")
-    readers = compiled_inserts._readers([name, age, lowered, Note._meta.get_field("written")], connection)
+    fields = [name, age, lowered, Note._meta.get_field("written"), Event._meta.get_field("at")]
+    readers = compiled_inserts._readers(fields, connection)
     assert readers[0] == ("name", frozenset({str, type(None)}), None)
     assert readers[1] == ("age", frozenset({int, type(None)}), None)  # no backend adapts integers
     assert readers[2] == ("lowered", frozenset(), None)  # a subclass prepares as it likes
-    # auto_now: pre_save() is called; an aware datetime goes straight to the backend's adapter.
-    assert readers[3] == (None, frozenset(), compiled_inserts._prepare_aware_datetime)
+    # auto_now: pre_save() is called; an aware datetime goes straight to the backend's adapter
+    # (on SQLite and MySQL, to the text that adapter makes).
+    preparer = compiled_inserts._aware_datetime_preparer(connection)
+    assert readers[3] == (None, frozenset(), preparer)
+    # Without auto_now, a datetime field's pre_save() only reads the attribute.
+    assert readers[4] == ("at", frozenset(), preparer)
+    assert (preparer is compiled_inserts._naive_text_in_connection_zone) == (connection.vendor in ("sqlite", "mysql"))
 
 
 async def test_an_aware_datetime_is_prepared_as_the_field_would():
@@ -185,14 +191,47 @@ async def test_an_aware_datetime_is_prepared_as_the_field_would():
     at = datetime.datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))
     field = Event._meta.get_field("at")
     expected = field.get_db_prep_save(at, connection=connection)
-    assert compiled_inserts._prepare_aware_datetime(at, connection) == expected
-    # A naive one (made aware with a warning under USE_TZ) and other types are left to the field.
-    naive = datetime.datetime(2024, 5, 6, 7, 8, 9)
-    assert compiled_inserts._prepare_aware_datetime(naive, connection) is compiled_inserts.UNPREPARED
-    assert compiled_inserts._prepare_aware_datetime("2024-05-06", connection) is compiled_inserts.UNPREPARED
+    for prepare in (compiled_inserts._prepare_aware_datetime, compiled_inserts._naive_text_in_connection_zone):
+        if prepare is compiled_inserts._naive_text_in_connection_zone and connection.vendor == "postgresql":
+            continue  # the driver takes aware datetimes: no text is made
+        assert prepare(at, connection) == expected
+        # A naive one (made aware with a warning under USE_TZ) and other types are left to the field.
+        naive = datetime.datetime(2024, 5, 6, 7, 8, 9)
+        assert prepare(naive, connection) is compiled_inserts.UNPREPARED
+        assert prepare("2024-05-06", connection) is compiled_inserts.UNPREPARED
     # Written through a reused shape, the instant is the one given.
     for day in (1, 2):
         await Event.objects.create(name=f"e{day}", day=datetime.date(2024, 5, day), at=at)
     assert len(_shapes_of(Event)) == 1
     stored = await Event.objects.order_by("name").values_list("at", flat=True)
     assert [value.astimezone(utc) for value in stored] == [at.astimezone(utc)] * 2
+
+
+async def test_many_rows_are_prepared_a_column_at_a_time_as_row_by_row():
+    at = datetime.datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))
+    rows = [Measure(value=Decimal(i) / 4, ratio=i / 2, at=at) for i in range(compiled_inserts.COLUMNS_FROM)]
+    await Measure.objects.bulk_create(rows)  # compiles the shape
+    [compiled] = [c for c in _shapes_of(Measure) if isinstance(c, compiled_inserts.CompiledInsert)]
+    fields = [f for f in Measure._meta.concrete_fields if not f.primary_key]
+    # A value of another type in a column (a str for the float) is prepared by its field.
+    rows[3].ratio = "1.5"
+    by_column = compiled._value_rows_by_column(connection, fields, rows)
+    by_row = [compiled.value_rows(connection, fields, [obj])[0] for obj in rows]
+    assert by_column == by_row and by_column[3][1] == 1.5
+    # An expression in any row gives up the reused statement, as row by row.
+    rows[5].value = Value(Decimal("2"))
+    assert compiled._value_rows_by_column(connection, fields, rows) is None
+    rows[5].value = Decimal("NaN")
+    with pytest.raises(ValidationError):
+        compiled._value_rows_by_column(connection, fields, rows)
+
+
+async def test_a_bulk_create_of_many_rows_writes_what_the_compiler_writes():
+    at = datetime.datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
+    for round_ in range(2):  # the second round reuses the shape
+        await Event.objects.bulk_create(
+            [Event(name=f"r{round_}-{i}", day=datetime.date(2024, 5, 1 + i), at=at) for i in range(10)]
+        )
+    assert any(isinstance(c, compiled_inserts.CompiledInsert) for c in _shapes_of(Event))
+    stored = await Event.objects.filter(name__startswith="r1-").order_by("day").values_list("day", "at")
+    assert stored == [(datetime.date(2024, 5, 1 + i), at) for i in range(10)]
