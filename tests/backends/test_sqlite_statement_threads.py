@@ -155,6 +155,55 @@ async def test_a_write_in_autocommit_past_the_budget_is_undone_and_run_once_on_t
     assert (await Author.objects.get(pk=ann.pk)).age == 2  # interrupted once, applied once
 
 
+@pytest.mark.usefixtures("quick_commits")
+async def test_the_first_write_of_a_transaction_runs_on_the_loop_thread():
+    ann = await Author.objects.create(name="Ann", age=1)
+    async with traced() as seen:
+        async with transaction.atomic():
+            await Author.objects.filter(pk=ann.pk).update(age=2)  # first: on the loop's thread
+            await Author.objects.filter(pk=ann.pk).update(age=3)  # after a write: driver's thread
+        async with transaction.atomic():
+            await Author.objects.filter(pk=ann.pk).aexists()
+            await Author.objects.filter(pk=ann.pk).delete()  # after a read: driver's thread
+    assert _where(seen, "UPDATE") == [True, False]
+    assert set(_where(seen, "DELETE")) == {False}
+    assert await Author.objects.filter(pk=ann.pk).aexists() is False
+
+
+@pytest.mark.usefixtures("quick_commits")
+async def test_a_first_write_past_the_budget_is_begun_again_and_applied_once_in_its_transaction():
+    ann = await Author.objects.create(name="Ann", age=1)
+    slow_update = (
+        f"UPDATE {Author._meta.db_table} SET age = age + 1 WHERE id = %s AND "
+        f"(SELECT count(*) FROM ({_numbers(300000)})) > 0"
+    )
+    aiosqlite_base._over_budget.pop(slow_update, None)
+    async with traced() as seen:
+        async with transaction.atomic():
+            async with connection.cursor() as cursor:
+                await cursor.execute(slow_update, [ann.pk])
+                assert cursor.rowcount == 1
+            # The transaction goes on: a later write is part of it, and both commit together.
+            await Author.objects.create(name="Bob")
+            assert connection.connection._conn.in_transaction
+    # Interrupted on the loop's thread (SQLite rolled back the empty transaction), then begun
+    # again and run on the driver's thread, in one trip.
+    assert _where(seen, "UPDATE") == [True, False]
+    assert _where(seen, "BEGIN") == [True, False]
+    assert (await Author.objects.get(pk=ann.pk)).age == 2
+    assert await Author.objects.filter(name="Bob").aexists()
+
+
+@pytest.mark.usefixtures("quick_commits")
+async def test_a_rolled_back_transaction_keeps_nothing_of_its_first_write():
+    ann = await Author.objects.create(name="Ann", age=1)
+    with pytest.raises(ZeroDivisionError):
+        async with transaction.atomic():
+            await Author.objects.filter(pk=ann.pk).update(age=5)
+            1 / 0
+    assert (await Author.objects.get(pk=ann.pk)).age == 1
+
+
 async def test_a_read_past_the_budget_runs_again_on_the_drivers_thread():
     aiosqlite_base._over_budget.pop(SLOW_READ, None)
     async with traced() as seen:

@@ -58,6 +58,10 @@ def _unless_locked(conn: aiosqlite.Connection, busy_timeout_ms: int, fn, *args):
 #   is run again on the driver's thread (an interrupted read changes nothing);
 # - BEGIN, and inside a transaction, SAVEPOINT, RELEASE and INSERTs of bounded size: they
 #   do not touch the disk's durability (the COMMIT does), so they cannot be slow;
+# - a write that is the first statement of its transaction (right after its BEGIN), under the
+#   reads' budget: SQLite rolls back the whole transaction of a write it interrupts, and this
+#   one held nothing yet, so it is begun again on the driver's thread with the write (a
+#   transaction that had read first keeps its snapshot: its writes go to the driver's thread);
 # - commits: COMMIT, and INSERT, UPDATE and DELETE in autocommit. Such a write runs here in
 #   a transaction of its own (BEGIN, the write and its rows under the reads' budget, then
 #   COMMIT without one): interrupted before its COMMIT, it is rolled back whole and run again
@@ -103,9 +107,10 @@ _GIVES_WAY = {
 }
 
 
-def _loop_thread_budget(sql: str, raw: sqlite3.Connection, params) -> float | None:
+def _loop_thread_budget(sql: str, raw: sqlite3.Connection, params, first_in_transaction=False) -> float | None:
     """How long ``sql`` may run on the event loop's thread (``inf``: no limit, it is bounded
-    anyway), or ``None`` when it must go to the driver's thread."""
+    anyway), or ``None`` when it must go to the driver's thread. ``first_in_transaction``: no
+    statement ran in the open transaction since its BEGIN."""
     head = sql[:9].upper()
     if head.startswith("SELECT"):
         return _read_budget(sql)
@@ -119,7 +124,12 @@ def _loop_thread_budget(sql: str, raw: sqlite3.Connection, params) -> float | No
         return float("inf")
     if head.startswith("INSERT") and len(params or ()) <= _BOUNDED_WRITE_PARAMS and "SELECT" not in sql:
         return float("inf")
+    if first_in_transaction and head.startswith(_WRITES):
+        return _read_budget(sql)
     return None
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
 def _commits(sql: str, raw: sqlite3.Connection) -> bool:
@@ -228,6 +238,35 @@ def _committed_alone(raw: sqlite3.Connection, run, query, params):
         raise
 
 
+def _first_write_of_transaction(conn: aiosqlite.Connection, budget: float, run, query, params):
+    """Run a write that is the first statement of its transaction here, under ``budget``, with
+    all its rows read. Where the budget or a lock stopped it, it changed nothing (an
+    interruption also rolled back the transaction, which held nothing): return
+    ``_OVER_BUDGET`` / ``_LOCKED``, for the caller to begin the transaction again if it is gone
+    and run the write on the driver's thread."""
+    raw = conn._conn
+    changes = raw.total_changes
+    _never_wait_for_locks(conn)
+    raw.set_progress_handler(_past(budget), _BUDGET_CHECK_EVERY)
+    try:
+        return run(query, params, all_rows=True)
+    except sqlite3.OperationalError as exc:
+        gave_way = _GIVES_WAY.get(exc.sqlite_errorcode & 0xFF)
+        if gave_way and raw.total_changes == changes:
+            return gave_way
+        raise
+    finally:
+        raw.set_progress_handler(None, 0)
+
+
+def _begin_then(raw: sqlite3.Connection, begin: str, run, query, params):
+    """``begin`` where no transaction is open (one that a stopped first write rolled back),
+    then ``run``: on the driver's thread, in one trip."""
+    if not raw.in_transaction:
+        raw.execute(begin)
+    run(query, params)
+
+
 async def _take_turns() -> None:
     """Statements on the loop's thread do not suspend the task that runs them: one that has
     run them for longer than the budget lets the other tasks (and its own deadlines) run."""
@@ -244,8 +283,10 @@ def _remember_over_budget(sql: str) -> None:
 
 
 _QMARK_QUERIES_MAX = 1024  # statements whose qmark form is kept
-_QMARK_QUERY_LONGEST = 4096  # longer ones (many rows of placeholders) are converted each time
+_QMARK_QUERY_LONGEST = 4096  # longer ones (many rows of placeholders) are kept apart, fewer:
+_LONG_QMARK_QUERIES_MAX = 16  # a bulk_create() runs the same batch statement over and over
 _qmark_queries: dict[str, str] = {}
+_long_qmark_queries: dict[str, str] = {}
 
 
 class QmarkCursor(sqlite3_base.SQLiteCursorWrapper):
@@ -254,12 +295,16 @@ class QmarkCursor(sqlite3_base.SQLiteCursorWrapper):
     over and over, and the rewrite cost as much as running a small INSERT."""
 
     def convert_query(self, query, *, param_names=None):
-        if param_names is not None or len(query) > _QMARK_QUERY_LONGEST:
+        if param_names is not None:
             return super().convert_query(query, param_names=param_names)
-        if (converted := _qmark_queries.get(query)) is None:
-            if len(_qmark_queries) >= _QMARK_QUERIES_MAX:
-                del _qmark_queries[next(iter(_qmark_queries))]
-            converted = _qmark_queries[query] = super().convert_query(query)
+        if len(query) > _QMARK_QUERY_LONGEST:
+            kept, most = _long_qmark_queries, _LONG_QMARK_QUERIES_MAX
+        else:
+            kept, most = _qmark_queries, _QMARK_QUERIES_MAX
+        if (converted := kept.get(query)) is None:
+            if len(kept) >= most:
+                del kept[next(iter(kept))]
+            converted = kept[query] = super().convert_query(query)
         return converted
 
 
@@ -294,27 +339,39 @@ class AsyncCursor(DriverCursor):
 
     async def execute(self, query, params=None):
         self._check_lease()
-        raw = self._conn._conn
-        if (budget := _loop_thread_budget(query, raw, params)) is not None:
+        conn = self._conn
+        raw = conn._conn
+        # The BEGIN of the open transaction, while no other statement has run in it.
+        begun, conn._begun_with = getattr(conn, "_begun_with", None), None
+        first_write = begun is not None and raw.in_transaction and query[:9].upper().startswith(_WRITES)
+        if (budget := _loop_thread_budget(query, raw, params, first_write)) is not None:
             await _take_turns()
             commits = _commits(query, raw)
             started = time.perf_counter()
             if commits:
-                ran = _on_loop_thread(self._conn, budget, _committed_alone, raw, self._run, query, params)
+                ran = _on_loop_thread(conn, budget, _committed_alone, raw, self._run, query, params)
+            elif first_write and budget != float("inf"):
+                ran = _first_write_of_transaction(conn, budget, self._run, query, params)
             else:
-                ran = _on_loop_thread(self._conn, budget, self._run, query, params)
+                ran = _on_loop_thread(conn, budget, self._run, query, params)
             if commits:
                 _commit_took(time.perf_counter() - started)
             if ran is _OVER_BUDGET:
                 _remember_over_budget(query)
             elif ran is not _LOCKED:
+                if raw.in_transaction and query[:5].upper() == "BEGIN":
+                    conn._begun_with = query
                 return self
         self._exhausted = False  # until it is known: closing meanwhile is queued behind it
-        await self._interruptible(self._run, query, params)
+        if first_write and not raw.in_transaction:
+            await self._interruptible(_begin_then, raw, begun, self._run, query, params)
+        else:
+            await self._interruptible(self._run, query, params)
         return self
 
     async def executemany(self, query, param_list):
         self._check_lease()
+        self._conn._begun_with = None
         self._rows, self._start, self._exhausted = [], 0, True
         await self._interruptible(self._cursor.executemany, query, list(param_list))
         return self
