@@ -401,6 +401,8 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
             await raw.autocommit(autocommit)
 
     async def is_usable(self):
+        if self.connection is None:
+            return await self.usable_with_a_lease()
         await self.settle_stream()
         try:
             with self._discard_if_interrupted(self.connection):
