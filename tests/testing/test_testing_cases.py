@@ -185,6 +185,20 @@ async def test_assert_query_set_equal_awaits_an_async_transform():
     assert set(outcomes(results).values()) == {"passed"}, results
 
 
+async def test_assert_query_set_equal_reads_an_iterator_stream():
+    class Cases(TestCase):
+        async def test_stream(self):
+            await Tag.objects.acreate(name="x")
+            await Tag.objects.acreate(name="y")
+            stream = Tag.objects.order_by("name").iterator(chunk_size=1)
+            await self.assertQuerySetEqual(stream, ["x", "y"], lambda tag: tag.name)
+            with self.assertRaises(AssertionError):
+                await self.assertQuerySetEqual(Tag.objects.order_by("name").iterator(), ["y", "x"], lambda tag: tag.name)
+
+    results = await run_classes([Cases])
+    assert set(outcomes(results).values()) == {"passed"}, results
+
+
 async def test_ev_leaves_a_class_that_defines_aiter_alone():
     from teapot.db.models.query import ModelIterable
 
