@@ -91,6 +91,23 @@ class LeasedConnections:
         while abandoned:
             await abandoned.pop(0).close()
 
+    async def usable_with_a_lease(self):
+        """``is_usable()`` of a wrapper that holds no connection (between units of work, its
+        usual state): whether a connection can be leased and answers the backend's check. The
+        connection is leased for the check only; one that cannot be leased (the server is
+        down, the pool timed out, an atomic block lost its connection) is not usable."""
+        from teapot.db import DatabaseError
+
+        self.hold_connection()  # the check's own statement must not end the lease under it
+        try:
+            try:
+                await self.ensure_connection()
+            except (DatabaseError, OSError):
+                return False
+            return await self.is_usable()
+        finally:
+            self.drop_connection_hold()
+
     def hold_connection(self):
         """Keep the lease past the end of statements until drop_connection_hold(): a
         ``teapot.connection()`` scope, a schema editor (session state that must stay on one

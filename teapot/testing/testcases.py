@@ -340,8 +340,8 @@ class TransactionTestCase(SimpleTestCase):
         if isinstance(values, (QuerySet, RawQuerySet)):
             values = [item async for item in values]
         values = list(values)
-        if isinstance(qs, (QuerySet, RawQuerySet)):
-            items = [item async for item in qs]
+        if isinstance(qs, (QuerySet, RawQuerySet)) or hasattr(qs, "__aiter__"):
+            items = [item async for item in qs]  # a queryset, or a stream (qs.iterator())
         else:
             items = list(qs)
         if transform is not None:

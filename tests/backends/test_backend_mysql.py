@@ -87,6 +87,20 @@ async def test_driver_values_are_what_mysqlclient_gives():
     )
 
 
+async def test_executemany_with_a_bad_row_raises_before_sending_and_keeps_the_transaction():
+    sql = "INSERT INTO testapp_author (name, age) VALUES (%s, %s)"
+    async with transaction.atomic():
+        await Author.objects.acreate(name="kept")
+        held = connection.connection
+        async with connection.cursor() as cursor:
+            for rows in ([("a", 1, 2)], [("b",)], [("c", 1), ("d", 1, 2)]):
+                with pytest.raises(TypeError):
+                    await cursor.executemany(sql, rows)
+            assert connection.connection is held  # nothing was sent: the connection is fine
+            await cursor.executemany(sql, [("e", 1), ("f", 2)])
+    assert await Author.objects.values_list("name", flat=True) == ["e", "f", "kept"]
+
+
 async def test_integrity_errors():
     await Author.objects.acreate(name="Ann")
     raw = connection.connection

@@ -39,3 +39,29 @@ def test_serialize_db_to_string_call_is_awaited():
     code = transform_source(source, context)
     assert "data = (await aw(connection.creation.serialize_db_to_string()))" in code
     assert "(await aw(connection.creation.deserialize_db_from_string(data)))" in code
+
+
+def test_a_vendor_introspection_coroutine_is_awaited():
+    # MySQL's introspection has coroutines of its own, which its backends tests call.
+    found = names.backend_coroutine_names()
+    assert {"get_storage_engine", "get_primary_key_columns"} <= found
+    context = Context(
+        coroutines=names.coroutine_names(),
+        ambiguous=names.ambiguous_names(),
+        model_attrs=frozenset(),
+        upstream_path="backends/mysql/test_introspection.py",
+        version="5.2.19",
+    )
+    source = textwrap.dedent(
+        """\
+        from django.db import connection
+        from django.test import TestCase
+
+        class T(TestCase):
+            def test_it(self):
+                with connection.cursor() as cursor:
+                    engine = connection.introspection.get_storage_engine(cursor, "t")
+        """
+    )
+    code = transform_source(source, context)
+    assert "engine = (await aw(connection.introspection.get_storage_engine(cursor, \"t\")))" in code

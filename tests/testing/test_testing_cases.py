@@ -185,6 +185,44 @@ async def test_assert_query_set_equal_awaits_an_async_transform():
     assert set(outcomes(results).values()) == {"passed"}, results
 
 
+async def test_assert_query_set_equal_reads_an_iterator_stream():
+    class Cases(TestCase):
+        async def test_stream(self):
+            await Tag.objects.acreate(name="x")
+            await Tag.objects.acreate(name="y")
+            stream = Tag.objects.order_by("name").iterator(chunk_size=1)
+            await self.assertQuerySetEqual(stream, ["x", "y"], lambda tag: tag.name)
+            with self.assertRaises(AssertionError):
+                await self.assertQuerySetEqual(Tag.objects.order_by("name").iterator(), ["y", "x"], lambda tag: tag.name)
+
+    results = await run_classes([Cases])
+    assert set(outcomes(results).values()) == {"passed"}, results
+
+
+async def test_a_test_whose_ddl_commits_passes_and_the_next_test_runs():
+    from teapot.db import connection
+
+    if connection.vendor != "mysql":
+        pytest.skip("only MySQL's DDL commits the transaction (and ends the test's savepoint)")
+    seen = []
+
+    class Cases(TestCase):
+        async def test_a_ddl(self):
+            async with connection.cursor() as cursor:
+                await cursor.execute("CREATE TABLE testing_ddl_commits (id integer)")
+                await cursor.execute("DROP TABLE testing_ddl_commits")
+            seen.append("a")
+
+        async def test_b_after(self):
+            await Tag.objects.acreate(name="b")
+            seen.append("b")
+
+    results = await run_classes([Cases])
+    assert set(outcomes(results).values()) == {"passed"}, results
+    assert seen == ["a", "b"]
+    assert await Tag.objects.acount() == 0  # the second test's row was rolled back
+
+
 async def test_ev_leaves_a_class_that_defines_aiter_alone():
     from teapot.db.models.query import ModelIterable
 

@@ -209,12 +209,18 @@ def _per_ordering_coroutines(model) -> set[str]:
 # The vendors' classes of the backend parts (module, class), whose own coroutine methods
 # (``_configure_connection``, ``_database_exists``...) Django's backends tests call too.
 _VENDORS = ("postgresql", "mysql", "sqlite3")
-_VENDOR_CLASSES = (("base", "DatabaseWrapper"), ("creation", "DatabaseCreation"), ("operations", "DatabaseOperations"), ("schema", "DatabaseSchemaEditor"))
+_VENDOR_CLASSES = (
+    ("base", "DatabaseWrapper"),
+    ("creation", "DatabaseCreation"),
+    ("introspection", "DatabaseIntrospection"),  # a vendor's own: MySQL's get_storage_engine()
+    ("operations", "DatabaseOperations"),
+    ("schema", "DatabaseSchemaEditor"),
+)
 
 
 @lru_cache(maxsize=None)
 def backend_coroutine_names() -> frozenset[str]:
-    """Coroutine methods of the connection, its operations, schema editor and creation, the
+    """Coroutine methods of the connection, its operations, introspection, schema editor and creation, the
     base classes' and each vendor's (``serialize_db_to_string``, ``create_test_db``, and the
     private ones Django's backends tests call: ``_create_test_db``, ``_configure_connection``...).
     Their names are generic (connect, close, add_field...): other objects' methods of those

@@ -544,7 +544,9 @@ class DatabaseWrapper(sqlite3_base.DatabaseWrapper):
             )
 
     async def is_usable(self):
-        return self.connection is not None
+        if self.connection is None:
+            return await self.usable_with_a_lease()
+        return True  # an open SQLite connection is usable, as upstream's check says
 
     def is_in_memory_db(self):
         return self.creation.is_in_memory_db(self.settings_dict["NAME"])

@@ -119,11 +119,16 @@ class AsyncCursor(DriverCursor):
 
     async def executemany(self, query, param_list):
         self._check_lease()
-        # asyncmy folds an INSERT ... VALUES into one multi-row statement; it binds the
-        # parameters itself, so a value it cannot escape also costs the connection here.
+        param_list = [_binary_values(p) for p in param_list]
+        # asyncmy folds an INSERT ... VALUES into one multi-row statement and binds the rows
+        # itself, between sends: each row is bound here first, so that a row it cannot bind (a
+        # wrong number of values) raises before any I/O and costs no connection. The ORM never
+        # calls executemany(); raw cursors do.
+        for params in param_list:
+            self._cursor.mogrify(query, params)
         await self._wrapper.before_statement()
         with self._wrapper._discard_if_interrupted(self._conn):
-            return await self._cursor.executemany(query, [_binary_values(p) for p in param_list])
+            return await self._cursor.executemany(query, param_list)
 
     async def callproc(self, procname, args=()):
         self._check_lease()
@@ -401,6 +406,8 @@ class DatabaseWrapper(mysql_base.DatabaseWrapper):
             await raw.autocommit(autocommit)
 
     async def is_usable(self):
+        if self.connection is None:
+            return await self.usable_with_a_lease()
         await self.settle_stream()
         try:
             with self._discard_if_interrupted(self.connection):

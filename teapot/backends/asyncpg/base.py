@@ -178,7 +178,9 @@ class DatabaseWrapper(postgresql_base.DatabaseWrapper):
         connection.autocommit = autocommit
 
     async def is_usable(self):
-        if self.connection is None or self.connection.raw.is_closed():
+        if self.connection is None:
+            return await self.usable_with_a_lease()
+        if self.connection.raw.is_closed():
             return False
         try:
             await self.connection.raw.execute("SELECT 1")

@@ -17,6 +17,7 @@ from . import (
     render_with_loads,
     serializer_calls,
     stamp_header,
+    stream_type_checks,
     sync_bridges,
     sync_counts,
     threads_as_tasks,
@@ -25,6 +26,7 @@ from . import (
 
 ORDER = [
     rename_imports,
+    stream_type_checks,
     unavailable_imports,
     patched_coroutines,
     threads_as_tasks,
