@@ -93,7 +93,7 @@ def _generated_members(sdist: Path) -> list[str]:
     found = []
     with tarfile.open(sdist) as tar:
         for member in tar.getmembers():
-            if not (member.isfile() and member.name.endswith((".py", ".pyi"))):
+            if not (member.isfile() and member.name.endswith((".py", ".pyi", ".html", ".txt"))):
                 continue
             first_line = tar.extractfile(member).readline().decode("utf-8", "replace")
             if MARKER in first_line:

@@ -33,6 +33,7 @@ UPSTREAM_CYCLES = {
 # with a digit: modules are imported with importlib, as the migration loader does.)
 NEEDS_SETUP = {
     "teapot.contrib.contenttypes.fields",
+    "teapot.contrib.contenttypes.forms",
     "teapot.contrib.contenttypes.models",
     "teapot.contrib.contenttypes.migrations.0001_initial",
     "teapot.contrib.auth.backends",

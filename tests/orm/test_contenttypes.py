@@ -451,3 +451,27 @@ async def test_conformance_worker_creates_the_content_types_up_front():
     assert await ContentType.objects.filter(app_label="genericapp", model="animal").count() == 1
     assert await create_content_types(["default"]) == []  # nothing new the second time
     assert {(ct.app_label, ct.model) async for ct in ContentType.objects.all()} == rows
+
+
+# Generic inline formsets (teapot.contrib.contenttypes.forms)
+
+
+async def test_generic_inline_formset_is_built_without_a_query_and_awaited_for_its_objects():
+    from teapot.contrib.contenttypes.forms import generic_inlineformset_factory
+
+    lion, frog, _ = await zoo()
+    ContentType.objects.clear_cache()
+    TagFormSet = generic_inlineformset_factory(TaggedItem, fields=["tag"], extra=1)
+    with queries() as seen:
+        TagFormSet(instance=lion, prefix="tags")
+    assert seen == []
+    formset = await TagFormSet(instance=lion, prefix="tags")
+    assert [form.instance.tag for form in formset.initial_forms] == ["hairy", "yellow"]
+    assert len(formset.forms) == 3
+    data = {"tags-TOTAL_FORMS": "1", "tags-INITIAL_FORMS": "0", "tags-0-tag": "slimy"}
+    bound = await TagFormSet(data, instance=frog, prefix="tags")
+    assert await bound.is_valid() is True
+    [saved] = await bound.save()
+    animal_type = await ContentType.objects.get_for_model(Animal)
+    assert (saved.tag, saved.object_id, saved.content_type_id) == ("slimy", frog.pk, animal_type.pk)
+    assert sorted([t.tag async for t in frog.tags.all()]) == ["green", "slimy"]

@@ -2,8 +2,8 @@
 
 "Eager" imports run at import time (module level, class bodies, ``if``/``try`` blocks).
 Imports inside functions are lazy and do not pull a module in. Edges listed in the
-``cut_imports`` table are removed by a rule before the closure is taken, so forms, templates,
-serializers and URL checks stay out of the fork.
+``cut_imports`` table are removed by a rule before the closure is taken, so the web checks
+(URLs, CSRF, sessions), mail and the synchronous drivers stay out of the fork.
 """
 
 from __future__ import annotations

@@ -59,6 +59,8 @@ TABLES = Path(__file__).resolve().parent / "tables"
 # Hand-written .pyi files, at their paths inside the teapot package: type checkers read them
 # instead of the generated modules they sit beside.
 STUBS = Path(__file__).resolve().parent / "stubs"
+# Template files copied from the folders of the closure table's ``template_folders``.
+TEMPLATE_SUFFIXES = (".html", ".txt")
 
 PRE_RULES = [CutImports, DropStatements, DropFunctions]
 COLOUR_RULES = [AsyncAliases, SignalAsend, AsyncWith, AsyncFor, AwaitIoCalls, AsyncDef, DunderMap]
@@ -165,11 +167,13 @@ def generate(source_root: Path, out_dir: Path, pin: Pin, review: bool = False) -
     problems = [p for p in graph.problems if not _overridden(p, overrides)]
     written = write_tree(trees, packages, out_dir, prep.hand_written)
     stubs = write_stubs(out_dir, written)
+    templates = write_templates(source_root, out_dir, ctx.tables["closure"].get("template_folders", []), pin.version)
     colours = [graph.colour[q] for q in graph.colour if q not in graph.fixed]
     report = {
         "django": pin.version,
         "files": len(written),
         "type stubs": len(stubs),
+        "templates": len(templates),
         "functions coloured": len(graph.colour),
         "coroutines": colours.count("coroutine"),
         "async generators": colours.count("aiter"),
@@ -231,11 +235,15 @@ def _overridden(problem: str, overrides: ApplyOverrides) -> bool:
     return any(qual == ov.qualname for ov in overrides.overrides)
 
 
+# Suffixes of the files the generator writes: modules, copies of the type stubs, templates.
+GENERATED_SUFFIXES = (".py", ".pyi") + TEMPLATE_SUFFIXES
+
+
 def generated_paths(out_dir: Path) -> list[Path]:
-    """Files below ``out_dir`` that carry the generated-file marker: the modules and the
-    copies of the type stubs."""
+    """Files below ``out_dir`` that carry the generated-file marker: the modules, the copies
+    of the type stubs and of the templates."""
     found = []
-    for path in sorted(p for p in out_dir.rglob("*.py*") if p.suffix in (".py", ".pyi")):
+    for path in sorted(p for p in out_dir.rglob("*") if p.suffix in GENERATED_SUFFIXES and p.is_file()):
         with open(path) as f:
             if MARKER in f.readline():
                 found.append(path)
@@ -287,6 +295,36 @@ def write_stubs(out_dir: Path, written: list[Path], stubs_dir: Path = STUBS) -> 
     return copied
 
 
+def template_header(source: str, version: str) -> str:
+    """A template comment (it renders as nothing) on the template's first line, so the output
+    is upstream's to the byte."""
+    return (
+        f"{{# {MARKER} by tools/rename_fork.py from Django {version}: {source}. DO NOT EDIT: "
+        "regenerate with python tools/rename_fork.py. Derived from Django (BSD-3-Clause, "
+        "Copyright (c) Django Software Foundation). #}"
+    )
+
+
+def write_templates(source_root: Path, out_dir: Path, folders: list[str], version: str) -> list[Path]:
+    """Copy the templates of each upstream folder in ``folders`` (``django/forms/templates``:
+    the widgets' and forms' own) to the same place below ``out_dir``, each opening with the
+    generated-file comment. Call after write_tree, which removed the previous copies."""
+    copied = []
+    for folder in folders:
+        top = source_root / folder
+        if not top.is_dir():
+            raise GenerationError(f"template folder {folder} is not in the snapshot")
+        for source in sorted(p for p in top.rglob("*") if p.is_file() and p.suffix in TEMPLATE_SUFFIXES):
+            rel = source.relative_to(source_root)
+            target = out_dir.joinpath(*rel.parts[1:])
+            if target.exists():
+                raise GenerationError(f"{target} exists and is not generated: refusing to overwrite it")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(template_header(rel.as_posix(), version) + source.read_text())
+            copied.append(target)
+    return copied
+
+
 def _remove_empty_dirs(root: Path) -> None:
     for folder in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
         leftovers = [p for p in folder.iterdir() if p.name != "__pycache__"]
@@ -321,6 +359,8 @@ def compile_errors(out_dir: Path) -> list[str]:
     parsed, but a rule can still produce, say, an ``await`` outside an async function)."""
     errors = []
     for path in generated_paths(out_dir):
+        if path.suffix not in (".py", ".pyi"):
+            continue
         try:
             compile(path.read_text(), str(path), "exec", dont_inherit=True)
         except SyntaxError as exc:

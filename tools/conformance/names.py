@@ -72,12 +72,13 @@ def coroutine_names() -> frozenset[str]:
         names |= _coroutine_methods(cls)
     names |= _per_ordering_coroutines(models.Model)
     names |= migration_coroutine_names()
+    names |= forms_coroutine_names()
     names |= RETURN_COROUTINES
     names |= backend_coroutine_names()
     names |= _async_defs(Path(related_descriptors.__file__))
     # contrib.contenttypes (the content type manager, generic relations): read, not imported,
     # as its models module needs the app registry.
-    for module in ("teapot.contrib.contenttypes.models", "teapot.contrib.contenttypes.fields"):
+    for module in ("teapot.contrib.contenttypes.models", "teapot.contrib.contenttypes.fields", "teapot.contrib.contenttypes.forms"):
         spec = importlib.util.find_spec(module)
         if spec is not None and spec.origin:
             tree = ast.parse(Path(spec.origin).read_text())
@@ -127,6 +128,53 @@ def migration_coroutine_names() -> frozenset[str]:
     for cls in classes:
         names |= _coroutine_defs(cls)
     return frozenset(n for n in names if not (n.startswith("__") and n.endswith("__")))
+
+
+@lru_cache(maxsize=None)
+def forms_coroutine_names() -> frozenset[str]:
+    """Coroutine methods of forms, model forms, formsets and model choice fields
+    (``is_valid``, ``full_clean``, ``save``, ``non_form_errors``, ``aclean``...)."""
+    from teapot.forms import fields, forms, formsets, models
+
+    classes = [forms.BaseForm, formsets.BaseFormSet, fields.Field]
+    classes += [v for v in vars(models).values() if type(v) is type and v.__module__ == models.__name__]
+    names: set[str] = set()
+    for cls in classes:
+        names |= _coroutine_defs(cls)
+    return frozenset(n for n in names if not (n.startswith("__") and n.endswith("__")))
+
+
+@lru_cache(maxsize=None)
+def model_formset_factories() -> frozenset[str]:
+    """Functions that make model formset classes (``modelformset_factory``,
+    ``generic_inlineformset_factory``...): their ``formset`` parameter defaults to a model
+    formset, whose instances are awaited once built (``formset = await FormSet(...)``)."""
+    from teapot.forms import models
+
+    names = set()
+    for name, value in vars(models).items():
+        if inspect.isfunction(value):
+            default = inspect.signature(value).parameters.get("formset")
+            if default is not None and isinstance(default.default, type) and issubclass(default.default, models.BaseModelFormSet):
+                names.add(name)
+    # contrib.contenttypes.forms is read, not imported (its models need the app registry): a
+    # function whose ``formset`` defaults to a class of that module based on a model formset.
+    spec = importlib.util.find_spec("teapot.contrib.contenttypes.forms")
+    if spec is not None and spec.origin:
+        tree = ast.parse(Path(spec.origin).read_text())
+        model_formsets = {
+            node.name
+            for node in tree.body
+            if isinstance(node, ast.ClassDef) and any(ast.unparse(b).endswith("ModelFormSet") for b in node.bases)
+        }
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef):
+                arguments = node.args.args + node.args.kwonlyargs
+                defaults = [None] * (len(node.args.args) - len(node.args.defaults)) + node.args.defaults + node.args.kw_defaults
+                for arg, default in zip(arguments, defaults):
+                    if arg.arg == "formset" and isinstance(default, ast.Name) and default.id in model_formsets:
+                        names.add(node.name)
+    return frozenset(names)
 
 
 @lru_cache(maxsize=None)

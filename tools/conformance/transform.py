@@ -18,7 +18,7 @@ from pathlib import Path
 import libcst as cst
 
 from tools.conformance import rules as rule_modules
-from tools.conformance.names import ambiguous_names, awaitable_classes, coroutine_names, coroutine_patterns, coroutine_prefixes, function_names, queryset_coroutine_names
+from tools.conformance.names import ambiguous_names, awaitable_classes, coroutine_names, coroutine_patterns, coroutine_prefixes, function_names, model_formset_factories, queryset_coroutine_names
 from tools.conformance.rules import async_def
 from tools.conformance.rules._base import Context
 
@@ -211,6 +211,7 @@ def make_context(upstream_path: str, attrs, is_test_module: bool, imported=froze
         imported_methods=frozenset(methods),
         import_time_calls=frozenset(import_time),
         awaitable_classes=awaitable_classes(),
+        model_formset_factories=model_formset_factories(),
         queryset_coroutines=queryset_coroutine_names(),
         coroutines=coroutine_names(),
         coroutine_prefixes=coroutine_prefixes(),

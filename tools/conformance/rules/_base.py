@@ -76,6 +76,7 @@ class Context:
     foreign_async_methods: frozenset = frozenset()  # methods made async in other modules of the app that this one calls on self without defining
     import_time_calls: frozenset = frozenset()  # function names the app's modules call at their top level (register_tests(...))
     awaitable_classes: frozenset = frozenset()  # teapot classes whose instances are awaited once built (MigrationLoader)
+    model_formset_factories: frozenset = frozenset()  # functions making model formset classes, whose instances are awaited once built
     queryset_coroutines: frozenset = frozenset()  # coroutine methods of QuerySet and Manager (none returns a context manager)
     helpers: set = field(default_factory=set)  # tools.conformance.shims helpers used
     callable_params: dict = field(default_factory=dict)  # assertion helpers made async -> the parameters they call

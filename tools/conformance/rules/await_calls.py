@@ -6,7 +6,8 @@ introspection, tools/conformance/names.py) and those a model gains per date fiel
 names bound to a coroutine method (``ctype = ContentType.objects.get_for_model;
 ctype(Person)``, also from a nested function), ``assertQuerySetEqual``, the callable an assertion helper is given (``clean()`` in
 ``def assertFailsValidation(self, clean, ...)``), the construction of a class whose instances are awaited once built
-(``MigrationExecutor(connection)``, ``MigrationLoader(connection)``), the callable forms of ``assertRaises`` and
+(``MigrationExecutor(connection)``, ``MigrationLoader(connection)``, and a model formset class a
+factory made: ``FormSet = generic_inlineformset_factory(...); FormSet(...)``), the callable forms of ``assertRaises`` and
 friends, and, in a module with functions made async, calls through a field of a namedtuple
 it declares (``helper.create_object(...)`` where ``TestHelper = namedtuple("TestHelper",
 ["create_object", ...])`` holds those functions). A name that other types have too (``get``, ``add``, ``count``, ``update``...) is
@@ -48,10 +49,26 @@ def namedtuple_fields(tree: cst.Module) -> set[str]:
     return fields
 
 
+def formset_class_names(tree: cst.Module, factories: frozenset) -> set[str]:
+    """Names a module binds to a model formset class a factory makes
+    (``GenericFormSet = generic_inlineformset_factory(TaggedItem)``)."""
+    found: set[str] = set()
+
+    class Finder(cst.CSTVisitor):
+        def visit_Assign(self, node):
+            if isinstance(node.value, cst.Call) and call_name(node.value) in factories:
+                for target in node.targets:
+                    found.update(_names(target.target))
+
+    tree.visit(Finder())
+    return found
+
+
 class _Await(ScopedTransformer):
-    def __init__(self, ctx, tuple_fields=frozenset()):
+    def __init__(self, ctx, tuple_fields=frozenset(), formset_classes=frozenset()):
         super().__init__(ctx)
         self.tuple_fields = tuple_fields  # functions kept in a namedtuple, called through its fields
+        self.formset_classes = formset_classes  # model formset classes made by a factory
         self.skip: set[int] = set()
         self.loop_names: list[set[str]] = []  # per function: names bound by its for loops
         self.aliases: list[set[str]] = []  # per function: names bound to a coroutine method (f = X.objects.get)
@@ -137,6 +154,8 @@ class _Await(ScopedTransformer):
             return "await"  # from teapot.db.models import prefetch_related_objects
         if isinstance(func, cst.Name) and name in ctx.awaitable_classes:
             return "await"  # executor = await MigrationExecutor(connection)
+        if isinstance(func, cst.Name) and name in self.formset_classes:
+            return "await"  # formset = await GenericFormSet(instance=obj): evaluates its queryset
         if isinstance(func, cst.Name) and (name in ctx.async_plain or name in ctx.functions):
             return "aw"
         if isinstance(func, cst.Name) and any(name in names for names in self.aliases):
@@ -149,4 +168,5 @@ class _Await(ScopedTransformer):
 
 
 def apply(tree: cst.Module, ctx: Context) -> cst.Module:
-    return tree.visit(_Await(ctx, frozenset(namedtuple_fields(tree))))
+    formsets = frozenset(formset_class_names(tree, ctx.model_formset_factories))
+    return tree.visit(_Await(ctx, frozenset(namedtuple_fields(tree)), formsets))

@@ -252,3 +252,30 @@ async def _save_table(
             for value, field in zip(results[0], returning_fields):
                 setattr(self, field.attname, value)
     return updated
+
+
+@override("Model.clean_fields", upstream="cb71230fa152")
+async def clean_fields(self, exclude=None):
+    # Upstream, as a coroutine: a model field's clean() is one (a foreign key's validation
+    # queries), and `clean` is too common a method name for the graph to resolve `f.clean()`
+    # by name (forms' fields have one too).
+    if exclude is None:
+        exclude = set()
+
+    errors = {}
+    for f in self._meta.fields:
+        if f.name in exclude or f.generated:
+            continue
+        raw_value = getattr(self, f.attname)
+        # Empty values of blank fields and database defaults are not validated.
+        if f.blank and raw_value in f.empty_values:
+            continue
+        if isinstance(raw_value, DatabaseDefault):
+            continue
+        try:
+            setattr(self, f.attname, await f.clean(raw_value, self))
+        except ValidationError as e:
+            errors[f.name] = e.error_list
+
+    if errors:
+        raise ValidationError(errors)
