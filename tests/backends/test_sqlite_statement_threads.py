@@ -36,6 +36,16 @@ def _numbers(count):
     return f"SELECT i FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count}) SELECT i FROM n)"
 
 
+def _slow_update():
+    """An UPDATE of one author's age (by id) that runs past the budget; not remembered as slow."""
+    sql = (
+        f"UPDATE {Author._meta.db_table} SET age = age + 1 WHERE id = %s AND "
+        f"(SELECT count(*) FROM ({_numbers(300000)})) > 0"
+    )
+    aiosqlite_base._over_budget.pop(sql, None)
+    return sql
+
+
 @asynccontextmanager
 async def traced():
     """One connection for the block; yields the (on the loop's thread?, SQL) of each statement."""
@@ -142,11 +152,7 @@ async def test_commits_go_to_the_drivers_thread_while_slow_ones_have_used_their_
 @pytest.mark.usefixtures("quick_commits")
 async def test_a_write_in_autocommit_past_the_budget_is_undone_and_run_once_on_the_drivers_thread():
     ann = await Author.objects.create(name="Ann", age=1)
-    slow_update = (
-        f"UPDATE {Author._meta.db_table} SET age = age + 1 WHERE id = %s AND "
-        f"(SELECT count(*) FROM ({_numbers(300000)})) > 0"
-    )
-    aiosqlite_base._over_budget.pop(slow_update, None)
+    slow_update = _slow_update()
     async with traced() as seen:
         async with connection.cursor() as cursor:
             await cursor.execute(slow_update, [ann.pk])
@@ -173,11 +179,7 @@ async def test_the_first_write_of_a_transaction_runs_on_the_loop_thread():
 @pytest.mark.usefixtures("quick_commits")
 async def test_a_first_write_past_the_budget_is_begun_again_and_applied_once_in_its_transaction():
     ann = await Author.objects.create(name="Ann", age=1)
-    slow_update = (
-        f"UPDATE {Author._meta.db_table} SET age = age + 1 WHERE id = %s AND "
-        f"(SELECT count(*) FROM ({_numbers(300000)})) > 0"
-    )
-    aiosqlite_base._over_budget.pop(slow_update, None)
+    slow_update = _slow_update()
     async with traced() as seen:
         async with transaction.atomic():
             async with connection.cursor() as cursor:
