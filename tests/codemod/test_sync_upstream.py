@@ -41,6 +41,7 @@ COPIED = ["tools", "teapot", "upstream.lock", "CHANGELOG.md", "README.md", "pypr
 CHANGED_17_TO_19 = {
     "django/__init__.py": [],
     "django/core/checks/registry.py": ["Tags"],
+    "django/forms/models.py": ["BaseModelFormSet.save_existing_objects"],
     "django/utils/http.py": ["removed _parseparam", "parse_header_parameters"],
     "django/utils/text.py": ["added trim_value"],
     "django/utils/translation/trans_real.py": [

@@ -14,11 +14,11 @@ def test_unavailable_imports():
     source = (
         "from teapot.http import HttpRequest as Req, Http404\n"
         "from teapot.db import connection, no_such_name\n"
-        "from teapot import forms\n"
+        "from teapot import views\n"
     )
     code, context = run(unavailable_imports, source, decide=False)
     assert "Req = unavailable('django.http.HttpRequest', 'django.http')" in code
     assert "Http404 = unavailable('django.http.Http404', 'django.http')" in code
     assert "from teapot.db import connection\nno_such_name = unavailable('django.db.no_such_name', 'django.db.no_such_name')" in code
-    assert "forms = unavailable('django.forms', 'django.forms')" in code
+    assert "views = unavailable('django.views', 'django.views')" in code
     assert context.helpers == {"unavailable"}
