@@ -96,13 +96,26 @@ async def create_tables(alias="default"):
     from teapot.db import connections
 
     connection = connections[alias]
+    await drop_leftover_tables(models(), connection)
     async with connection.schema_editor() as editor:
-        existing = set(await connection.introspection.table_names())
-        for model in reversed(models()):  # referencing tables first: MySQL enforces FKs on DROP
-            if model._meta.db_table in existing:  # left behind by an interrupted run
-                await editor.delete_model(model)
         for model in models():
             await editor.create_model(model)
+
+
+async def drop_leftover_tables(models, connection):
+    """Drop the tables of ``models`` that an interrupted run left behind. Foreign key checks
+    are off meanwhile: another module's leftover table may still reference one of them, and
+    MySQL refuses to drop a referenced table (PostgreSQL's DROP ... CASCADE and SQLite's
+    schema editor need no help)."""
+    import teapot
+
+    async with teapot.connection(connection.alias):  # SET foreign_key_checks is session state
+        existing = set(await connection.introspection.table_names())
+        async with connection.constraint_checks_disabled():
+            async with connection.schema_editor() as editor:
+                for model in reversed(models):
+                    if model._meta.db_table in existing:
+                        await editor.delete_model(model)
 
 
 async def drop_tables(alias="default"):

@@ -12,17 +12,15 @@ from teapot.db import connection, transaction
 from teapot.db.models import Count, Prefetch, Sum, aprefetch_related_objects
 from teapot.errors import AwaitRequired
 from tests.database.genericapp.models import Animal, Note, Pet, ProxyTag, TaggedItem, Vegetable
+from tests.database.harness import drop_leftover_tables
 
 MODELS = (ContentType, Animal, Vegetable, TaggedItem, Note, ProxyTag)
 
 
 @pytest.fixture(autouse=True)
 async def generic_tables(pool_settings):
+    await drop_leftover_tables(MODELS, connection)
     async with connection.schema_editor() as editor:
-        existing = set(await connection.introspection.table_names())
-        for model in reversed(MODELS):  # left behind by an interrupted run
-            if model._meta.db_table in existing:
-                await editor.delete_model(model)
         for model in MODELS:
             await editor.create_model(model)
     # Content type ids change with every new table: the cache must not outlive it.
@@ -63,6 +61,29 @@ async def zoo():
 
 
 # ContentTypeManager
+
+
+async def test_leftover_tables_are_dropped_while_another_leftover_references_them():
+    # An interrupted run can leave a table of another module that references
+    # django_content_type; MySQL refuses a plain DROP of a referenced table.
+    async with teapot.connection() as conn:
+        async with conn.cursor() as cursor:
+            await cursor.execute(
+                "CREATE TABLE stray_reference (id INTEGER PRIMARY KEY, content_type_id INTEGER,"
+                " FOREIGN KEY (content_type_id) REFERENCES django_content_type (id))"
+            )
+    try:
+        await drop_leftover_tables(MODELS, connection)
+        remaining = set(await connection.introspection.table_names())
+        assert not remaining & {model._meta.db_table for model in MODELS}
+    finally:
+        async with teapot.connection() as conn:
+            async with conn.cursor() as cursor:
+                await cursor.execute("DROP TABLE stray_reference")
+        await drop_leftover_tables(MODELS, connection)
+        async with connection.schema_editor() as editor:  # for the fixture's teardown
+            for model in MODELS:
+                await editor.create_model(model)
 
 
 async def test_get_for_model_creates_the_row_then_reads_the_cache():
