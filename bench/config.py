@@ -14,7 +14,8 @@ import urllib.parse
 
 BACKENDS = ("sqlite", "postgresql", "mysql")
 
-SQLITE_PATH = os.path.join(tempfile.gettempdir(), "teapot-bench.sqlite3")
+# A name of its own: another benchmark on the machine may use "teapot-bench.sqlite3".
+SQLITE_PATH = os.path.join(tempfile.gettempdir(), "teapot-project-bench.sqlite3")
 
 SERVER_URLS = {
     "postgresql": os.environ.get("BENCH_POSTGRESQL_URL", "postgresql://postgres@127.0.0.1:5432/teapot_bench"),
