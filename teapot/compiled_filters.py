@@ -1,7 +1,7 @@
 """Statements of filtered querysets compiled once per shape and reused.
 
-``exists()``, ``count()``, ``update()`` and reading the rows of a queryset filtered by plain
-comparisons (``Item.objects.filter(qty=5)``, possibly ordered, sliced or turned into
+``exists()``, ``count()``, ``aggregate()``, ``update()`` and reading the rows of a queryset
+filtered by plain comparisons (``Item.objects.filter(qty=5)``, possibly ordered, sliced or turned into
 ``values()`` / ``values_list()``) compile the same SQL on every call: only the compared values
 differ. The first call of a shape runs as usual while the one statement it sends is recorded;
 later calls of the same shape send that SQL with the parameters of their own values and build
@@ -17,6 +17,9 @@ in order too), and they ask the same of the same database. A shape is reused onl
   shape: ``in_bulk()``, a many-to-many manager's checks);
 - the query has no annotation, extra(), distinct, set operation, deferred field or lock, and
   its WHERE reads one table (select_related()'s joins are the compiler's);
+- aggregate()'s arguments are aggregate functions of columns (``Sum("qty")``, ``Count("*")``,
+  ``Avg("books__pages", distinct=True)``) without ``filter`` or ``default``; the aliases and
+  the aggregates, compared as Django compares expressions, are part of the shape;
 - the usual path sent exactly one statement, in which the WHERE comes once and its
   parameters come last; those before it are constants, or update()'s new values, which are
   prepared again on each call.
@@ -35,7 +38,8 @@ from teapot.core.exceptions import EmptyResultSet, FullResultSet
 from teapot.core.signals import setting_changed
 from teapot.db import connections
 from teapot.db.models import lookups
-from teapot.db.models.expressions import Col
+from teapot.db.models.aggregates import Aggregate
+from teapot.db.models.expressions import Col, F, Star
 from teapot.db.models.fields import related_lookups
 from teapot.db.models.signals import class_prepared
 from teapot.db.models.sql import Query
@@ -62,7 +66,8 @@ _MISSING = object()
 
 def shape_of(queryset, operation, arguments=()):
     """The Shape of ``operation`` on ``queryset``, or ``None`` when it takes the usual path.
-    ``arguments`` is update()'s keyword arguments; fetch's is the queryset's iterable class."""
+    ``arguments`` is update()'s keyword arguments, or aggregate()'s aggregates by alias; fetch's
+    is the queryset's iterable class."""
     query = queryset.query
     if type(query) is not Query or not _is_simple(query):
         return None
@@ -73,6 +78,8 @@ def shape_of(queryset, operation, arguments=()):
         arguments_shape = _update_shape(arguments)
     elif operation == "fetch":
         arguments_shape = _fetch_shape(queryset)
+    elif operation == "aggregate":
+        arguments_shape = _aggregate_shape(arguments)
     else:
         arguments_shape = ()
     if arguments_shape is None:
@@ -137,11 +144,12 @@ def recording(shape, arguments=None):
     shape.remember(statements, arguments)
 
 
-async def reused_or_recorded(queryset, operation, usual):
-    """The result of ``queryset``'s ``operation`` ("fetch", "count", "exists"): from the
-    statement of its shape where one is kept, else from ``usual()`` (a coroutine function,
-    the ordinary path), whose statements are recorded for the next call of the shape."""
-    shape = shape_of(queryset, operation)
+async def reused_or_recorded(queryset, operation, usual, arguments=()):
+    """The result of ``queryset``'s ``operation`` ("fetch", "count", "exists", "aggregate" with
+    its ``arguments``): from the statement of its shape where one is kept, else from
+    ``usual()`` (a coroutine function, the ordinary path), whose statements are recorded for
+    the next call of the shape."""
+    shape = shape_of(queryset, operation, arguments)
     if shape is not None and shape.reusable:
         if (found := await shape.statement.run(shape)) is not NOT_REUSABLE:
             return found
@@ -196,7 +204,7 @@ def _compile(shape, compiler, sql, params, result_type, chunked_fetch, arguments
     ``NOT_REUSABLE``, or ``None`` when this call's values tell nothing of the shape."""
     connection = compiler.connection
     operation = shape.key[0]
-    wanted = {"exists": SINGLE, "count": SINGLE, "update": ROW_COUNT, "fetch": MULTI}[operation]
+    wanted = {"exists": SINGLE, "count": SINGLE, "aggregate": SINGLE, "update": ROW_COUNT, "fetch": MULTI}[operation]
     compiler_class = connection.ops.compiler("SQLUpdateCompiler" if operation == "update" else "SQLCompiler")
     if type(compiler) is not compiler_class or result_type != wanted or chunked_fetch or "%%" in sql:
         return NOT_REUSABLE
@@ -246,6 +254,22 @@ def _count_statement(compiler, shape, sql, head, update_fields):
         if not row:
             return empty
         return statement.convert(row[0 : statement.col_count], connection)[0]
+
+    return CompiledStatement(sql, head, None, compiler.col_count, _converters(compiler, columns), answer, "one")
+
+
+def _aggregate_statement(compiler, shape, sql, head, update_fields):
+    query = compiler.query
+    names = list(query.annotation_select)
+    columns = list(query.annotation_select.values())
+    if names != [alias for alias, _ in shape.key[1]] or compiler.has_composite_fields(columns):
+        return NOT_REUSABLE
+    empty = dict(zip(names, [column.empty_result_set_value for column in columns]))
+
+    def answer(statement, connection, db, row):
+        if not row:
+            return dict(empty)
+        return dict(zip(names, statement.convert(row[0 : statement.col_count], connection)))
 
     return CompiledStatement(sql, head, None, compiler.col_count, _converters(compiler, columns), answer, "one")
 
@@ -333,6 +357,7 @@ _READERS = {"count": one_statement.row_count, "one": one_statement.fetch_one, "a
 _ANSWERS = {
     "exists": _exists_statement,
     "count": _count_statement,
+    "aggregate": _aggregate_statement,
     "update": _update_statement,
     "fetch": _fetch_statement,
 }
@@ -399,6 +424,27 @@ def _update_shape(arguments):
         if type(value) not in PLAIN_VALUE_TYPES and type(value) is not bool:
             return None
         shape.append((name, type(value)))
+    return tuple(shape)
+
+
+def _aggregate_shape(arguments):
+    """aggregate()'s (alias, aggregate) pairs, or ``None`` unless each is an aggregate
+    function of plain column references without ``filter`` or ``default``: what else an
+    expression holds (a subquery, a value, a condition) may change the SQL or its parameters
+    in ways its equality does not tell."""
+    if not arguments:
+        return None
+    shape = []
+    for alias, expression in arguments.items():
+        if not isinstance(expression, Aggregate) or expression.filter is not None or expression.default is not None:
+            return None
+        if any(type(source) not in (F, Star) for source in expression.source_expressions):
+            return None
+        try:
+            hash(expression)
+        except TypeError:
+            return None
+        shape.append((alias, expression))
     return tuple(shape)
 
 

@@ -10,7 +10,7 @@ import pytest
 from teapot import compiled_filters
 from teapot.core.signals import setting_changed
 from teapot.db import transaction
-from teapot.db.models import Q, Value
+from teapot.db.models import Avg, Count, Max, Q, Sum, Value
 from tests.database.testapp.models import Author, Book, Loan, Measure, Restaurant
 
 pytestmark = pytest.mark.usefixtures("tables")
@@ -61,6 +61,42 @@ async def test_values_and_values_list_are_reused_with_the_same_names_and_order()
         assert await window.values_list("name", flat=True) == names
         assert [a.name for a in await window] == names
     assert len(compiled("fetch")) == 4
+
+
+async def test_aggregate_is_reused_per_aliases_and_aggregates_and_converts_as_the_ordinary_path():
+    ann, bob = await authors(10, 20)
+    await Book.objects.create(title="A", pages=100, author=ann)
+    await Book.objects.create(title="B", pages=300, author=ann)
+    await Book.objects.create(title="C", pages=50, author=bob)
+    for author, expected, longest in ((ann, (2, 400, 200), 300), (bob, (1, 50, 50), 50), (0, (0, None, None), None)):
+        books = Book.objects.filter(author=author).order_by("title")
+        found = await books.aggregate(n=Count("id"), total=Sum("pages"), mean=Avg("pages"))
+        assert found == dict(zip(("n", "total", "mean"), expected))
+        assert found["mean"] is None or isinstance(found["mean"], float)
+        assert await books.aggregate(Max("pages")) == {"pages__max": longest}
+    assert len(compiled("aggregate")) == 2
+    # Other aliases, or the same alias for another aggregate, are shapes of their own.
+    assert await Book.objects.filter(author=ann).aggregate(pages=Sum("pages")) == {"pages": 400}
+    assert await Book.objects.filter(author=ann).aggregate(total=Max("pages")) == {"total": 300}
+    assert await Book.objects.filter(author=ann).aggregate(total=Sum("pages", distinct=True)) == {"total": 400}
+    assert len(compiled("aggregate")) == 5
+    # Across a relation: the join is the aggregate's, the same for every call of the shape.
+    for author, pages in ((ann, 400), (bob, 50)):
+        assert await Author.objects.filter(pk=author.pk).aggregate(pages=Sum("books__pages")) == {"pages": pages}
+    assert len(compiled("aggregate")) == 6
+
+
+async def test_aggregates_with_a_filter_a_default_or_values_take_the_usual_path():
+    ann, bob = await authors(10, 20)
+    await Book.objects.create(title="A", pages=100, author=ann)
+    for _ in range(2):
+        books = Book.objects.filter(author=ann)
+        assert await books.aggregate(n=Count("id", filter=Q(pages__gt=50))) == {"n": 1}
+        assert await books.aggregate(n=Count("id", filter=Q(pages__gt=500))) == {"n": 0}
+        assert await Book.objects.filter(author=bob).aggregate(total=Sum("pages", default=7)) == {"total": 7}
+        assert await books.aggregate(total=Sum(Value(2))) == {"total": 2}
+        assert await books.aggregate() == {}
+    assert not statements("aggregate")
 
 
 async def test_update_prepares_its_new_values_on_every_call():

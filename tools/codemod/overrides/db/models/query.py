@@ -494,6 +494,24 @@ async def last(self):
     return await _first_row(queryset)
 
 
+@override("QuerySet.aggregate", upstream="a5a219017333")
+async def aggregate(self, *args, **kwargs):
+    """The aggregates over the queryset's rows, by alias (a positional aggregate goes by its
+    default alias, ``qty__sum`` for ``Sum("qty")``)."""
+    if self.query.distinct_fields:
+        raise NotImplementedError("aggregate() + distinct(fields) not implemented.")
+    self._validate_values_are_expressions((*args, *kwargs.values()), method_name="aggregate")
+    for arg in args:
+        try:
+            alias = arg.default_alias  # TypeError or AttributeError: no alias to give it
+        except (AttributeError, TypeError):
+            raise TypeError("Complex aggregates require an alias")
+        kwargs[alias] = arg
+    return await compiled_filters.reused_or_recorded(
+        self, "aggregate", lambda: self.query.chain().get_aggregation(self.db, kwargs), kwargs
+    )
+
+
 @override("QuerySet.count", upstream="1778c2b40cbc")
 async def count(self):
     """The number of rows (the cached rows' number once the queryset is evaluated)."""
