@@ -16,7 +16,9 @@ in order too), and they ask the same of the same database. A shape is reused onl
   with a list of distinct values of one plain type (the count of values is part of the
   shape: ``in_bulk()``, a many-to-many manager's checks);
 - the query has no annotation, extra(), distinct, set operation, deferred field or lock, and
-  its WHERE reads one table (select_related()'s joins are the compiler's);
+  its WHERE reads one table (select_related()'s joins are the compiler's); reading rows
+  allows annotations that are aggregate functions of columns (``annotate(n=Count("books"))``:
+  the joins and the GROUP BY are theirs) where the WHERE compares the model's own columns;
 - aggregate()'s arguments are aggregate functions of columns (``Sum("qty")``, ``Count("*")``,
   ``Avg("books__pages", distinct=True)``) without ``filter`` or ``default``; the aliases and
   the aggregates, compared as Django compares expressions, are part of the shape;
@@ -69,7 +71,7 @@ def shape_of(queryset, operation, arguments=()):
     ``arguments`` is update()'s keyword arguments, or aggregate()'s aggregates by alias; fetch's
     is the queryset's iterable class."""
     query = queryset.query
-    if type(query) is not Query or not _is_simple(query):
+    if type(query) is not Query or not _is_simple(query, operation):
         return None
     where_shape = _where_shape(query.where)
     if where_shape is None:
@@ -328,8 +330,9 @@ def _instances(compiler, db):
     from teapot.db.models.query import get_related_populators
 
     klass_info, select = compiler.klass_info, compiler.select
-    if not klass_info or compiler.annotation_col_map:
+    if not klass_info:
         return None
+    annotations = list(compiler.annotation_col_map.items())
     fields = klass_info["select_fields"]
     start, end = fields[0], fields[-1] + 1
     init_list = [s[0].target.attname for s in select[start:end]]
@@ -338,13 +341,15 @@ def _instances(compiler, db):
     related_populators = get_related_populators(klass_info, select, db)
 
     def make(rows, db):
-        if not related_populators:
+        if not related_populators and not annotations:
             return [model.from_db(db, init_list, row[start:end]) for row in rows]
         instances = []
         for row in rows:
             instance = model.from_db(db, init_list, row[start:end])
             for populator in related_populators:
                 populator.populate(row, instance)
+            for name, position in annotations:
+                setattr(instance, name, row[position])
             instances.append(instance)
         return instances
 
@@ -459,17 +464,19 @@ def _fetch_shape(queryset):
     return None
 
 
-def _is_simple(query):
+def _is_simple(query, operation):
     """Whether nothing but the WHERE's values can change the query's SQL between two queries
     whose other attributes are equal."""
+    if query.annotations:
+        if operation != "fetch" or not _aggregates_of_columns(query):
+            return False
+    elif query.group_by is not None or _tables_read(query) != 1:
+        return False
     return (
-        not query.annotations
-        and not query.extra
+        not query.extra
         and not query.distinct
         and query.combinator is None
-        and query.group_by is None
         and not query.select_for_update
-        and _tables_read(query) == 1
         and not query._filtered_relations
         and not query.deferred_loading[0]
         and not query.extra_tables
@@ -477,6 +484,21 @@ def _is_simple(query):
         and query.explain_info is None
         and not query.subquery
     )
+
+
+def _aggregates_of_columns(query):
+    """Whether the annotations are aggregate functions of columns, without filter or default,
+    grouped by the model's row (``annotate(n=Count("books"))``), and the WHERE compares the
+    model's own columns only: the joins the annotations made are part of the query's state."""
+    if query.group_by is not True or query.annotation_select_mask is not None:
+        return False
+    for annotation in query.annotations.values():
+        if not isinstance(annotation, Aggregate) or annotation.filter is not None or annotation.default is not None:
+            return False
+        if any(type(source) is not Col for source in annotation.source_expressions):
+            return False
+    base = query.base_table
+    return all(getattr(lookup, "lhs", None) is not None and getattr(lookup.lhs, "alias", None) == base for lookup in query.where.children)
 
 
 def _tables_read(query):

@@ -99,6 +99,25 @@ async def test_aggregates_with_a_filter_a_default_or_values_take_the_usual_path(
     assert not statements("aggregate")
 
 
+async def test_rows_annotated_with_aggregates_of_columns_are_reused_with_their_annotations():
+    ann, bob, cy = await authors(10, 20, 30)
+    for author, pages in ((ann, (100, 300)), (bob, (50,)), (cy, ())):
+        for n in pages:
+            await Book.objects.create(title=f"{author.name} {n}", pages=n, author=author)
+    for low, expected in ((10, [(ann.pk, 2, 400), (bob.pk, 1, 50), (cy.pk, 0, None)]), (20, [(bob.pk, 1, 50), (cy.pk, 0, None)])):
+        window = Author.objects.filter(age__gte=low).order_by("pk").annotate(n=Count("books"), pages=Sum("books__pages"))
+        assert [(a.pk, a.n, a.pages) for a in await window] == expected
+    assert len(compiled("fetch")) == 1
+    # Annotations of another kind, a filter across the join, and values() of annotations
+    # take the usual path.
+    for _ in range(2):
+        assert [a.n for a in await Author.objects.filter(age=10).annotate(n=Count("books", filter=Q(books__pages__gt=99)))] == [2]
+        assert [a.n for a in await Author.objects.filter(books__pages=50).annotate(n=Count("books"))] == [1]
+        assert [a.n for a in await Author.objects.filter(age=20).annotate(n=Value(1))] == [1]
+        assert await Author.objects.filter(age=20).annotate(n=Count("books")).values_list("name", "n") == [("author 1", 1)]
+    assert len(compiled("fetch")) == 1
+
+
 async def test_update_prepares_its_new_values_on_every_call():
     ann, bob = await authors(1, 2)
     assert await Author.objects.filter(pk=ann.pk).update(age=11) == 1
