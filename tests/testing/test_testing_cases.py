@@ -9,7 +9,9 @@ import pytest
 from teapot.errors import AwaitRequired
 from teapot.testing import TestCase, TransactionTestCase
 from teapot.testing.runner import run_classes
-from tools.conformance.shims import UnavailableError, enext, ev, lazy_object, load, loaded_count, rendered, unavailable
+from tools.conformance.shims import (
+    UnavailableError, enext, ev, form_errors, lazy_object, load, loaded_count, rendered, unavailable,
+)
 from tests.database.testapp.models import Author, Book, Tag
 
 pytestmark = pytest.mark.usefixtures("tables")
@@ -286,6 +288,29 @@ async def test_lazy_object_reads_a_query_and_wraps_its_row():
     assert lazy.pk == ann.pk
     assert await Author.objects.filter(pk=lazy.pk).acount() == 1
     assert (await lazy_object(lambda: 3)) == 3
+
+
+async def test_form_errors_validates_a_bound_model_form_first_then_reads_its_errors():
+    from teapot import forms
+
+    class AuthorForm(forms.ModelForm):
+        class Meta:
+            model = Author
+            fields = ["name", "age"]
+
+    await Author.objects.create(name="Ann", age=1)
+    taken = AuthorForm({"name": "Ann", "age": 2})
+    with pytest.raises(AwaitRequired):
+        taken.errors
+    assert list(await form_errors(taken)) == ["name"]  # the unique check queried
+    assert await form_errors(AuthorForm({"name": "Bob", "age": 3})) == {}
+    unbound = AuthorForm()
+    assert await form_errors(unbound) == {}
+
+    class Failure:
+        errors = ["not a form"]
+
+    assert await form_errors(Failure()) == ["not a form"]
 
 
 async def test_a_tests_child_tasks_write_inside_its_rolled_back_transaction():

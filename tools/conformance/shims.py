@@ -214,6 +214,14 @@ async def field_value(field, obj):
     return [item async for item in getattr(obj, field.attname).all()]
 
 
+async def form_errors(obj):
+    """``obj.errors``. A bound form or formset not validated yet is validated first (awaited),
+    as Django's property does on first read; other objects' ``errors`` are read as they are."""
+    if getattr(obj, "is_bound", False) and getattr(obj, "_errors", False) is None and hasattr(obj, "full_clean"):
+        await obj.full_clean()
+    return obj.errors
+
+
 async def has(obj, name):
     """``hasattr(obj, name)``, loading a relation first (a reverse one-to-one without a row
     is absent)."""
