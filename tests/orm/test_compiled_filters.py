@@ -75,6 +75,13 @@ async def test_aggregate_is_reused_per_aliases_and_aggregates_and_converts_as_th
         assert found["mean"] is None or isinstance(found["mean"], float)
         assert await books.aggregate(Max("pages")) == {"pages__max": longest}
     assert len(compiled("aggregate")) == 2
+    reused = await Book.objects.filter(author=ann).aggregate(total=Sum("pages"), mean=Avg("pages"))
+    compiled_filters.forget_all()
+    usual = await Book.objects.filter(author=ann).aggregate(total=Sum("pages"), mean=Avg("pages"))
+    assert {k: type(v) for k, v in reused.items()} == {k: type(v) for k, v in usual.items()}
+    compiled_filters.forget_all()
+    await Book.objects.filter(author=ann).order_by("title").aggregate(n=Count("id"), total=Sum("pages"), mean=Avg("pages"))
+    await Book.objects.filter(author=ann).order_by("title").aggregate(Max("pages"))
     # Other aliases, or the same alias for another aggregate, are shapes of their own.
     assert await Book.objects.filter(author=ann).aggregate(pages=Sum("pages")) == {"pages": 400}
     assert await Book.objects.filter(author=ann).aggregate(total=Max("pages")) == {"total": 300}
@@ -108,6 +115,13 @@ async def test_rows_annotated_with_aggregates_of_columns_are_reused_with_their_a
         window = Author.objects.filter(age__gte=low).order_by("pk").annotate(n=Count("books"), pages=Sum("books__pages"))
         assert [(a.pk, a.n, a.pages) for a in await window] == expected
     assert len(compiled("fetch")) == 1
+    # The reused statement's values have the types of the usual path's (a driver's SUM may
+    # give a Decimal that the field's converter turns into an int).
+    reused = await Author.objects.filter(age__gte=10).order_by("pk").annotate(n=Count("books"), pages=Sum("books__pages"))
+    compiled_filters.forget_all()
+    usual = await Author.objects.filter(age__gte=10).order_by("pk").annotate(n=Count("books"), pages=Sum("books__pages"))
+    assert [(type(a.n), type(a.pages)) for a in reused] == [(type(a.n), type(a.pages)) for a in usual]
+    assert compiled("fetch")
     # Annotations of another kind, a filter across the join, and values() of annotations
     # take the usual path.
     for _ in range(2):
