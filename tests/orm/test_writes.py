@@ -262,3 +262,15 @@ async def test_set_on_delete_awaits_a_callable_that_queries(monkeypatch):
     monkeypatch.setattr(lender.remote_field, "on_delete", models.SET(heir_of_the_lender))
     await ann.delete()
     assert await Loan.objects.filter(pk=loan.pk).values_list("lender_id", flat=True) == [heir.pk]
+
+
+async def test_a_json_value_the_encoder_refuses_raises_its_type_error_as_in_django():
+    import uuid
+
+    author = await Author.objects.create(name="Ann")
+    async with transaction.atomic():
+        with pytest.raises(TypeError, match="is not JSON serializable"):
+            async with transaction.atomic():
+                await Book.objects.create(title="Dune", author=author, data={"id": uuid.uuid4()})
+        await Book.objects.create(title="Emma", author=author, data={"id": "plain"})
+    assert await Book.objects.values_list("title", "data") == [("Emma", {"id": "plain"})]

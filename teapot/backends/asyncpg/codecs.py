@@ -15,6 +15,8 @@ import decimal
 import json
 import uuid
 
+import asyncpg
+
 from .dbapi import DataError
 from .literals import Jsonb, refuse_nul
 
@@ -182,11 +184,26 @@ def coerce(args: list, funcs: tuple) -> list:
 
 
 def encode_json(value) -> str:
-    if isinstance(value, Jsonb):
-        return value.dumped()
-    if isinstance(value, str):
-        return value  # already JSON text (Django's KeyTransform lookups pass strings)
-    return json.dumps(value)
+    try:
+        if isinstance(value, Jsonb):
+            return value.dumped()
+        if isinstance(value, str):
+            return value  # already JSON text (Django's KeyTransform lookups pass strings)
+        return json.dumps(value)
+    except (TypeError, ValueError) as exc:
+        # asyncpg reports it as a DataError about the parameter; the cursor raises this
+        # exception itself, as psycopg lets the JSON encoder's error through.
+        exc.from_json_encoder = True
+        raise
+
+
+def json_encoder_error(exc: BaseException) -> BaseException | None:
+    """The JSON encoder's own error behind asyncpg's DataError for a parameter, if that is
+    what ``exc`` is."""
+    cause = exc.__cause__
+    if isinstance(exc, asyncpg.exceptions.DataError) and getattr(cause, "from_json_encoder", False):
+        return cause
+    return None
 
 
 def _identity(value):

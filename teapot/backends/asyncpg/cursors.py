@@ -112,6 +112,8 @@ class AsyncCursor(LeasedCursor):
                 self._wrapper.forget_connection(conn, interrupted=False)
             elif isinstance(exc, asyncpg.PostgresError) and conn.raw.is_in_transaction():
                 conn.failed = True
+            if (encoder_error := codecs.json_encoder_error(exc)) is not None:
+                raise encoder_error  # nothing was sent: the connection and its transaction stand
             raise dbapi.translate(exc) from exc
         except asyncio.CancelledError:
             # The server may still be working on the statement: never reuse this connection.
