@@ -211,6 +211,17 @@ async def test_captured_queries_show_parameters_as_literals():
     assert second == "SELECT 2.5, '2024-01-02 03:04:00'::timestamp"
 
 
+async def test_captured_json_parameters_are_written_as_psycopg_writes_them():
+    from teapot.testing.utils import CaptureQueriesContext
+
+    async with CaptureQueriesContext(connection) as ctx:
+        await Book.objects.filter(data__k="it's").aexists()
+        await Book.objects.filter(data__k="back\\slash").aexists()
+    plain, escaped = (q["sql"] for q in ctx.captured_queries)
+    assert """-> 'k') = '"it''s"'::jsonb""" in plain
+    assert """-> 'k') =  E'\"back""" in escaped and """slash\"'::jsonb""" in escaped  # psycopg's space
+
+
 async def test_a_cancelled_statement_never_leaves_its_connection_behind():
     used = []
 

@@ -123,6 +123,8 @@ def quote_as_psycopg(value) -> str:
         return f"'{value.isoformat(sep=' ')}'::{'timestamptz' if value.tzinfo else 'timestamp'}"
     if isinstance(value, uuid.UUID):
         return f"'{value.hex}'::uuid"
+    if isinstance(value, Jsonb):
+        return quote_as_psycopg(value.dumped()) + "::jsonb"
     return quote(value)
 
 
