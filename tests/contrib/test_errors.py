@@ -16,6 +16,7 @@ from teapot.contrib.starlette import install_exception_handlers
 from teapot.core.exceptions import ValidationError
 from teapot.db import DataError, transaction
 from teapot.db.models.deletion import ProtectedError, RestrictedError
+from teapot.shortcuts import get_object_or_404
 from tests.contrib.asgi import client
 from tests.database.harness import DATABASE
 from tests.database.testapp.models import Author, Book
@@ -25,6 +26,10 @@ pytestmark = pytest.mark.usefixtures("healthy_after")
 
 async def missing(request: Request):
     await Author.objects.aget(name="nobody")
+
+
+async def missing_by_shortcut(request: Request):
+    await get_object_or_404(Author, name="Ann Secretvalue")
 
 
 async def duplicate(request: Request):
@@ -66,6 +71,7 @@ async def count(request: Request):
 
 ENDPOINTS = {
     "/missing": missing,
+    "/missing-by-shortcut": missing_by_shortcut,
     "/duplicate": duplicate,
     "/too-long": too_long,
     "/not-one-or-the-other": not_one_or_the_other,
@@ -100,8 +106,9 @@ async def get(app, path):
         return await http.get(path)
 
 
-async def test_a_missing_object_is_404(app):
-    response = await get(app, "/missing")
+@pytest.mark.parametrize("path", ["/missing", "/missing-by-shortcut"])
+async def test_a_missing_object_is_404(app, path):
+    response = await get(app, path)
     assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
 
 

@@ -51,7 +51,7 @@ async def test_a_list_or_404(ann):
 
 @pytest.mark.parametrize("shortcut", [aget_object_or_404, aget_list_or_404])
 async def test_something_else_than_a_model_manager_or_queryset_is_refused(shortcut):
-    expected = rf"{shortcut.__name__}\(\) takes a model class, a manager or a queryset, not 'str'"
+    expected = rf"First argument to {shortcut.__name__}\(\) must be a Model, Manager, or QuerySet, not 'str'"
     with pytest.raises(ValueError, match=expected):
         await shortcut("Author", pk=1)
 

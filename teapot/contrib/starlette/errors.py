@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse
 from teapot.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
 from teapot.db import DataError, IntegrityError
 from teapot.db.models.deletion import ProtectedError, RestrictedError
+from teapot.http import Http404
 from teapot.pool import PoolTimeout
 
 logger = logging.getLogger("teapot.contrib")
@@ -28,7 +29,7 @@ def _log(level: int, request, exc: Exception, what: str) -> None:
     logger.log(level, "%s %s: %s", request.method, request.url.path, what, exc_info=exc)
 
 
-async def not_found(request, exc: ObjectDoesNotExist) -> JSONResponse:
+async def not_found(request, exc: ObjectDoesNotExist | Http404) -> JSONResponse:
     return _detail(404, "Not found.")
 
 
@@ -67,6 +68,7 @@ async def database_busy(request, exc: PoolTimeout) -> JSONResponse:
 # ProtectedError and RestrictedError, both IntegrityErrors, get their own.
 EXCEPTION_HANDLERS = {
     ObjectDoesNotExist: not_found,
+    Http404: not_found,
     IntegrityError: conflict,
     ProtectedError: still_referenced,
     RestrictedError: still_referenced,
@@ -78,8 +80,8 @@ EXCEPTION_HANDLERS = {
 
 def install_exception_handlers(app) -> None:
     """Add the handlers of ``EXCEPTION_HANDLERS`` to a Starlette or FastAPI app (before it
-    serves its first request): 404 for ``ObjectDoesNotExist``, 409 for ``IntegrityError``
-    (``ProtectedError``, ``RestrictedError``), 422 for ``ValidationError`` and ``DataError``,
-    503 for ``teapot.pool.PoolTimeout``. Bodies are ``{"detail": ...}``."""
+    serves its first request): 404 for ``ObjectDoesNotExist`` and ``teapot.http.Http404``, 409
+    for ``IntegrityError`` (``ProtectedError``, ``RestrictedError``), 422 for ``ValidationError``
+    and ``DataError``, 503 for ``teapot.pool.PoolTimeout``. Bodies are ``{"detail": ...}``."""
     for exc_class, handler in EXCEPTION_HANDLERS.items():
         app.add_exception_handler(exc_class, handler)
