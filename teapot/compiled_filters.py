@@ -244,11 +244,19 @@ def _exists_statement(compiler, shape, sql, head, update_fields):
     return CompiledStatement(sql, head, None, compiler.col_count, [], answer, "one")
 
 
+def _annotation_columns(compiler, names):
+    """The compiled annotations when they are exactly ``names`` (count() and aggregate() read
+    one row of them), else None."""
+    annotations = compiler.query.annotation_select
+    columns = list(annotations.values())
+    if list(annotations) != names or compiler.has_composite_fields(columns):
+        return None
+    return columns
+
+
 def _count_statement(compiler, shape, sql, head, update_fields):
-    query = compiler.query
-    names = list(query.annotation_select)
-    columns = list(query.annotation_select.values())
-    if names != ["__count"] or compiler.has_composite_fields(columns):
+    columns = _annotation_columns(compiler, ["__count"])
+    if columns is None:
         return NOT_REUSABLE
     empty = columns[0].empty_result_set_value
 
@@ -261,10 +269,9 @@ def _count_statement(compiler, shape, sql, head, update_fields):
 
 
 def _aggregate_statement(compiler, shape, sql, head, update_fields):
-    query = compiler.query
-    names = list(query.annotation_select)
-    columns = list(query.annotation_select.values())
-    if names != [alias for alias, _ in shape.key[1]] or compiler.has_composite_fields(columns):
+    names = [alias for alias, _ in shape.key[1]]
+    columns = _annotation_columns(compiler, names)
+    if columns is None:
         return NOT_REUSABLE
     empty = dict(zip(names, [column.empty_result_set_value for column in columns]))
 
