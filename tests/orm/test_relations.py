@@ -261,3 +261,28 @@ async def test_many_to_many_reverse_manager():
     assert await created.tags.values_list("name", flat=True) == ["t"]
     await tag.books.clear()
     assert await tag.books.count() == 0
+
+
+async def test_many_to_many_managers_of_either_side_filter_on_their_own_instance():
+    # The relation's layout is worked out once per manager class; each manager still holds
+    # its own instance's filter.
+    await make_library()
+    a1, b1 = await Book.objects.get(title="A1"), await Book.objects.get(title="B1")
+    rust, go = await Tag.objects.acreate(name="rust"), await Tag.objects.acreate(name="go")
+    await a1.tags.add(rust, go)
+    await b1.tags.add(go)
+    first, second = a1.tags, b1.tags
+    assert (first.source_field_name, first.target_field_name, first.prefetch_cache_name) == ("book", "tag", "tags")
+    assert (first.core_filters, second.core_filters) == ({"books__id": a1.pk}, {"books__id": b1.pk})
+    assert first.pk_field_names is not second.pk_field_names
+    reverse = go.books
+    assert (reverse.source_field_name, reverse.target_field_name, reverse.prefetch_cache_name) == ("tag", "book", "books")
+    assert reverse.core_filters == {"tags__id": go.pk} and reverse.model is Book
+    assert sorted([t.name async for t in first.all()]) == ["go", "rust"]
+    assert [t.name async for t in second.all()] == ["go"]
+    assert sorted([b.title async for b in reverse.all()]) == ["A1", "B1"]
+
+
+async def test_a_many_to_many_manager_of_an_unsaved_object_is_refused():
+    with pytest.raises(ValueError, match="needs to have a value for field \"id\" before this many-to-many"):
+        Book(title="draft").tags

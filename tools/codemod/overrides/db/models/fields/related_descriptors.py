@@ -260,3 +260,60 @@ async def get_prefetch_queryset(self, instances, queryset=None):
 @override("create_forward_many_to_many_manager.ManyRelatedManager.get_prefetch_queryset", upstream="bb0872a39560")
 async def get_prefetch_queryset(self, instances, queryset=None):
     return await deprecated_prefetch_queryset(self, instances, queryset)
+
+
+@override("many_to_many_layout", new=True)
+def many_to_many_layout(rel, reverse):
+    """A many-to-many manager's attributes that depend on the relation and its side only,
+    with the ``(filter key, attname)`` pairs of its instance filter and the names of the
+    fields those read: (attributes, core_filter_attnames, pk_field_names)."""
+    field = rel.field
+    if reverse:
+        names = (field.name, field.related_query_name(), field.m2m_reverse_field_name(), field.m2m_field_name())
+        attributes = {"model": rel.related_model, "symmetrical": False}
+    else:
+        names = (field.related_query_name(), field.name, field.m2m_field_name(), field.m2m_reverse_field_name())
+        attributes = {"model": rel.model, "symmetrical": rel.symmetrical}
+    query_field_name, prefetch_cache_name, source_field_name, target_field_name = names
+    source_field = rel.through._meta.get_field(source_field_name)
+    attributes.update(
+        query_field_name=query_field_name,
+        prefetch_cache_name=prefetch_cache_name,
+        source_field_name=source_field_name,
+        target_field_name=target_field_name,
+        through=rel.through,
+        reverse=reverse,
+        source_field=source_field,
+        target_field=rel.through._meta.get_field(target_field_name),
+    )
+    pairs = source_field.related_fields
+    core_filter_attnames = tuple((f"{query_field_name}__{rh_field.name}", rh_field.attname) for _, rh_field in pairs)
+    pk_field_names = {lh_field.name: rh_field.name for lh_field, rh_field in pairs}
+    return attributes, core_filter_attnames, pk_field_names
+
+
+@override("create_forward_many_to_many_manager.ManyRelatedManager.__init__", upstream="6ceeacc2aa61")
+def __init__(self, instance=None):
+    super().__init__()
+    self.instance = instance
+    # A manager is made at every `obj.tags` (and for each object a prefetch fills): what does
+    # not depend on the instance is worked out once per manager class.
+    layout = type(self).__dict__.get("_many_to_many_layout")
+    if layout is None:
+        layout = many_to_many_layout(rel, reverse)
+        type(self)._many_to_many_layout = layout
+    attributes, core_filter_attnames, pk_field_names = layout
+    self.__dict__.update(attributes)
+    self.core_filters = {key: getattr(instance, attname) for key, attname in core_filter_attnames}
+    self.pk_field_names = dict(pk_field_names)
+    self.related_val = self.source_field.get_foreign_related_value(instance)
+    if None in self.related_val:
+        raise ValueError(
+            '"%r" needs to have a value for field "%s" before '
+            "this many-to-many relationship can be used." % (instance, self.pk_field_names[self.source_field_name])
+        )
+    if not instance._is_pk_set():
+        raise ValueError(
+            "%r instance needs to have a primary key value before a many-to-many relationship can be used."
+            % instance.__class__.__name__
+        )
