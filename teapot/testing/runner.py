@@ -67,6 +67,12 @@ async def _conditions_skip(item, test):
     return None
 
 
+def _support_transactions(cls) -> bool:
+    # As Django's TestCase: on a database without transactions (a MySQL table engine such as
+    # MyISAM) its tests run as a TransactionTestCase's, with the class's data set up for each.
+    return all(connections[alias].features.supports_transactions for alias in cls._databases_names())
+
+
 async def run_class(cls, results, flush_aliases=None, test_timeout=None):
     names = test_names(cls)
     if not names:
@@ -76,7 +82,7 @@ async def run_class(cls, results, flush_aliases=None, test_timeout=None):
             results[test_id(cls, name)] = ("skipped", cls.__unittest_skip_why__)
         return
     is_db = issubclass(cls, TransactionTestCase)
-    is_atomic = issubclass(cls, TestCase)
+    is_atomic = issubclass(cls, TestCase) and _support_transactions(cls)
     aliases = cls._databases_names() if issubclass(cls, SimpleTestCase) else []
     probe = cls(names[0])
     reason = await _conditions_skip(cls, probe) if issubclass(cls, SimpleTestCase) else None
@@ -251,6 +257,8 @@ async def run_test(cls, name, aliases, is_db, is_atomic, test_data, flush_aliase
                     # Flushed after each test: the rows are loaded again for each.
                     for alias in aliases:
                         await load_fixtures(cls.fixtures, alias)
+                if not is_atomic and issubclass(cls, TestCase):
+                    await _maybe_await(cls.setUpTestData())  # on a database without transactions
                 await _maybe_await(test.setUp())
                 try:
                     await _maybe_await(method())

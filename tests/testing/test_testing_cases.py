@@ -61,6 +61,34 @@ async def test_a_class_with_a_database_feature_condition_rolls_its_test_data_bac
     assert await Author.objects.acount() == 0
 
 
+async def test_a_test_case_on_a_database_without_transactions_sets_its_data_up_for_each_test():
+    # As Django's TestCase on a MyISAM database: no class transaction, setUpTestData() before
+    # each test, the tables emptied after each.
+    from unittest import mock
+
+    from teapot.db import connection
+
+    counts = []
+
+    class Cases(TestCase):
+        @classmethod
+        async def setUpTestData(cls):
+            cls.author = await Author.objects.acreate(name=f"data {len(counts)}")
+
+        async def test_1(self):
+            counts.append(await Author.objects.acount())
+
+        async def test_2(self):
+            counts.append(await Author.objects.acount())
+            self.assertEqual(self.author.name, "data 1")
+
+    with mock.patch.object(type(connection.features), "supports_transactions", False):
+        results = await run_classes([Cases])
+    assert outcomes(results) == {"test_1": "passed", "test_2": "passed"}
+    assert counts == [1, 1]
+    assert await Author.objects.acount() == 0
+
+
 async def test_one_tests_writes_are_invisible_to_the_next():
     counts = []
 
