@@ -15,11 +15,8 @@ pytestmark = pytest.mark.usefixtures("healthy_after")
 
 
 @pytest.fixture
-async def ann():
-    ann = await Author.objects.acreate(name="Ann", age=30)
-    await Author.objects.acreate(name="Bob", age=30)
-    await Book.objects.acreate(title="Dune", author=ann)
-    return ann
+def ann(ann_bob_and_dune):
+    return ann_bob_and_dune
 
 
 async def test_an_object_from_a_model_class_a_manager_or_a_queryset(ann):

@@ -92,6 +92,17 @@ async def healthy_after(tables):
     await assert_healthy()
 
 
+@pytest.fixture
+async def ann_bob_and_dune(tables):
+    """Two authors of 30, Ann and Bob, and Ann's book Dune (the shortcuts' tests): Ann."""
+    from tests.database.testapp.models import Author, Book
+
+    ann = await Author.objects.acreate(name="Ann", age=30)
+    await Author.objects.acreate(name="Bob", age=30)
+    await Book.objects.acreate(title="Dune", author=ann)
+    return ann
+
+
 async def create_tables(alias="default"):
     from teapot.db import connections
 

@@ -16,11 +16,8 @@ LIST_SHORTCUTS = [get_list_or_404, aget_list_or_404]
 
 
 @pytest.fixture
-async def ann():
-    ann = await Author.objects.acreate(name="Ann", age=30)
-    await Author.objects.acreate(name="Bob", age=30)
-    await Book.objects.acreate(title="Dune", author=ann)
-    return ann
+def ann(ann_bob_and_dune):
+    return ann_bob_and_dune
 
 
 @pytest.mark.parametrize("shortcut", OBJECT_SHORTCUTS)
