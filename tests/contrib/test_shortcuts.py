@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from teapot.contrib.fastapi import aget_list_or_404, aget_object_or_404
 from teapot.core.exceptions import MultipleObjectsReturned
 from tests.contrib.asgi import client
-from tests.database.testapp.models import Author, Book
+from tests.database.testapp.models import Author
 
 pytestmark = pytest.mark.usefixtures("healthy_after")
 

@@ -7,7 +7,7 @@ from teapot.core.exceptions import MultipleObjectsReturned
 from teapot.db.models import Q
 from teapot.http import Http404
 from teapot.shortcuts import aget_list_or_404, aget_object_or_404, get_list_or_404, get_object_or_404
-from tests.database.testapp.models import Author, Book
+from tests.database.testapp.models import Author
 
 pytestmark = pytest.mark.usefixtures("healthy_after")
 
