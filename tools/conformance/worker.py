@@ -329,12 +329,15 @@ def set_warning_filters():
     """The warning filters of Django's suite, for this process only (importing teapot.testing
     leaves a project's filters alone): teapot's deprecation warnings shown, and those of the
     features Django is removing made errors, which its tests of those deprecations expect
-    (``assertRaisesMessage`` on the warning)."""
+    (``assertRaisesMessage`` on the warning), and so are runtime and resource warnings, as in
+    Django's runner (a model unpickled from another version is tested that way)."""
     from teapot.utils.deprecation import RemovedInDjango60Warning, RemovedInDjango61Warning
 
     warnings.filterwarnings("default", category=DeprecationWarning, module="teapot")
     warnings.simplefilter("error", RemovedInDjango60Warning)
     warnings.simplefilter("error", RemovedInDjango61Warning)
+    warnings.simplefilter("error", ResourceWarning)
+    warnings.simplefilter("error", RuntimeWarning)
 
 
 def main(argv=None):
