@@ -15,7 +15,7 @@ from tests.database.databases import chosen, other_database
 
 ROOT = Path(__file__).parents[2]
 PROJECT = Path(__file__).parent / "auth_project"
-INNER_TESTS = 11
+INNER_TESTS = 12
 
 DROP = """
 import asyncio, sys, urllib.parse

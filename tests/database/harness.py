@@ -37,7 +37,13 @@ def pytest_configure(config):
     databases["other"].setdefault("OPTIONS", {})["pool"] = OTHER_POOL
     teapot.setup(
         databases,
-        installed_apps=["teapot.contrib.contenttypes", "tests.database.testapp", "tests.database.typeapp", "tests.database.genericapp"],
+        installed_apps=[
+            "teapot.contrib.contenttypes",
+            "teapot.contrib.sites",
+            "tests.database.testapp",
+            "tests.database.typeapp",
+            "tests.database.genericapp",
+        ],
     )
 
 

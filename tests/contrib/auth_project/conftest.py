@@ -1,4 +1,4 @@
-"""A standalone project on teapot's contrib apps: contenttypes, auth and a custom user model
+"""A standalone project on teapot's contrib apps: contenttypes, auth, sites and a custom user model
 (members.Member), on the database named by AUTH_PROJECT_DATABASE_URL. Its schema comes from
 the migrations alone; the tests of test_auth_flow.py run in order, from an empty database
 to a migrated one and back to zero."""
@@ -13,7 +13,7 @@ def pytest_configure(config):
 
     teapot.setup(
         os.environ["AUTH_PROJECT_DATABASE_URL"],
-        installed_apps=["teapot.contrib.contenttypes", "teapot.contrib.auth", "members"],
+        installed_apps=["teapot.contrib.contenttypes", "teapot.contrib.auth", "teapot.contrib.sites", "members"],
         auth_user_model="members.Member",
         # The default hasher first; MD5 only to store an outdated hash that a check upgrades.
         password_hashers=[

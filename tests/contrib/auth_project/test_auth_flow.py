@@ -1,4 +1,5 @@
-"""contrib.auth and contrib.contenttypes, migrated into an empty database and back out.
+"""contrib.auth, contrib.contenttypes and contrib.sites, migrated into an empty database and
+back out.
 
 The tests depend on each other's rows and run in file order: migrate, users, passwords,
 permissions, then migrate to zero."""
@@ -18,6 +19,7 @@ AUTH_TABLES = {
     "members_member_groups",
     "members_member_user_permissions",
     "members_badge",
+    "django_site",
 }
 
 
@@ -40,6 +42,7 @@ async def test_migrate_into_an_empty_database():
     assert "Applying contenttypes.0001_initial... OK" in output
     assert "Applying auth.0012_alter_user_first_name_max_length... OK" in output
     assert "Applying members.0001_initial... OK" in output
+    assert "Applying sites.0002_alter_domain_unique... OK" in output
     tables = await table_names()
     assert AUTH_TABLES <= tables
     # The user model is swapped: Django's auth_user is not created.
@@ -51,6 +54,17 @@ async def test_migrate_into_an_empty_database():
     assert ("contenttypes", "0002_remove_content_type_name") in applied
     assert ("auth", "0011_update_proxy_permissions") in applied
     assert ("members", "0001_initial") in applied
+    assert ("sites", "0002_alter_domain_unique") in applied
+
+
+async def test_migrate_makes_the_default_site_once():
+    from teapot.contrib.sites.models import Site
+
+    assert [(s.pk, s.domain) async for s in Site.objects.all()] == [(1, "example.com")]
+    await teapot.migrate()
+    assert await Site.objects.count() == 1
+    # The table's sequence was moved past the site migrate made.
+    assert (await Site.objects.create(domain="shop.example", name="Shop")).pk == 2
 
 
 async def test_content_types_and_permissions_for_every_model():
@@ -210,6 +224,7 @@ async def test_migrate_back_to_zero_removes_the_tables():
     assert "auth_permission" in tables
     await teapot.migrate("auth", "zero")
     await teapot.migrate("contenttypes", "zero")
+    await teapot.migrate("sites", "zero")
     tables = await table_names()
     assert not tables & AUTH_TABLES
     from teapot.db.migrations.recorder import MigrationRecorder
