@@ -180,6 +180,23 @@ async def create_permissions(aliases) -> list[str]:
     return problems
 
 
+async def create_default_sites(aliases) -> list[str]:
+    """The example.com site on each database, as contrib.sites' post_migrate hook makes it."""
+    from teapot.apps import apps
+
+    if not apps.is_installed("teapot.contrib.sites"):
+        return []
+    from teapot.contrib.sites.management import create_default_site
+
+    problems = []
+    for alias in aliases:
+        try:
+            await create_default_site(apps.get_app_config("sites"), verbosity=0, using=alias)
+        except Exception as exc:
+            problems.append(f"{alias}: default site: {exc!r}")
+    return problems
+
+
 # Django's runner turns off the migrations of these contrib apps (MIGRATION_MODULES), so that
 # its test databases create their tables directly and record no migration of theirs.
 UNMIGRATED_CONTRIB_APPS = {"auth": None, "contenttypes": None, "sessions": None}
@@ -270,6 +287,7 @@ async def run(args, modules, exclusions) -> dict:
     problems = await create_tables(["default", "other"])
     problems += await create_content_types(["default", "other"])
     problems += await create_permissions(["default", "other"])
+    problems += await create_default_sites(["default", "other"])
     problems += await create_migration_tables(["default", "other"])
     skips = feature_skips()
     expected_failures = feature_expected_failures()
@@ -355,9 +373,9 @@ def main(argv=None):
     apps_dir = Path(args.apps_dir)
     sys.path.insert(0, str(apps_dir))  # the transformed apps import each other by app name
     manifest = json.loads((apps_dir / args.app / ".manifest.json").read_text())
-    # Django's runner always installs contenttypes and auth (and sites, sessions...: teapot has
-    # not these).
-    installed = ["teapot.contrib.contenttypes", "teapot.contrib.auth", args.app]
+    # Django's runner always installs contenttypes, auth and sites (and sessions, messages,
+    # admin, staticfiles: teapot has not these).
+    installed = ["teapot.contrib.contenttypes", "teapot.contrib.auth", "teapot.contrib.sites", args.app]
     installed += [d for d in manifest["dependencies"] if (apps_dir / d).exists()]
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="teapot-conformance-") as tmp:
