@@ -12,13 +12,19 @@ def test_unavailable_imports_leaves_teapot_modules():
 
 def test_unavailable_imports():
     source = (
-        "from teapot.http import HttpRequest as Req, Http404\n"
+        "from teapot.views.generic import View as Base, TemplateView\n"
         "from teapot.db import connection, no_such_name\n"
         "from teapot import views\n"
     )
     code, context = run(unavailable_imports, source, decide=False)
-    assert "Req = unavailable('django.http.HttpRequest', 'django.http')" in code
-    assert "Http404 = unavailable('django.http.Http404', 'django.http')" in code
+    assert "Base = unavailable('django.views.generic.View', 'django.views.generic')" in code
+    assert "TemplateView = unavailable('django.views.generic.TemplateView', 'django.views.generic')" in code
     assert "from teapot.db import connection\nno_such_name = unavailable('django.db.no_such_name', 'django.db.no_such_name')" in code
     assert "views = unavailable('django.views', 'django.views')" in code
     assert context.helpers == {"unavailable"}
+
+
+def test_a_module_teapot_has_keeps_the_names_it_has():
+    # teapot.http holds Http404 only: Django's request class stays a stand-in.
+    code, _ = run(unavailable_imports, "from teapot.http import HttpRequest as Req, Http404\n", decide=False)
+    assert code == "from teapot.http import Http404\nReq = unavailable('django.http.HttpRequest', 'django.http.HttpRequest')\n"
