@@ -10,6 +10,7 @@ Besides "default", the aliases "replica" and "other" are two more databases on t
 never touch them."""
 
 import asyncio
+import contextlib
 
 import pytest
 
@@ -133,6 +134,29 @@ async def drop_leftover_tables(models, connection):
                 for model in reversed(models):
                     if model._meta.db_table in existing:
                         await editor.delete_model(model)
+
+
+@contextlib.asynccontextmanager
+async def tables_of(models, forget=lambda: None):
+    """The tables of ``models`` on the default database for the block (leftovers of an
+    interrupted run dropped first), dropped after it, with the pools closed. ``forget`` is
+    called once the tables exist and again before they go: a cache of their rows' ids (the
+    content types', the sites') must not outlive them."""
+    from teapot.db import connection
+
+    await drop_leftover_tables(models, connection)
+    async with connection.schema_editor() as editor:
+        for model in models:
+            await editor.create_model(model)
+    forget()
+    try:
+        yield
+    finally:
+        forget()
+        async with connection.schema_editor() as editor:
+            for model in reversed(models):
+                await editor.delete_model(model)
+        await teapot.close()
 
 
 async def drop_tables(alias="default"):

@@ -12,27 +12,16 @@ from teapot.db import connection, transaction
 from teapot.db.models import Count, Prefetch, Sum, aprefetch_related_objects
 from teapot.errors import AwaitRequired
 from tests.database.genericapp.models import Animal, Note, Pet, ProxyTag, TaggedItem, Vegetable
-from tests.database.harness import drop_leftover_tables
+from tests.database.harness import drop_leftover_tables, tables_of
 
 MODELS = (ContentType, Animal, Vegetable, TaggedItem, Note, ProxyTag)
 
 
 @pytest.fixture(autouse=True)
 async def generic_tables(pool_settings):
-    await drop_leftover_tables(MODELS, connection)
-    async with connection.schema_editor() as editor:
-        for model in MODELS:
-            await editor.create_model(model)
     # Content type ids change with every new table: the cache must not outlive it.
-    ContentType.objects.clear_cache()
-    try:
+    async with tables_of(MODELS, ContentType.objects.clear_cache):
         yield
-    finally:
-        ContentType.objects.clear_cache()
-        async with connection.schema_editor() as editor:
-            for model in reversed(MODELS):
-                await editor.delete_model(model)
-        await teapot.close()
 
 
 @contextmanager

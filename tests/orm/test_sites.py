@@ -3,7 +3,6 @@ by a request's host (awaited, cached), and the cache cleared when a site changes
 
 import pytest
 
-import teapot
 from teapot.apps import apps
 from teapot.contrib.sites.management import create_default_site
 from teapot.contrib.sites.models import Site, domain_without_port
@@ -12,22 +11,13 @@ from teapot.core.exceptions import ImproperlyConfigured
 from teapot.db import connection
 from teapot.testing import override_settings
 from teapot.testing.utils import CaptureQueriesContext
-from tests.database.harness import drop_leftover_tables
+from tests.database.harness import tables_of
 
 
 @pytest.fixture(autouse=True)
 async def site_table(pool_settings):
-    await drop_leftover_tables([Site], connection)
-    async with connection.schema_editor() as editor:
-        await editor.create_model(Site)
-    Site.objects.clear_cache()
-    try:
+    async with tables_of([Site], Site.objects.clear_cache):
         yield
-    finally:
-        Site.objects.clear_cache()
-        async with connection.schema_editor() as editor:
-            await editor.delete_model(Site)
-        await teapot.close()
 
 
 class Request:
