@@ -40,10 +40,13 @@ NEEDS_SETUP = {
     "teapot.contrib.auth.base_user",
     "teapot.contrib.auth.models",
     "teapot.contrib.auth.migrations.0001_initial",
+    "teapot.contrib.sites.models",
+    "teapot.contrib.sites.migrations.0001_initial",
+    "teapot.contrib.sites.migrations.0002_alter_domain_unique",
 }
 SETUP = (
     "import teapot; teapot.setup('sqlite://:memory:', "
-    "installed_apps=['teapot.contrib.contenttypes', 'teapot.contrib.auth']); "
+    "installed_apps=['teapot.contrib.contenttypes', 'teapot.contrib.auth', 'teapot.contrib.sites']); "
 )
 
 
