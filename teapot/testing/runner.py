@@ -67,10 +67,13 @@ async def _conditions_skip(item, test):
     return None
 
 
-def _support_transactions(cls) -> bool:
+async def _support_transactions(aliases) -> bool:
     # As Django's TestCase: on a database without transactions (a MySQL table engine such as
     # MyISAM) its tests run as a TransactionTestCase's, with the class's data set up for each.
-    return all(connections[alias].features.supports_transactions for alias in cls._databases_names())
+    # MySQL's answer is a server fact read when connecting: connect first.
+    for alias in aliases:
+        await connections[alias].ensure_connection()
+    return all(connections[alias].features.supports_transactions for alias in aliases)
 
 
 async def run_class(cls, results, flush_aliases=None, test_timeout=None):
@@ -82,10 +85,10 @@ async def run_class(cls, results, flush_aliases=None, test_timeout=None):
             results[test_id(cls, name)] = ("skipped", cls.__unittest_skip_why__)
         return
     is_db = issubclass(cls, TransactionTestCase)
-    is_atomic = issubclass(cls, TestCase) and _support_transactions(cls)
     aliases = cls._databases_names() if issubclass(cls, SimpleTestCase) else []
     probe = cls(names[0])
     reason = await _conditions_skip(cls, probe) if issubclass(cls, SimpleTestCase) else None
+    is_atomic = issubclass(cls, TestCase) and await _support_transactions(aliases)
     # Checking the conditions connected: that lease must end before the class's shared
     # transaction begins, or setUpTestData's rows would be written through it, outside the
     # transaction, and outlive the class.

@@ -487,3 +487,36 @@ async def test_each_test_starts_with_an_empty_query_log():
     results = await run_classes([Cases])
     assert set(outcomes(results).values()) == {"passed"}
     assert seen == [0]
+
+
+FIRST_THING = """
+import asyncio, sys
+import teapot
+teapot.setup(sys.argv[1])
+from teapot.testing import TestCase
+from teapot.testing.runner import run_classes
+
+class Cases(TestCase):
+    async def test_nothing_connected_before(self):
+        pass
+
+results = asyncio.run(run_classes([Cases]))
+print(sorted(outcome for outcome, _detail in results.values()))
+"""
+
+
+def test_a_test_case_runs_before_anything_connected():
+    # Whether the database has transactions is a server fact on MySQL, read when connecting:
+    # the runner connects before reading it.
+    import subprocess
+    import sys
+
+    from tests.database import harness
+    from tests.database.databases import database_urls
+
+    url = database_urls(harness.DATABASE)["default"]
+    if url.startswith("sqlite"):
+        url = "sqlite://:memory:"
+    done = subprocess.run([sys.executable, "-c", FIRST_THING, url], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().splitlines()[-1] == "['passed']", done.stdout[-3000:]
