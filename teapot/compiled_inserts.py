@@ -45,6 +45,7 @@ UNPREPARED = object()  # what a reader's prepare function gives for a value it l
 _shapes: dict = {}
 _returned_converters: dict = {}  # (compiler class, alias, returned fields' ids) -> converters
 _insert_compilers: dict = {}  # type(connection.ops) -> its SQLInsertCompiler class
+_direct_inserts: dict = {}  # (alias, id(fields), id(returning_fields)) -> DirectInsert
 _known_pre_save: dict = {}  # field class -> whether its pre_save is one of KNOWN_PRE_SAVE
 
 
@@ -221,29 +222,86 @@ async def insert_one(connection, obj, fields, returning_fields):
     the database gave back, or ``None``, having done nothing, where the ordinary path must
     run (a shape not seen yet, a value that is an expression, returned values that need
     converting, a database that cannot return them)."""
-    model = type(obj)
-    ops = connection.ops
-    if (compiler_class := _insert_compilers.get(type(ops))) is None:
-        compiler_class = _insert_compilers[type(ops)] = ops.compiler("SQLInsertCompiler")
-    compiled = _shapes.get(_shape(compiler_class, connection.alias, model, fields, returning_fields, True))
-    if compiled is None or compiled is NOT_REUSABLE:
-        return None
-    if returning_fields:
-        if not connection.features.can_return_columns_from_insert:
+    key = (connection.alias, id(fields), id(returning_fields))
+    direct = _direct_inserts.get(key)
+    if direct is None or direct.fields is not fields or direct.returning_fields is not returning_fields:
+        direct = _direct_insert(connection, type(obj), fields, returning_fields)
+        if direct is None:
             return None
-        if _returned_converters.get(_converters_key(compiler_class, connection.alias, returning_fields), True):
-            return None  # not known yet, or some to apply: the compiler applies them
+        if len(_direct_inserts) >= MAX_SHAPES:
+            del _direct_inserts[next(iter(_direct_inserts))]
+        _direct_inserts[key] = direct
+    compiled = direct.compiled
     value_rows = compiled.value_rows(connection, fields, (obj,))
     if value_rows is None:
         return None
+    return await one_statement.run(connection, compiled.sql, compiled.params(value_rows), direct.read)
+
+
+class DirectInsert:
+    """What ``insert_one`` needs to send a one-row INSERT of a known shape and read its
+    result, kept per database, fields and returned fields (identical lists: a model's)."""
+
+    __slots__ = ("fields", "returning_fields", "compiled", "read")
+
+    def __init__(self, fields, returning_fields, compiled, read):
+        self.fields = fields
+        self.returning_fields = returning_fields
+        self.compiled = compiled
+        self.read = read
+
+
+def _direct_insert(connection, model, fields, returning_fields) -> DirectInsert | None:
+    """The DirectInsert of a one-row INSERT, or None where insert_one cannot send it (yet)."""
+    ops = connection.ops
+    if (compiler_class := _insert_compilers.get(type(ops))) is None:
+        compiler_class = _insert_compilers[type(ops)] = ops.compiler("SQLInsertCompiler")
+    new_id_only = _reads_new_id_only(connection, returning_fields)
+    sent_returning = None if new_id_only else returning_fields
+    compiled = _shapes.get(_shape(compiler_class, connection.alias, model, fields, sent_returning, True))
+    if compiled is None or compiled is NOT_REUSABLE:
+        return None
+    if returning_fields:
+        if not (new_id_only or connection.features.can_return_columns_from_insert):
+            return None
+        if _returned_converters.get(_converters_key(compiler_class, connection.alias, returning_fields), True):
+            return None  # not known yet, or some to apply: the compiler applies them
     if not returning_fields:
-        await one_statement.run(connection, compiled.sql, compiled.params(value_rows), one_statement.row_count)
-        return ()
 
-    async def read_returned(cursor):
-        return await ops.fetch_returned_insert_columns(cursor, compiled.returning_params)
+        async def read(cursor):
+            return ()
 
-    return await one_statement.run(connection, compiled.sql, compiled.params(value_rows), read_returned)
+    elif new_id_only:
+        table, column = model._meta.db_table, returning_fields[0].column
+
+        async def read(cursor):
+            return (ops.last_insert_id(cursor, table, column),)
+
+    else:
+        returning_params = compiled.returning_params
+
+        async def read(cursor):
+            return await ops.fetch_returned_insert_columns(cursor, returning_params)
+
+    return DirectInsert(fields, returning_fields, compiled, read)
+
+
+def reads_new_id_only(connection, query, returning_fields) -> bool:
+    """Whether the INSERT of ``query`` (an InsertQuery) asks for nothing but the auto-incremented
+    key of its one row, which the driver gives without RETURNING on ``connection``
+    (``features.reads_new_id_without_returning``)."""
+    return len(query.objs) == 1 and query.on_conflict is None and _reads_new_id_only(connection, returning_fields)
+
+
+def _reads_new_id_only(connection, returning_fields) -> bool:
+    from teapot.db.models import AutoField  # imported here: teapot.db.models imports this module
+
+    return (
+        connection.features.reads_new_id_without_returning
+        and returning_fields is not None
+        and len(returning_fields) == 1
+        and isinstance(returning_fields[0], AutoField)
+    )
 
 
 def _any_expression(fields, objs):
@@ -417,6 +475,7 @@ def _converters_key(compiler_class, alias, returned):
 
 def forget_all(**kwargs):
     _shapes.clear()
+    _direct_inserts.clear()
     _insert_compilers.clear()
     _returned_converters.clear()
     _known_pre_save.clear()

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from teapot import compiled_inserts
 from teapot.core.signals import setting_changed
+from teapot.db import connections, transaction
 from teapot.db.models.signals import class_prepared, post_save, pre_save
 from teapot.dispatch.dispatcher import NO_RECEIVERS
 
@@ -39,12 +40,15 @@ _plans: dict = {}  # model class -> InsertPlan, or None where save() must run
 class InsertPlan:
     """The fields a plain model inserts, with and without its primary key."""
 
-    __slots__ = ("fields_with_pk", "fields_without_pk")
+    __slots__ = ("fields_with_pk", "fields_without_pk", "has_relations")
 
     def __init__(self, meta):
         fields = [f for f in meta.local_concrete_fields if not f.generated]
         self.fields_with_pk = fields
         self.fields_without_pk = [f for f in fields if f is not meta.auto_field]
+        # Whether _prepare_related_fields_for_save() has anything to look at: it checks only
+        # relation fields, concrete (foreign keys) or private (generic foreign keys).
+        self.has_relations = any(f.is_relation for f in (*meta.concrete_fields, *meta.private_fields))
 
 
 def _plan_for(model) -> InsertPlan | None:
@@ -90,13 +94,12 @@ async def insert_new(obj, using) -> bool:
     plan = _plan_for(model)
     if plan is None or not (_no_receivers(pre_save, model) and _no_receivers(post_save, model)):
         return False
-    await obj._prepare_related_fields_for_save(operation_name="save")
+    if plan.has_relations:
+        await obj._prepare_related_fields_for_save(operation_name="save")
     meta = model._meta
     if not obj._is_pk_set(meta):
         setattr(obj, meta.pk.attname, meta.pk.get_pk_value_on_save(obj))
     fields = plan.fields_with_pk if obj._is_pk_set(meta) else plan.fields_without_pk
-    from teapot.db import connections, transaction
-
     connection = connections[using]
     # The sync form of the block (it has no I/O to do on entry); the connection is taken
     # inside it, before the RETURNING columns are read: they may depend on the server.

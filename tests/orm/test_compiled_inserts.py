@@ -13,6 +13,7 @@ from teapot.db import connection, models
 from teapot.db.models import Value
 from teapot.db.models.functions import Upper
 from teapot.db.models.sql.subqueries import InsertQuery
+from teapot.testing.utils import CaptureQueriesContext
 from tests.database.harness import DATABASE
 from tests.database.testapp.models import Author, Book, Event, Measure, Note
 
@@ -235,3 +236,30 @@ async def test_a_bulk_create_of_many_rows_writes_what_the_compiler_writes():
     assert any(isinstance(c, compiled_inserts.CompiledInsert) for c in _shapes_of(Event))
     stored = await Event.objects.filter(name__startswith="r1-").order_by("day").values_list("day", "at")
     assert stored == [(datetime.date(2024, 5, 1 + i), at) for i in range(10)]
+
+
+@pytest.mark.skipif(DATABASE != "mysql", reason="MariaDB alone can return columns and reads the new id instead")
+async def test_a_new_id_alone_is_read_from_the_inserts_reply_on_mariadb():
+    assert connection.features.can_return_columns_from_insert  # the server could send RETURNING
+    async with CaptureQueriesContext(connection) as captured:
+        ann = await Author.objects.create(name="Ann", age=30)  # compiled
+    assert "RETURNING" not in captured[0]["sql"]
+    bob = await Author.objects.create(name="Bob", age=41)  # the reused statement, sent directly
+    chosen = await Author.objects.create(pk=bob.pk + 10, name="Cy", age=7)  # a key given
+    after = Author(name="Di")
+    await after.save()  # save() of a new object, through the compiler
+    assert [shape[7] for shape in compiled_inserts._shapes if shape[2] is Author] == [(), ()]
+    assert chosen.pk == bob.pk + 10 and after.pk == chosen.pk + 1
+    rows = await Author.objects.order_by("pk").values_list("pk", "name")
+    assert rows == [(ann.pk, "Ann"), (bob.pk, "Bob"), (chosen.pk, "Cy"), (after.pk, "Di")]
+
+
+@pytest.mark.skipif(DATABASE != "mysql", reason="MariaDB alone can return columns and reads the new id instead")
+async def test_returning_is_still_sent_for_several_rows_or_more_than_the_id_on_mariadb():
+    async with CaptureQueriesContext(connection) as captured:
+        authors = await Author.objects.bulk_create([Author(name="Ann"), Author(name="Bob")])
+        note = await Note.objects.create(text="one")  # stars comes back from its db_default
+    inserts = [query["sql"] for query in captured if query["sql"].startswith("INSERT")]
+    assert len(inserts) == 2 and all("RETURNING" in sql for sql in inserts)
+    assert note.stars == 3
+    assert [a.pk for a in authors] == await Author.objects.order_by("pk").values_list("pk", flat=True)

@@ -101,6 +101,12 @@ def test_only_plain_models_have_a_plan():
         assert plain_creates._plan_for(model) is None, model
 
 
+def test_only_a_model_with_relations_has_its_related_objects_checked():
+    # The check looks at relation fields only; the unsaved-object test below needs it to run.
+    assert plain_creates._plan_for(Author).has_relations is False
+    assert plain_creates._plan_for(Book).has_relations is True
+
+
 async def test_an_error_inside_atomic_marks_the_block_for_rollback():
     await Author.objects.create(name="Ann")
     async with transaction.atomic():

@@ -244,13 +244,18 @@ async def execute_sql(self, returning_fields=None):
     # Callers ask for returned rows of a multi-row INSERT only where the database gives them.
     assert not (returning_fields and several and not features.can_return_rows_from_bulk_insert)
     table = self.query.get_meta().db_table
-    self.returning_fields = returning_fields
+    new_id_only = compiled_inserts.reads_new_id_only(self.connection, self.query, returning_fields)
+    # Without returning fields, the SQL has no RETURNING clause.
+    self.returning_fields = None if new_id_only else returning_fields
     async with self.connection.cursor() as cursor:
         for sql, params in compiled_inserts.statements(self):
             await cursor.execute(sql, params)
         if not returning_fields:
             return []
-        if features.can_return_rows_from_bulk_insert and several:
+        if new_id_only:
+            returned = returning_fields
+            rows = [(self.connection.ops.last_insert_id(cursor, table, returned[0].column),)]
+        elif features.can_return_rows_from_bulk_insert and several:
             rows = await self.connection.ops.fetch_returned_insert_rows(cursor)
             returned = returning_fields
         elif features.can_return_columns_from_insert:
