@@ -34,6 +34,15 @@ def micros_per_operation(result: dict) -> float:
     return result["seconds"] / result["operations"] * 1e6
 
 
+def cpu_micros_per_operation(result: dict) -> float | None:
+    """The process's own CPU time per operation: what the system costs the client, without the
+    time spent waiting for the server or the disk (a commit's flush), which a wall-clock
+    figure of a small write is mostly made of."""
+    if result.get("cpu_seconds") is None:
+        return None  # a measurement saved before the CPU time was taken
+    return result["cpu_seconds"] / result["operations"] * 1e6
+
+
 @dataclasses.dataclass
 class Row:
     """A workload's line of the table: one measurement per repetition for each system."""
@@ -77,6 +86,7 @@ class Medians:
 
     throughput: float | None
     micros_per_operation: float | None
+    cpu_micros_per_operation: float | None
     memory_mb: float | None
 
     @classmethod
@@ -85,6 +95,7 @@ class Medians:
         return cls(
             median_of([throughput(workload, r) for r in good]),
             median_of([micros_per_operation(r) for r in good]),
+            median_of([cpu for r in good if (cpu := cpu_micros_per_operation(r)) is not None]),
             median_of([r["rss_growth_mb"] for r in good if r.get("rss_growth_mb") is not None]),
         )
 
@@ -93,7 +104,7 @@ def table(group: str, rows: list[Row]) -> str:
     """The Markdown table of one group of workloads, with its failures under it."""
     short = "raw" if group == DRIVER else "Django"
     header = ["workload", "unit", "teapot", BASELINE_TITLES[BASELINES[group]], f"teapot ÷ {short}",
-              "teapot µs/op", f"{short} µs/op", "µs/op is per"]
+              "teapot µs/op", f"{short} µs/op", "teapot CPU µs/op", f"{short} CPU µs/op", "µs/op is per"]
     with_memory = any(row.workload.measures_memory for row in rows)
     if with_memory:
         header.append(f"peak RSS growth MB (teapot / {short})")
@@ -112,7 +123,8 @@ def table(group: str, rows: list[Row]) -> str:
             failures += [f"- {row.workload.name}: {failure}" for failure in row.failures(short)]
         cells = [name, row.workload.unit, number(ours.throughput), number(theirs.throughput),
                  "—" if ratio is None else f"{ratio:.2f}", micros(ours.micros_per_operation),
-                 micros(theirs.micros_per_operation), row.workload.operation]
+                 micros(theirs.micros_per_operation), micros(ours.cpu_micros_per_operation),
+                 micros(theirs.cpu_micros_per_operation), row.workload.operation]
         if with_memory:
             memory = f"{number(ours.memory_mb, 1)} / {number(theirs.memory_mb, 1)}"
             cells.append(memory if row.workload.measures_memory else "")

@@ -4,8 +4,8 @@ other inputs than the timed call's, collect garbage, time one call, check its co
     python -m bench.worker '{"system": "teapot", "backend": "sqlite", "workload": "get_by_pk",
                              "scale": 1.0, "repetition": 0}'
 
-The last line of stdout is ``RESULT {json}``: seconds, count, operations, and the peak memory
-growth of the timed call in MB; or ``{"error": ...}`` / ``{"skipped": ...}``. bench/run.py
+The last line of stdout is ``RESULT {json}``: seconds (wall clock), cpu_seconds (the process's
+CPU time, every thread's), count, operations, and the peak memory growth of the timed call in MB; or ``{"error": ...}`` / ``{"skipped": ...}``. bench/run.py
 starts one per (system, workload, repetition), so no measurement inherits another's caches,
 pools or heap.
 """
@@ -51,10 +51,12 @@ def check(workload: Workload, sizes: Sizes, inputs: dict, count: int, phase: str
         raise WrongCount(f"{workload.name} {phase}: returned {count}, expected {expected}")
 
 
-def outcome(workload: Workload, sizes: Sizes, timed: dict, count: int, seconds: float, memory: PeakGrowth) -> dict:
+def outcome(workload: Workload, sizes: Sizes, timed: dict, count: int, seconds: float, cpu_seconds: float,
+            memory: PeakGrowth) -> dict:
     check(workload, sizes, timed, count, "timed call")
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
         "count": count,
         "operations": workload.operations(timed),
         "rss_growth_mb": memory.mb if workload.measures_memory else None,
@@ -70,12 +72,12 @@ async def measure_async(impl, workload: Workload, sizes: Sizes, timed: dict, war
         timed = await impl.prepare(workload.name, timed)
         gc.collect()
         with PeakGrowth() as memory:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             count = await call(timed)
-            seconds = time.perf_counter() - started
+            seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     finally:
         await impl.stop()
-    return outcome(workload, sizes, timed, count, seconds, memory)
+    return outcome(workload, sizes, timed, count, seconds, cpu_seconds, memory)
 
 
 def measure_sync(impl, workload: Workload, sizes: Sizes, timed: dict, warm: dict) -> dict:
@@ -88,12 +90,12 @@ def measure_sync(impl, workload: Workload, sizes: Sizes, timed: dict, warm: dict
         timed = impl.prepare(workload.name, timed)
         gc.collect()
         with PeakGrowth() as memory:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             count = call(timed)
-            seconds = time.perf_counter() - started
+            seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     finally:
         impl.stop()
-    return outcome(workload, sizes, timed, count, seconds, memory)
+    return outcome(workload, sizes, timed, count, seconds, cpu_seconds, memory)
 
 
 def measure(system: str, backend: str, workload: str, scale: float, repetition: int) -> dict:
