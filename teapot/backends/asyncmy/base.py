@@ -260,7 +260,7 @@ ER_NO_SUCH_THREAD = 1094  # KILL of a session that has ended already
 
 class DatabaseFeatures(mysql_features.DatabaseFeatures):
     # MariaDB can return an INSERT's new id by RETURNING, as a result set; the INSERT's own
-    # reply carries it too, and reading a result set costs the server and asyncmy ~20 µs more
+    # reply carries it too, and reading a result set costs the server and asyncmy 20-30 µs more
     # per create() (Django 5.2 asks for RETURNING on MariaDB; on MySQL it reads the reply).
     reads_new_id_without_returning = True
 
