@@ -235,20 +235,42 @@ async def insert_one(connection, obj, fields, returning_fields):
     value_rows = compiled.value_rows(connection, fields, (obj,))
     if value_rows is None:
         return None
-    return await one_statement.run(connection, compiled.sql, compiled.params(value_rows), direct.read)
+    # The reading goes through this task's own wrapper's operations: a kept DirectInsert holds
+    # no wrapper (each task has its own).
+    ops = connection.ops
+    if not returning_fields:
+        read = _read_nothing
+    elif direct.new_id_column is not None:
+        table, column = direct.new_id_column
+
+        async def read(cursor):
+            return (ops.last_insert_id(cursor, table, column),)
+
+    else:
+
+        async def read(cursor):
+            return await ops.fetch_returned_insert_columns(cursor, compiled.returning_params)
+
+    return await one_statement.run(connection, compiled.sql, compiled.params(value_rows), read)
+
+
+async def _read_nothing(cursor):
+    return ()
 
 
 class DirectInsert:
     """What ``insert_one`` needs to send a one-row INSERT of a known shape and read its
-    result, kept per database, fields and returned fields (identical lists: a model's)."""
+    result, kept per database, fields and returned fields (identical lists: a model's).
+    ``new_id_column`` is ``(table, column)`` where the new id is read from the driver
+    instead of by RETURNING."""
 
-    __slots__ = ("fields", "returning_fields", "compiled", "read")
+    __slots__ = ("fields", "returning_fields", "compiled", "new_id_column")
 
-    def __init__(self, fields, returning_fields, compiled, read):
+    def __init__(self, fields, returning_fields, compiled, new_id_column):
         self.fields = fields
         self.returning_fields = returning_fields
         self.compiled = compiled
-        self.read = read
+        self.new_id_column = new_id_column
 
 
 def _direct_insert(connection, model, fields, returning_fields) -> DirectInsert | None:
@@ -266,24 +288,8 @@ def _direct_insert(connection, model, fields, returning_fields) -> DirectInsert 
             return None
         if _returned_converters.get(_converters_key(compiler_class, connection.alias, returning_fields), True):
             return None  # not known yet, or some to apply: the compiler applies them
-    if not returning_fields:
-
-        async def read(cursor):
-            return ()
-
-    elif new_id_only:
-        table, column = model._meta.db_table, returning_fields[0].column
-
-        async def read(cursor):
-            return (ops.last_insert_id(cursor, table, column),)
-
-    else:
-        returning_params = compiled.returning_params
-
-        async def read(cursor):
-            return await ops.fetch_returned_insert_columns(cursor, returning_params)
-
-    return DirectInsert(fields, returning_fields, compiled, read)
+    new_id_column = (model._meta.db_table, returning_fields[0].column) if new_id_only else None
+    return DirectInsert(fields, returning_fields, compiled, new_id_column)
 
 
 def reads_new_id_only(connection, query, returning_fields) -> bool:

@@ -263,3 +263,24 @@ async def test_returning_is_still_sent_for_several_rows_or_more_than_the_id_on_m
     assert len(inserts) == 2 and all("RETURNING" in sql for sql in inserts)
     assert note.stars == 3
     assert [a.pk for a in authors] == await Author.objects.order_by("pk").values_list("pk", flat=True)
+
+
+async def test_a_kept_direct_insert_holds_no_wrapper_of_the_task_that_made_it():
+    # Each task has a wrapper of its own; one kept for later creates would outlive its task.
+    import asyncio
+    import gc
+    import weakref
+
+    from teapot.db import connections
+
+    async def creates_twice():
+        await Author.objects.create(name="Ann")  # compiled
+        await Author.objects.create(name="Bob")  # sent directly: the DirectInsert is kept
+        return weakref.ref(connections["default"])
+
+    wrapper = await asyncio.create_task(creates_twice())
+    assert compiled_inserts._direct_inserts
+    await asyncio.sleep(0)  # the task's done callbacks
+    gc.collect()
+    assert wrapper() is None
+    assert await Author.objects.order_by("pk").values_list("name", flat=True) == ["Ann", "Bob"]
